@@ -1,0 +1,38 @@
+"""The Celery app, wired in one place: serialisation, limits and the schedule."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("ftp")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    task_time_limit=300,
+    task_soft_time_limit=240,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    timezone="Europe/London",
+)
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _declare_schedule(sender: Celery, **kwargs: object) -> None:
+    """Every periodic task, declared here and nowhere else."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule = {
+        "fire-due-workflow-timers": {
+            "task": "notifications.tasks.fire_due_timers",
+            "schedule": float(settings.FTP_TIMER_POLL_SECONDS),
+        },
+    }

@@ -1,0 +1,167 @@
+"""Settings for every environment, read from the environment in one place.
+
+``FTP_ENV`` picks the environment:
+
+* ``local`` (default): SQLite, a filesystem Celery broker under ``var/``,
+  demo data allowed. ``make run`` uses it; nothing else has to be running.
+* ``test``: PostgreSQL (``DATABASE_URL``) and Redis (``REDIS_URL``), as
+  ``make test`` and CI run it.
+* ``production``: refuses to start without ``SECRET_KEY``, ``DATABASE_URL``,
+  ``REDIS_URL`` and ``ALLOWED_HOSTS``; demo data can never be loaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("FTP_VAR_DIR", str(BASE_DIR / "var")))
+
+FTP_ENV = env_choice("FTP_ENV", "local", ("local", "test", "production"))
+PRODUCTION = FTP_ENV == "production"
+
+if PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY")
+    if len(SECRET_KEY) < 40:
+        raise ImproperlyConfigured("SECRET_KEY must be at least 40 characters in production.")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        raise ImproperlyConfigured("Set ALLOWED_HOSTS in production.")
+else:
+    SECRET_KEY = env_str("SECRET_KEY", "insecure-local-key-not-for-production-use-0123456789")
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+
+DEBUG = env_bool("DEBUG", FTP_ENV == "local")
+
+# Demo data and demo logins belong to the local configuration only.
+FTP_DEMO_DATA_ALLOWED = FTP_ENV == "local" and env_bool("FTP_DEMO_DATA_ALLOWED", True)
+
+INSTALLED_APPS = [
+    # Our apps come first so that their templates win over viewflow's.
+    "accounts",
+    "staff",
+    "workflow",
+    "panels",
+    "audit",
+    "notifications",
+    "viewflow",
+    "viewflow.workflow",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_filters",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_db = (
+    f"sqlite:///{VAR_DIR / 'ftp.sqlite3'}"
+    if FTP_ENV == "local"
+    else "postgres://postgres@127.0.0.1:5432/ftp"
+)
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", None if PRODUCTION else _default_db),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
+
+# --- Celery -------------------------------------------------------------
+# With REDIS_URL set, Redis is the broker. Without it (local only), kombu's
+# filesystem transport under var/ lets a real worker and beat run with no
+# other service, so timers and reminders really fire in `make run`.
+REDIS_URL = env_str("REDIS_URL", "") if not PRODUCTION else env_str("REDIS_URL")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+else:
+    if FTP_ENV != "local":
+        raise ImproperlyConfigured("Set REDIS_URL: only the local environment may run without Redis.")
+    _broker_dir = VAR_DIR / "broker"
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# How often beat asks viewflow to fire due timers (seconds).
+FTP_TIMER_POLL_SECONDS = env_int("FTP_TIMER_POLL_SECONDS", 60, minimum=1)
+
+# --- Domain settings (trust policy) --------------------------------------
+# Panel membership rules vary by trust (domain.md): make them settings.
+FTP_PANEL_MIN_MEMBERS = env_int("FTP_PANEL_MIN_MEMBERS", 3, minimum=1)
+FTP_PANEL_MAX_MEMBERS = env_int("FTP_PANEL_MAX_MEMBERS", 5, minimum=1)
+if FTP_PANEL_MAX_MEMBERS < FTP_PANEL_MIN_MEMBERS:
+    raise ImproperlyConfigured("FTP_PANEL_MAX_MEMBERS must not be below FTP_PANEL_MIN_MEMBERS.")
+FTP_REFERENCE_PREFIX = env_str("FTP_REFERENCE_PREFIX", "FTP")
+
+# Personal data never reaches application logs: log lines carry ids and
+# references only, and no handler logs request bodies.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,91 @@
+"""Reference data loaded from the trust's ESR extract.
+
+Org units form a tree: trust -> ICSU (division) -> department. Employees are
+the current record; a case keeps its own snapshot taken at referral time.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .ethnicity import EthnicCategory, WresGroup, wres_group
+
+
+class OrgUnit(models.Model):
+    class Kind(models.TextChoices):
+        TRUST = "trust", "Trust"
+        ICSU = "icsu", "ICSU / division"
+        DEPARTMENT = "department", "Department"
+
+    # The kind a unit's parent must have; a trust has none.
+    PARENT_KIND = {Kind.TRUST: None, Kind.ICSU: Kind.TRUST, Kind.DEPARTMENT: Kind.ICSU}
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["trust", "icsu", "department"]),
+                name="orgunit_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="trust", parent__isnull=True)
+                | (~models.Q(kind="trust") & models.Q(parent__isnull=False)),
+                name="orgunit_only_trust_is_root",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Band(models.TextChoices):
+    """Agenda for Change pay bands; blank is staff not on AfC (e.g. medical)."""
+
+    B1 = "1", "Band 1"
+    B2 = "2", "Band 2"
+    B3 = "3", "Band 3"
+    B4 = "4", "Band 4"
+    B5 = "5", "Band 5"
+    B6 = "6", "Band 6"
+    B7 = "7", "Band 7"
+    B8A = "8a", "Band 8a"
+    B8B = "8b", "Band 8b"
+    B8C = "8c", "Band 8c"
+    B8D = "8d", "Band 8d"
+    B9 = "9", "Band 9"
+
+
+class Employee(models.Model):
+    staff_number = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200)
+    band = models.CharField(max_length=2, choices=Band.choices, blank=True)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="employees")
+    line_manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    ethnic_category = models.CharField(max_length=1, choices=EthnicCategory.choices, blank=True)
+
+    class Meta:
+        ordering = ["staff_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ethnic_category__in=[c.value for c in EthnicCategory])
+                | models.Q(ethnic_category=""),
+                name="employee_ethnic_category_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.staff_number})"
+
+    @property
+    def wres_group(self) -> WresGroup:
+        return wres_group(self.ethnic_category)

@@ -1,0 +1,50 @@
+"""The shared cast: a referring manager, an HR adviser, three panel members,
+a director who signs off, a governance viewer, and an outsider with no role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from accounts.roles import Role
+
+from .factories import EmployeeFactory, make_user
+
+
+@dataclass
+class Cast:
+    manager: Any
+    other_manager: Any
+    hr: Any
+    panel_a: Any
+    panel_b: Any
+    panel_c: Any
+    director: Any
+    governance: Any
+    outsider: Any
+
+    @property
+    def panel(self) -> list[Any]:
+        return [self.panel_a, self.panel_b, self.panel_c]
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return Cast(
+        manager=make_user("maya.manager", Role.MANAGER),
+        other_manager=make_user("omar.manager", Role.MANAGER),
+        hr=make_user("hana.hr", Role.HR),
+        panel_a=make_user("priya.panel", Role.PANEL),
+        panel_b=make_user("paul.panel", Role.PANEL),
+        panel_c=make_user("pat.panel", Role.PANEL),
+        director=make_user("dina.director", Role.DECISION_MAKER),
+        governance=make_user("gill.governance", Role.GOVERNANCE),
+        outsider=make_user("olly.outsider"),
+    )
+
+
+@pytest.fixture
+def employee(db: None) -> Any:
+    return EmployeeFactory()

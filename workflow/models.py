@@ -1,0 +1,217 @@
+"""The referral case: a real model with columns, linked to its viewflow process.
+
+``stage`` is a column kept in step with the flow by the services, in the same
+transaction as the flow transition, so lists and reports never have to ask
+viewflow's task table where a case is.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from viewflow.workflow.models import Process
+
+from staff.ethnicity import EthnicCategory, WresGroup, wres_group
+from staff.models import Band
+
+from .just_culture import JustCultureAnswers, JustCultureOutcome
+
+
+class Stage(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    INFORMAL = "informal", "Informal resolution"
+    PANEL = "panel", "Fair Treatment Panel"
+    SIGNOFF = "signoff", "Awaiting sign-off"
+    FORMAL = "formal", "Formal investigation"
+    CLOSED = "closed", "Closed"
+
+    @classmethod
+    def open_values(cls) -> list[str]:
+        return [cls.SUBMITTED, cls.INFORMAL, cls.PANEL, cls.SIGNOFF]
+
+
+class Outcome(models.TextChoices):
+    RESOLVED_INFORMALLY = "resolved_informally", "Resolved informally"
+    REDIRECTED = "redirected", "Redirected to another policy"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    # Panel outcomes:
+    FORMAL_INVESTIGATION = "formal_investigation", "Formal investigation"
+    INFORMAL_ACTION = "informal_action", "Informal action"
+    MEDIATION = "mediation", "Mediation"
+    OTHER_POLICY = "other_policy", "Another policy"
+    OCCUPATIONAL_HEALTH = "occupational_health", "Occupational health / wellbeing"
+    EXTERNAL_REFERRAL = "external_referral", "External referral"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+
+
+class ConcernCategory(models.TextChoices):
+    CONDUCT = "conduct", "Conduct or behaviour"
+    CLINICAL_PRACTICE = "clinical_practice", "Clinical practice"
+    PROFESSIONAL_STANDARDS = "professional_standards", "Professional standards"
+    ATTENDANCE = "attendance", "Attendance or timekeeping"
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance"
+    HEALTH_AND_SAFETY = "health_and_safety", "Health and safety"
+    OTHER = "other", "Other"
+
+
+class TriageRoute(models.TextChoices):
+    INFORMAL = "informal", "Informal resolution"
+    PANEL = "panel", "Straight to the Fair Treatment Panel"
+    REDIRECT = "redirect", "Redirect to another policy"
+    RETURN = "return", "Return to the manager for more information"
+
+
+class RedirectPolicy(models.TextChoices):
+    CAPABILITY = "capability", "Capability"
+    SICKNESS_ABSENCE = "sickness_absence", "Sickness absence"
+    GRIEVANCE = "grievance", "Grievance"
+    SAFEGUARDING = "safeguarding", "Safeguarding"
+
+
+class Case(models.Model):
+    process = models.OneToOneField(Process, on_delete=models.PROTECT, related_name="case")
+    reference = models.CharField(max_length=32, unique=True)
+    referring_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referred_cases"
+    )
+
+    # The employee as they were at referral time.
+    employee = models.ForeignKey("staff.Employee", on_delete=models.PROTECT, related_name="+")
+    employee_staff_number = models.CharField(max_length=32)
+    employee_name = models.CharField(max_length=200)
+    employee_job_title = models.CharField(max_length=200)
+    employee_band = models.CharField(max_length=2, choices=Band.choices, blank=True)
+    employee_org_unit = models.ForeignKey(
+        "staff.OrgUnit", on_delete=models.PROTECT, related_name="cases"
+    )
+    employee_line_manager_name = models.CharField(max_length=200, blank=True)
+    employee_ethnic_category = models.CharField(
+        max_length=1, choices=EthnicCategory.choices, blank=True
+    )
+
+    concern_category = models.CharField(max_length=32, choices=ConcernCategory.choices)
+    summary = models.TextField()
+    incident_date = models.DateField()
+    informal_steps_tried = models.TextField(blank=True)
+
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SUBMITTED)
+    outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
+
+    # The latest triage, and the informal stage's record.
+    triage_route = models.CharField(max_length=16, choices=TriageRoute.choices, blank=True)
+    triage_reason = models.TextField(blank=True)
+    redirect_policy = models.CharField(max_length=32, choices=RedirectPolicy.choices, blank=True)
+    informal_resolved = models.BooleanField(null=True)
+    informal_actions = models.TextField(blank=True)
+    informal_reason = models.TextField(blank=True)
+
+    submitted_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The WRES indicator 3 counting event: a formal investigation commissioned.
+    formal_commissioned_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every action: lets a client detect that someone acted first.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["stage", "-submitted_at"], name="case_stage_submitted"),
+            models.Index(fields=["referring_manager", "-submitted_at"], name="case_manager"),
+            models.Index(fields=["employee_org_unit", "stage"], name="case_orgunit_stage"),
+            models.Index(fields=["formal_commissioned_at"], name="case_formal_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stage__in=[s.value for s in Stage]), name="case_stage_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(stage="formal")
+                | models.Q(formal_commissioned_at__isnull=False, outcome="formal_investigation"),
+                name="case_formal_has_commission",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(stage="closed")
+                | (models.Q(closed_at__isnull=False) & ~models.Q(outcome="")),
+                name="case_closed_has_outcome",
+            ),
+        ]
+        permissions = [
+            ("submit_referral", "Can submit a proposed referral"),
+            ("triage_case", "Can triage referrals"),
+            ("convene_panel", "Can convene a Fair Treatment Panel"),
+            ("sign_off", "Can sign off a formal investigation"),
+            ("view_ethnicity", "Can see an employee's ethnic category"),
+            ("view_governance_reports", "Can see aggregated governance reports"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def employee_wres_group(self) -> WresGroup:
+        return wres_group(self.employee_ethnic_category)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in Stage.open_values()
+
+
+class JustCultureAssessment(models.Model):
+    """The referring manager's answers to the just culture guide, one column each."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="just_culture"
+    )
+    q1a = models.BooleanField(null=True)
+    q2a = models.BooleanField(null=True)
+    q2b = models.BooleanField(null=True)
+    q2c = models.BooleanField(null=True)
+    q3a = models.BooleanField(null=True)
+    q3b = models.BooleanField(null=True)
+    q3c = models.BooleanField(null=True)
+    q4a = models.BooleanField(null=True)
+    q4b = models.BooleanField(null=True)
+    q4c = models.BooleanField(null=True)
+    q5a = models.BooleanField(null=True)
+    # The guide's letter (A-G), computed from the answers when they are saved.
+    outcome = models.CharField(
+        max_length=1, choices=[(o.value, o.value) for o in JustCultureOutcome], blank=True
+    )
+
+    def answers(self) -> JustCultureAnswers:
+        return JustCultureAnswers(**{n: getattr(self, n) for n in JustCultureAnswers.names()})
+
+    @property
+    def outcome_advice(self) -> str:
+        return JustCultureOutcome(self.outcome).advice if self.outcome else ""
+
+
+class SignOff(models.Model):
+    """A senior decision-maker's answer to a panel's proposal of formal action.
+
+    Append-only (a database trigger refuses updates and deletes), so the
+    record that let a case into ``formal`` can never be taken away.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="signoffs")
+    decision = models.ForeignKey(
+        "panels.PanelDecision", on_delete=models.PROTECT, related_name="signoffs"
+    )
+    approved = models.BooleanField()
+    reason = models.TextField(blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        indexes = [models.Index(fields=["case", "signed_at"], name="signoff_case")]
+
+
+class ReferenceCounter(models.Model):
+    """The last case number issued in a year: FTP-<year>-<number>."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,170 @@
+"""The one way a service changes a case: lock, check, write, move the flow, audit.
+
+Calling a viewflow transition does not check permissions (viewflow.md), so
+every check happens here first, from ``workflow.rules``. The flow is then
+moved with the activation API, the stage column is re-read from the flow,
+and an audit event is appended: all in the caller's single transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import OperationalError, transaction
+from django.utils import timezone
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import PROCESS, STATUS
+
+from audit.services import audit_record
+
+from ..errors import Conflict, NotAllowed, NotFound
+from ..flows import STAGE_OF_NODE, ReferralFlow
+from ..models import Case, Stage
+from ..rules import RULES, Action, applies, can_view
+
+_ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+BUSY = "Someone else is acting on this case right now. Reload it and try again."
+
+
+def lock_case(case_id: int) -> Case:
+    """Lock the case's process and case rows for this transaction, failing fast.
+
+    Locks are taken process row first, case row second, the same order as
+    viewflow's own flow lock, so two requests cannot deadlock. NOWAIT turns a
+    concurrent action into a conflict at once instead of a queue.
+    """
+    try:
+        with transaction.atomic():
+            process_id = (
+                Case.objects.filter(pk=case_id).values_list("process_id", flat=True).first()
+            )
+            if process_id is None:
+                raise NotFound("No such case.")
+            Process.objects.select_for_update(nowait=True).filter(pk=process_id).exists()
+            return (
+                Case.objects.select_for_update(nowait=True, of=("self",))
+                .select_related("referring_manager", "process")
+                .get(pk=case_id)
+            )
+    except OperationalError as exc:
+        raise Conflict(BUSY) from exc
+
+
+def active_nodes(case: Case) -> list[str]:
+    """Names of the flow's human tasks open on the case."""
+    tasks = Task.objects.filter(
+        process_id=case.process_id, flow_task_type="HUMAN", status__in=_ACTIVE
+    ).only("flow_task")
+    return [t.flow_task.name for t in tasks]
+
+
+def stage_from_flow(case: Case) -> Stage:
+    """The stage the flow says the case is in: its open task, or the End it reached."""
+    process = Process.objects.only("status").get(pk=case.process_id)
+    if process.status == PROCESS.CANCELED:
+        return Stage.CLOSED
+    tasks = (
+        Task.objects.filter(process_id=case.process_id)
+        .exclude(status=STATUS.CANCELED)
+        .filter(flow_task_type__in=["HUMAN", "END"])
+        .order_by("-created", "-id")
+        .only("flow_task", "status", "flow_task_type")
+    )
+    for task in tasks:
+        if task.flow_task_type == "END" or task.status in _ACTIVE:
+            return STAGE_OF_NODE[task.flow_task.name]
+    raise Conflict(f"Case {case.reference} has no open step in its flow.")
+
+
+@dataclass
+class CaseAction:
+    """What a service is doing to a locked case; filled in before ``done``."""
+
+    case: Case
+    actor: Any
+    action: Action
+    from_stage: str
+    reason: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def case_action(
+    *, case_id: int, actor: Any, action: Action, expected_version: int | None = None
+) -> Iterator[CaseAction]:
+    """Run one action on one case, atomically.
+
+    Checks, in the order the API reports them: the actor may see the case
+    (404), holds a role that may take the action (403), the case is at a
+    step where it applies (409) and was not changed since ``expected_version``
+    (409). The body validates and writes; on leaving, the flow moves on, the
+    stage is re-read, and the audit event is appended.
+    """
+    with transaction.atomic():
+        case = lock_case(case_id)
+        if not can_view(actor, case):
+            raise NotFound("No such case.")
+        rule = RULES[action]
+        nodes = active_nodes(case)
+        if not applies(action, case, nodes):
+            raise Conflict(
+                f"{action.label} does not apply to case {case.reference} at its current stage "
+                f"({case.get_stage_display()})."
+            )
+        if not rule.allowed(actor, case):
+            raise NotAllowed(rule.refusal)
+        if expected_version is not None and expected_version != case.version:
+            raise Conflict(f"Case {case.reference} was changed by someone else. Reload it.")
+        ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage)
+        yield ctx
+        # The flow's gates read what the body wrote, so save it first.
+        case.save()
+        if rule.node is not None:
+            _complete(case, rule.node, actor)
+        else:
+            ReferralFlow.instance.cancel(case.process)
+        _finish(ctx)
+
+
+def _complete(case: Case, node_name: str, actor: Any) -> None:
+    node = ReferralFlow.instance.node(node_name)
+    task = Task.objects.filter(
+        process_id=case.process_id, flow_task=node, status__in=_ACTIVE
+    ).first()
+    if task is None:  # checked in case_action under the same lock; kept as a guard
+        raise Conflict(f"Case {case.reference} is not waiting for {node_name}.")
+    activation = node.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(actor)
+    elif task.owner_id != actor.pk:
+        # HR acting on a task the referring manager holds: the record should
+        # name who really did it.
+        activation.reassign(actor)
+    activation.start(None)
+    activation.execute()
+
+
+def _finish(ctx: CaseAction) -> None:
+    case = ctx.case
+    now = timezone.now()
+    case.stage = stage_from_flow(case)
+    case.updated_at = now
+    case.version += 1
+    if case.stage == Stage.CLOSED and case.closed_at is None:
+        case.closed_at = now
+    if case.stage == Stage.FORMAL:
+        case.formal_commissioned_at = now
+    case.save()
+    audit_record(
+        case=case,
+        actor=ctx.actor,
+        action=ctx.action.value,
+        from_stage=ctx.from_stage,
+        to_stage=case.stage,
+        reason=ctx.reason,
+        payload=ctx.payload,
+    )

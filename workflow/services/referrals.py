@@ -1,0 +1,172 @@
+"""Submitting, resubmitting and withdrawing a referral."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.roles import Role, has_role
+from audit.services import audit_record
+from staff.models import Employee
+
+from ..errors import NotAllowed
+from ..flows import ReferralFlow
+from ..just_culture import JustCultureAnswers, just_culture_outcome
+from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter, Stage
+from ..rules import Action
+from ._engine import case_action, stage_from_flow
+from .validation import Errors
+
+# A referral about something older than this is almost certainly a typo.
+OLDEST_INCIDENT = dt.timedelta(days=5 * 365)
+MIN_SUMMARY = 20
+
+
+def _next_reference(year: int) -> str:
+    """FTP-<year>-<5 digits>, numbered per year without gaps under concurrency."""
+    ReferenceCounter.objects.get_or_create(year=year)
+    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = ReferenceCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    return f"{settings.FTP_REFERENCE_PREFIX}-{year}-{last:05d}"
+
+
+def _check_answers(errors: Errors, answers: dict[str, Any] | None) -> JustCultureAnswers:
+    answers = answers or {}
+    names = set(JustCultureAnswers.names())
+    for key in answers:
+        if key not in names:
+            errors.add("just_culture", f"Unknown just culture question {key!r}.")
+    clean: dict[str, bool | None] = {}
+    for name in names:
+        value = answers.get(name)
+        if value is not None and not isinstance(value, bool):
+            errors.add("just_culture", f"Answer {name} with yes, no or leave it blank.")
+            value = None
+        clean[name] = value
+    return JustCultureAnswers(**clean)
+
+
+def _check_incident_date(errors: Errors, value: dt.date | None) -> dt.date | None:
+    today = timezone.localdate()
+    if not isinstance(value, dt.date):
+        errors.add("incident_date", "Give the date of the incident.")
+        return None
+    if value > today:
+        errors.add("incident_date", "The incident date cannot be in the future.")
+    elif today - value > OLDEST_INCIDENT:
+        errors.add("incident_date", "The incident date is more than five years ago; check it.")
+    return value
+
+
+@transaction.atomic
+def referral_submit(
+    *,
+    actor: Any,
+    staff_number: str,
+    concern_category: str,
+    summary: str,
+    incident_date: dt.date | None,
+    informal_steps_tried: str = "",
+    just_culture: dict[str, Any] | None = None,
+) -> Case:
+    """A referring manager proposes a referral; it starts at ``submitted``."""
+    if not has_role(actor, Role.MANAGER):
+        raise NotAllowed("Only a referring manager can submit a referral.")
+    errors = Errors()
+    employee = (
+        Employee.objects.select_related("line_manager", "org_unit")
+        .filter(staff_number=(staff_number or "").strip())
+        .first()
+    )
+    if employee is None:
+        errors.add("staff_number", "No employee has that staff number in the reference data.")
+    errors.require_choice("concern_category", concern_category, ConcernCategory.values,
+                          "the concern category")
+    summary = errors.require_text("summary", summary, "a summary of the concern",
+                                  min_length=MIN_SUMMARY)
+    incident_date = _check_incident_date(errors, incident_date)
+    answers = _check_answers(errors, just_culture)
+    errors.raise_if_any()
+    assert employee is not None and incident_date is not None
+
+    now = timezone.now()
+    process = ReferralFlow.start.run()
+    case = Case.objects.create(
+        process=process,
+        reference=_next_reference(timezone.localdate().year),
+        referring_manager=actor,
+        employee=employee,
+        employee_staff_number=employee.staff_number,
+        employee_name=employee.name,
+        employee_job_title=employee.job_title,
+        employee_band=employee.band,
+        employee_org_unit=employee.org_unit,
+        employee_line_manager_name=employee.line_manager.name if employee.line_manager else "",
+        employee_ethnic_category=employee.ethnic_category,
+        concern_category=concern_category,
+        summary=summary,
+        incident_date=incident_date,
+        informal_steps_tried=(informal_steps_tried or "").strip(),
+        stage=Stage.SUBMITTED,
+        submitted_at=now,
+        updated_at=now,
+    )
+    outcome = just_culture_outcome(answers)
+    JustCultureAssessment.objects.create(
+        case=case, outcome=outcome.value if outcome else "", **vars(answers)
+    )
+    case.stage = stage_from_flow(case)
+    case.save(update_fields=["stage"])
+    audit_record(
+        case=case, actor=actor, action="submit", from_stage="", to_stage=case.stage,
+        payload={"concern_category": concern_category,
+                 "just_culture_outcome": outcome.value if outcome else None},
+    )
+    return case
+
+
+def referral_resubmit(
+    *,
+    case_id: int,
+    actor: Any,
+    summary: str | None = None,
+    informal_steps_tried: str | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """The referring manager answers a triage return and sends the case back."""
+    with case_action(case_id=case_id, actor=actor, action=Action.RESUBMIT,
+                     expected_version=expected_version) as act:
+        errors = Errors()
+        note = errors.require_text("note", note, "what you have added or changed")
+        if summary is not None:
+            summary = errors.require_text("summary", summary, "a summary of the concern",
+                                          min_length=MIN_SUMMARY)
+        errors.raise_if_any()
+        case = act.case
+        if summary is not None:
+            case.summary = summary
+        if informal_steps_tried is not None:
+            case.informal_steps_tried = informal_steps_tried.strip()
+        case.triage_route = ""
+        act.reason = note
+    return act.case
+
+
+def referral_withdraw(
+    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+) -> Case:
+    """Withdraw an open case (before ``formal``): the flow is cancelled."""
+    with case_action(case_id=case_id, actor=actor, action=Action.WITHDRAW,
+                     expected_version=expected_version) as act:
+        errors = Errors()
+        reason = errors.require_text("reason", reason, "a reason for withdrawing")
+        errors.raise_if_any()
+        act.case.outcome = "withdrawn"
+        act.reason = reason
+    return act.case

@@ -1,0 +1,50 @@
+"""The senior decision-maker's sign-off before any formal investigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from panels.models import PanelDecision
+
+from ..errors import Conflict
+from ..models import Outcome, SignOff
+from ..rules import Action
+from ._engine import case_action
+from .validation import Errors
+
+
+def case_signoff(
+    *,
+    case_id: int,
+    actor: Any,
+    approve: bool | None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Any:
+    """Approve (formal investigation commissioned) or decline with a reason
+    (back to the panel to reconsider)."""
+    with case_action(case_id=case_id, actor=actor, action=Action.SIGNOFF,
+                     expected_version=expected_version) as act:
+        errors = Errors()
+        if not isinstance(approve, bool):
+            errors.add("approve", "Say whether you approve a formal investigation.")
+        if approve is False:
+            reason = errors.require_text("reason", reason, "the reason for declining")
+        errors.raise_if_any()
+        case = act.case
+        decision = (
+            PanelDecision.objects.filter(case=case).order_by("-decided_at", "-id").first()
+        )
+        if decision is None or decision.outcome != Outcome.FORMAL_INVESTIGATION:
+            raise Conflict("There is no panel proposal of formal investigation to sign off.")
+        SignOff.objects.create(
+            case=case, decision=decision, approved=bool(approve),
+            reason=(reason or "").strip(), signed_by=actor, signed_at=timezone.now(),
+        )
+        if not approve:
+            case.outcome = ""
+        act.reason = (reason or "").strip()
+        act.payload = {"approve": approve, "decision_id": decision.pk}
+    return act.case

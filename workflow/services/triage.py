@@ -1,0 +1,81 @@
+"""HR triage of a submitted referral, and the informal stage's outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Outcome, RedirectPolicy, TriageRoute
+from ..rules import Action
+from ._engine import case_action
+from .validation import Errors
+
+
+def case_triage(
+    *,
+    case_id: int,
+    actor: Any,
+    route: str,
+    reason: str = "",
+    policy: str = "",
+    expected_version: int | None = None,
+) -> Any:
+    """Route a submitted case: informal (default), panel, redirect or return.
+
+    Going straight to the panel, redirecting and returning each need a
+    written reason; informal resolution is the expected route and needs none.
+    """
+    with case_action(case_id=case_id, actor=actor, action=Action.TRIAGE,
+                     expected_version=expected_version) as act:
+        errors = Errors()
+        route = errors.require_choice("route", route, TriageRoute.values, "a route")
+        if route == TriageRoute.PANEL:
+            reason = errors.require_text(
+                "reason", reason, "the reason informal resolution is inappropriate")
+        elif route == TriageRoute.REDIRECT:
+            reason = errors.require_text("reason", reason, "the reason for redirecting")
+            policy = errors.require_choice("policy", policy, RedirectPolicy.values,
+                                           "the policy to redirect to")
+        elif route == TriageRoute.RETURN:
+            reason = errors.require_text("reason", reason, "what information is missing")
+        errors.raise_if_any()
+        case = act.case
+        case.triage_route = route
+        case.triage_reason = (reason or "").strip()
+        case.redirect_policy = policy if route == TriageRoute.REDIRECT else ""
+        if route == TriageRoute.REDIRECT:
+            case.outcome = Outcome.REDIRECTED
+        act.reason = case.triage_reason
+        act.payload = {"route": route, "policy": case.redirect_policy}
+    return act.case
+
+
+def case_record_informal_outcome(
+    *,
+    case_id: int,
+    actor: Any,
+    resolved: bool | None,
+    actions: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Any:
+    """Record what was tried informally: resolved closes the case; unresolved,
+    with a reason, sends it to the Fair Treatment Panel."""
+    with case_action(case_id=case_id, actor=actor, action=Action.RECORD_INFORMAL_OUTCOME,
+                     expected_version=expected_version) as act:
+        errors = Errors()
+        if not isinstance(resolved, bool):
+            errors.add("resolved", "Say whether the concern was resolved informally.")
+        actions = errors.require_text("actions", actions, "the informal actions taken")
+        if resolved is False:
+            reason = errors.require_text("reason", reason,
+                                         "the reason informal resolution did not work")
+        errors.raise_if_any()
+        case = act.case
+        case.informal_resolved = resolved
+        case.informal_actions = actions
+        case.informal_reason = (reason or "").strip()
+        if resolved:
+            case.outcome = Outcome.RESOLVED_INFORMALLY
+        act.reason = case.informal_reason
+        act.payload = {"resolved": resolved, "actions": actions}
+    return act.case
