@@ -1,0 +1,41 @@
+# Two commands: `make run` (local demo on SQLite) and `make test` (PostgreSQL + Redis).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# make test: real services. Override DATABASE_URL / REDIS_URL to point elsewhere.
+TEST_ENV := FTP_ENV=test \
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ftp} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15}
+
+.PHONY: install run test lint check-services bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	bin/run-local
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/mypy .
+	FTP_ENV=local FTP_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
+
+check-services: install
+	$(TEST_ENV) $(BIN)/python bin/check_services.py
+
+test: install check-services lint
+	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install check-services
+	$(TEST_ENV) $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
