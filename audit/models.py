@@ -30,3 +30,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_stage or '-'} -> {self.to_stage}"
+
+
+class PersonalDataAccess(models.Model):
+    """Who was shown special-category data (ethnicity), about which case, when.
+
+    UK GDPR: ethnicity is special-category data, shown only to roles that
+    need it; every showing is recorded here (never in application logs).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "workflow.Case", on_delete=models.PROTECT, related_name="personal_data_accesses"
+    )
+    at = models.DateTimeField()
+    field = models.CharField(max_length=48)
+    channel = models.CharField(max_length=16, default="web")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "at"], name="pd_access_case_at")]

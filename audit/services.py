@@ -28,3 +28,12 @@ def audit_record(
         reason=reason,
         payload=payload or {},
     )
+
+
+def personal_data_access_record(*, user: Any, case: Any, field: str, channel: str = "web") -> None:
+    """Record that ``user`` was shown ``field`` of ``case``'s employee."""
+    from .models import PersonalDataAccess
+
+    PersonalDataAccess.objects.create(
+        user=user, case=case, field=field, channel=channel, at=timezone.now()
+    )

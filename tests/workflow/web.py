@@ -1,0 +1,48 @@
+"""Helpers that drive the web UI the way a person would: GET the form, POST it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from workflow.models import Case
+
+from ..factories import referral_kwargs
+
+
+def login(client: Client, user: Any) -> Client:
+    client.force_login(user)
+    return client
+
+
+def submit(client: Client, user: Any, employee: Any, **overrides: Any) -> Any:
+    login(client, user)
+    data = referral_kwargs(employee, **overrides)
+    answers = data.pop("just_culture")
+    post = {**data, **{k: {True: "yes", False: "no"}.get(v, "") for k, v in answers.items()}}
+    return client.post(reverse("cases:new"), post)
+
+
+def submit_case(client: Client, user: Any, employee: Any) -> Case:
+    response = submit(client, user, employee)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.get(response["Location"])  # as a browser would; shows (and uses up) the message
+    return Case.objects.latest("id")
+
+
+def act(client: Client, user: Any, case: Case, action: str, **data: Any) -> Any:
+    """POST one action form as ``user``, with the version the page would carry."""
+    login(client, user)
+    case.refresh_from_db()
+    post = {"version": case.version, **data}
+    response = client.post(reverse("cases:action", args=[case.pk, action]), post)
+    if response.status_code == 302:
+        client.get(response["Location"])  # as a browser would; shows (and uses up) the message
+    return response
+
+
+def page(client: Client, user: Any, case: Case) -> Any:
+    login(client, user)
+    return client.get(reverse("cases:detail", args=[case.pk]))

@@ -1,0 +1,138 @@
+"""Reads: every list and page asks here, so scoping is written once.
+
+Query counts stay constant as cases grow: lists select their related rows
+in the same query, and the case page prefetches each related table once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.roles import Role, user_roles
+from audit.models import AuditEvent
+from audit.services import personal_data_access_record
+from panels.models import Panel, PanelMembership
+
+from .errors import NotFound
+from .flows import ReferralFlow
+from .models import Case
+from .rules import Action, available_actions, can_see_ethnicity
+from .services._engine import active_nodes
+
+
+def case_visibility_q(user: Any) -> Q | None:
+    """The cases ``user`` may see as a filter, or None for every case."""
+    roles = user_roles(user)
+    if roles & {Role.HR, Role.DECISION_MAKER}:
+        return None
+    q = Q(pk__in=[])
+    if Role.MANAGER in roles:
+        q |= Q(referring_manager=user)
+    if Role.PANEL in roles:
+        q |= Q(
+            Exists(PanelMembership.objects.filter(panel__case=OuterRef("pk"), user=user))
+        )
+    return q
+
+
+def case_list_for(
+    user: Any,
+    *,
+    stage: str | None = None,
+    org_unit: str | None = None,
+    outcome: str | None = None,
+    submitted_from: dt.date | None = None,
+    submitted_to: dt.date | None = None,
+) -> QuerySet[Case]:
+    """Cases the user may see, newest first, with what a list row shows."""
+    qs = Case.objects.select_related("employee_org_unit", "referring_manager")
+    visibility = case_visibility_q(user)
+    if visibility is not None:
+        qs = qs.filter(visibility)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if org_unit:
+        qs = qs.filter(employee_org_unit__code=org_unit)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if submitted_from:
+        qs = qs.filter(submitted_at__date__gte=submitted_from)
+    if submitted_to:
+        qs = qs.filter(submitted_at__date__lte=submitted_to)
+    return qs.order_by("-submitted_at", "-id")
+
+
+@dataclass
+class CaseView:
+    """A case as its page shows it to one person."""
+
+    case: Case
+    active_nodes: list[str]
+    actions: list[Action]
+    show_ethnicity: bool
+
+
+def case_get_for(user: Any, case_id: int, *, channel: str = "web") -> CaseView:
+    """One case with its panels, decisions, sign-offs and path, or NotFound.
+
+    Showing ethnicity to a role allowed to see it is recorded as an access.
+    """
+    qs = Case.objects.select_related(
+        "employee_org_unit", "referring_manager", "just_culture", "process"
+    ).prefetch_related(
+        Prefetch(
+            "panels",
+            queryset=Panel.objects.select_related("chair", "convened_by").prefetch_related(
+                Prefetch("memberships", queryset=PanelMembership.objects.select_related("user"))
+            ),
+        ),
+        "decisions__decided_by",
+        "signoffs__signed_by",
+        Prefetch("events", queryset=AuditEvent.objects.select_related("actor")),
+    )
+    visibility = case_visibility_q(user)
+    if visibility is not None:
+        qs = qs.filter(visibility)
+    case = qs.filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No such case, or you may not see it.")
+    nodes = active_nodes(case)
+    show_ethnicity = can_see_ethnicity(user)
+    if show_ethnicity:
+        personal_data_access_record(
+            user=user, case=case, field="employee_ethnic_category", channel=channel
+        )
+    return CaseView(
+        case=case,
+        active_nodes=nodes,
+        actions=available_actions(user, case, nodes),
+        show_ethnicity=show_ethnicity,
+    )
+
+
+def inbox_for(user: Any) -> QuerySet[Task]:
+    """Open tasks waiting for ``user``: assigned to them, or in the queue of a
+    role they hold, on cases they may see and may act on."""
+    perms = [p for p in user.get_all_permissions()] if user.is_authenticated else []
+    qs = (
+        Task.objects.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
+        .filter(Q(owner=user) | Q(owner__isnull=True, owner_permission__in=perms))
+        .select_related("process__case__employee_org_unit", "process__case__referring_manager")
+    )
+    # Nobody acts as an independent check on a case they referred or sat on.
+    qs = qs.exclude(Q(owner__isnull=True) & Q(process__case__referring_manager=user))
+    qs = qs.exclude(
+        Q(owner__isnull=True, flow_task=ReferralFlow.signoff)
+        & Q(process__case__panels__memberships__user=user)
+    )
+    visibility = case_visibility_q(user)
+    if visibility is not None:
+        case_ids = Case.objects.filter(visibility).values("process_id")
+        qs = qs.filter(process_id__in=case_ids)
+    return qs.order_by("created", "id").distinct()

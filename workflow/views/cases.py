@@ -1,0 +1,185 @@
+"""Case pages. Views validate a form, call one service, and show the result.
+
+Every page is scoped by ``workflow.selectors``; every change goes through a
+service, so the web UI can do nothing the rules do not allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views import View
+from viewflow.workflow import chart
+
+from accounts.roles import Role, has_role
+from panels.services import panel_convene, panel_decision_record
+from staff.models import OrgUnit
+from workflow import services
+from workflow.errors import DomainError, NotFound, ValidationFailed
+from workflow.flows import ReferralFlow
+from workflow.models import Outcome, Stage
+from workflow.rules import Action
+from workflow.selectors import case_get_for, case_list_for, inbox_for
+
+from . import forms as action_forms
+
+PAGE_SIZE = 25
+
+ACTION_FORMS: dict[Action, tuple[type[action_forms.ActionForm], Callable[..., Any]]] = {
+    Action.TRIAGE: (action_forms.TriageForm, services.case_triage),
+    Action.RESUBMIT: (action_forms.ResubmitForm, services.referral_resubmit),
+    Action.RECORD_INFORMAL_OUTCOME: (
+        action_forms.InformalOutcomeForm,
+        services.case_record_informal_outcome,
+    ),
+    Action.CONVENE_PANEL: (action_forms.ConveneForm, panel_convene),
+    Action.DECIDE: (action_forms.DecideForm, panel_decision_record),
+    Action.SIGNOFF: (action_forms.SignoffForm, services.case_signoff),
+    Action.WITHDRAW: (action_forms.WithdrawForm, services.referral_withdraw),
+}
+
+
+def apply_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's errors on the form, field by field where it can."""
+    if isinstance(exc, ValidationFailed):
+        for field, messages_ in exc.errors.items():
+            target = field if field in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        form.add_error(None, exc.message)
+
+
+class LandingView(LoginRequiredMixin, View):
+    """Each role lands where its work is."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if has_role(request.user, Role.GOVERNANCE) and not has_role(
+            request.user, Role.HR, Role.MANAGER, Role.PANEL, Role.DECISION_MAKER
+        ):
+            return HttpResponseRedirect(reverse("cases:overview"))
+        return HttpResponseRedirect(reverse("cases:inbox"))
+
+
+class InboxView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        tasks = list(inbox_for(request.user)[:200])
+        return render(request, "workflow/inbox.html", {"tasks": tasks, "title": "Inbox"})
+
+
+class CaseListView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        params = {k: request.GET.get(k) or None for k in ("stage", "org_unit", "outcome")}
+        qs = case_list_for(request.user, **params)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "workflow/case_list.html", {
+            "page": page,
+            "title": "Cases",
+            "stages": Stage.choices,
+            "outcomes": Outcome.choices,
+            "org_units": OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).only("code", "name"),
+            "filters": params,
+        })
+
+
+def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    try:
+        view = case_get_for(request.user, case_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    grid = chart.calc_layout_data(ReferralFlow)
+    chart.calc_cell_status(ReferralFlow, grid, view.case.process_id)
+    return {
+        "view": view,
+        "case": view.case,
+        "title": view.case.reference,
+        # viewflow renders the SVG from the flow definition and task statuses only.
+        "flow_chart": mark_safe(chart.grid_to_svg(grid)),  # noqa: S308
+    }
+
+
+class CaseDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, "workflow/case_detail.html", _case_context(request, pk))
+
+
+class CaseActionView(LoginRequiredMixin, View):
+    """One form per action; the service decides whether it may happen."""
+
+    def _setup(self, request: HttpRequest, pk: int, action: str) -> tuple[Action, Any]:
+        try:
+            act = Action(action)
+        except ValueError as exc:
+            raise Http404("No such action.") from exc
+        try:
+            view = case_get_for(request.user, pk)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        return act, view
+
+    def _render(self, request: HttpRequest, act: Action, view: Any, form: forms.Form,
+                status: int = 200) -> HttpResponse:
+        return render(request, "workflow/case_action.html", {
+            "form": form, "action": act, "case": view.case, "view": view,
+            "title": f"{act.label}: {view.case.reference}",
+        }, status=status)
+
+    def get(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        act, view = self._setup(request, pk, action)
+        form_class, _ = ACTION_FORMS[act]
+        initial: dict[str, Any] = {"version": view.case.version}
+        if act == Action.RESUBMIT:
+            initial.update(summary=view.case.summary,
+                           informal_steps_tried=view.case.informal_steps_tried)
+        form = form_class(initial=initial)
+        if act not in view.actions:
+            form.add_error(None, "You cannot take this action on this case now.")
+        return self._render(request, act, view, form)
+
+    def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        act, view = self._setup(request, pk, action)
+        form_class, service = ACTION_FORMS[act]
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return self._render(request, act, view, form, status=400)
+        try:
+            service(case_id=pk, actor=request.user, **form.service_kwargs())
+        except DomainError as exc:
+            apply_domain_errors(form, exc)
+            return self._render(request, act, view, form, status=exc.status_code)
+        messages.success(request, f"{act.label}: done.")
+        return HttpResponseRedirect(reverse("cases:detail", args=[pk]))
+
+
+class ReferralCreateView(LoginRequiredMixin, View):
+    def _render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
+        return render(request, "workflow/referral_form.html",
+                      {"form": form, "title": "New referral"}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = action_forms.ReferralForm()
+        if not has_role(request.user, Role.MANAGER):
+            form.add_error(None, "Only a referring manager can submit a referral.")
+            return self._render(request, form, status=403)
+        return self._render(request, form)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = action_forms.ReferralForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            case = services.referral_submit(actor=request.user, **form.service_kwargs())
+        except DomainError as exc:
+            apply_domain_errors(form, exc)
+            return self._render(request, form, status=exc.status_code)
+        messages.success(request, f"Referral {case.reference} submitted for HR triage.")
+        return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))
