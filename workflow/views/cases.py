@@ -72,8 +72,8 @@ class LandingView(LoginRequiredMixin, View):
 
 class InboxView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        tasks = list(inbox_for(request.user)[:200])
-        return render(request, "workflow/inbox.html", {"tasks": tasks, "title": "Inbox"})
+        page = Paginator(inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "workflow/inbox.html", {"page": page, "title": "Inbox"})
 
 
 class CaseListView(LoginRequiredMixin, View):
