@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 class Role(enum.StrEnum):
@@ -45,7 +44,8 @@ GROUP_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 
 _CACHE_ATTR = "_ftp_roles"
 
-AnyUser = AbstractBaseUser | AnonymousUser | Any
+# A user model instance, AnonymousUser or None: typed loosely on purpose.
+AnyUser = Any
 
 
 def user_roles(user: AnyUser) -> frozenset[Role]:

@@ -42,7 +42,9 @@ BME_CODES = frozenset("DEFGHJKLMNPRS")
 
 def wres_group(code: str | None) -> WresGroup:
     """A, B, C are white; D to S are BME; Z, blank or anything else unknown."""
-    code = (code or "").strip().upper()
+    code = (code or "").strip()
+    # ASCII only: str.upper() maps some non-ASCII letters (e.g. "ſ") onto A-Z.
+    code = code.upper() if code.isascii() else code
     if code in WHITE_CODES:
         return WresGroup.WHITE
     if code in BME_CODES:

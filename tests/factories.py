@@ -27,9 +27,9 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
 
 
 def org_tree() -> dict[str, OrgUnit]:
-    trust = OrgUnitFactory(code="TRUST", name="Demo NHS Trust", kind="trust", parent=None)
-    icsu = OrgUnitFactory(code="ICSU-MED", name="Medicine", kind="icsu", parent=trust)
-    ward = OrgUnitFactory(code="DEP-ED", name="Emergency Department", kind="department",
+    trust: OrgUnit = OrgUnitFactory(code="TRUST", name="Demo NHS Trust", kind="trust", parent=None)
+    icsu: OrgUnit = OrgUnitFactory(code="ICSU-MED", name="Medicine", kind="icsu", parent=trust)
+    ward: OrgUnit = OrgUnitFactory(code="DEP-ED", name="Emergency Department", kind="department",
                           parent=icsu)
     return {"trust": trust, "icsu": icsu, "department": ward}
 

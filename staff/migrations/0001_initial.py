@@ -5,52 +5,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='OrgUnit',
+            name="OrgUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('trust', 'Trust'), ('icsu', 'ICSU / division'), ('department', 'Department')], max_length=16)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='staff.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("trust", "Trust"),
+                            ("icsu", "ICSU / division"),
+                            ("department", "Department"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="staff.orgunit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('staff_number', models.CharField(max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('job_title', models.CharField(max_length=200)),
-                ('band', models.CharField(blank=True, choices=[('1', 'Band 1'), ('2', 'Band 2'), ('3', 'Band 3'), ('4', 'Band 4'), ('5', 'Band 5'), ('6', 'Band 6'), ('7', 'Band 7'), ('8a', 'Band 8a'), ('8b', 'Band 8b'), ('8c', 'Band 8c'), ('8d', 'Band 8d'), ('9', 'Band 9')], max_length=2)),
-                ('ethnic_category', models.CharField(blank=True, choices=[('A', 'White - British'), ('B', 'White - Irish'), ('C', 'White - Any other White background'), ('D', 'Mixed - White and Black Caribbean'), ('E', 'Mixed - White and Black African'), ('F', 'Mixed - White and Asian'), ('G', 'Mixed - Any other mixed background'), ('H', 'Asian or Asian British - Indian'), ('J', 'Asian or Asian British - Pakistani'), ('K', 'Asian or Asian British - Bangladeshi'), ('L', 'Asian or Asian British - Any other Asian background'), ('M', 'Black or Black British - Caribbean'), ('N', 'Black or Black British - African'), ('P', 'Black or Black British - Any other Black background'), ('R', 'Other ethnic groups - Chinese'), ('S', 'Other ethnic groups - Any other ethnic group'), ('Z', 'Not stated')], max_length=1)),
-                ('line_manager', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to='staff.employee')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='employees', to='staff.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("staff_number", models.CharField(max_length=32, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("job_title", models.CharField(max_length=200)),
+                (
+                    "band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "Band 1"),
+                            ("2", "Band 2"),
+                            ("3", "Band 3"),
+                            ("4", "Band 4"),
+                            ("5", "Band 5"),
+                            ("6", "Band 6"),
+                            ("7", "Band 7"),
+                            ("8a", "Band 8a"),
+                            ("8b", "Band 8b"),
+                            ("8c", "Band 8c"),
+                            ("8d", "Band 8d"),
+                            ("9", "Band 9"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "ethnic_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "White - British"),
+                            ("B", "White - Irish"),
+                            ("C", "White - Any other White background"),
+                            ("D", "Mixed - White and Black Caribbean"),
+                            ("E", "Mixed - White and Black African"),
+                            ("F", "Mixed - White and Asian"),
+                            ("G", "Mixed - Any other mixed background"),
+                            ("H", "Asian or Asian British - Indian"),
+                            ("J", "Asian or Asian British - Pakistani"),
+                            ("K", "Asian or Asian British - Bangladeshi"),
+                            ("L", "Asian or Asian British - Any other Asian background"),
+                            ("M", "Black or Black British - Caribbean"),
+                            ("N", "Black or Black British - African"),
+                            ("P", "Black or Black British - Any other Black background"),
+                            ("R", "Other ethnic groups - Chinese"),
+                            ("S", "Other ethnic groups - Any other ethnic group"),
+                            ("Z", "Not stated"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "line_manager",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to="staff.employee",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="employees",
+                        to="staff.orgunit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['staff_number'],
+                "ordering": ["staff_number"],
             },
         ),
         migrations.AddConstraint(
-            model_name='orgunit',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['trust', 'icsu', 'department'])), name='orgunit_kind_valid'),
+            model_name="orgunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["trust", "icsu", "department"])),
+                name="orgunit_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orgunit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'trust'), ('parent__isnull', True)), models.Q(models.Q(('kind', 'trust'), _negated=True), ('parent__isnull', False)), _connector='OR'), name='orgunit_only_trust_is_root'),
+            model_name="orgunit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "trust"), ("parent__isnull", True)),
+                    models.Q(models.Q(("kind", "trust"), _negated=True), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="orgunit_only_trust_is_root",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.CheckConstraint(condition=models.Q(('ethnic_category__in', ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'Z']), ('ethnic_category', ''), _connector='OR'), name='employee_ethnic_category_valid'),
+            model_name="employee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "ethnic_category__in",
+                        [
+                            "A",
+                            "B",
+                            "C",
+                            "D",
+                            "E",
+                            "F",
+                            "G",
+                            "H",
+                            "J",
+                            "K",
+                            "L",
+                            "M",
+                            "N",
+                            "P",
+                            "R",
+                            "S",
+                            "Z",
+                        ],
+                    ),
+                    ("ethnic_category", ""),
+                    _connector="OR",
+                ),
+                name="employee_ethnic_category_valid",
+            ),
         ),
     ]

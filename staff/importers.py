@@ -1,0 +1,417 @@
+"""Load org units and employees from CSV extracts, as a trust exports them from ESR.
+
+Both imports are all-or-nothing: every row is checked first, every problem is
+reported with the CSV's physical line number (header = line 1), and only a
+file with no problems is written, in one transaction. Re-importing updates
+rows matched by org unit code or staff number; the file is the truth, so a
+blank optional cell clears what was stored.
+
+Ethnic category is special-category data (UK GDPR): error messages name codes
+and staff numbers but never echo a name or an ethnic category, and the log
+carries counts only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.db import models, transaction
+
+from workflow.errors import DomainError
+
+from .ethnicity import EthnicCategory
+from .models import Band, Employee, OrgUnit
+
+logger = logging.getLogger(__name__)
+
+ORG_UNIT_COLUMNS = ("code", "name", "parent_code", "kind")
+EMPLOYEE_COLUMNS = (
+    "staff_number",
+    "name",
+    "job_title",
+    "band",
+    "org_unit",
+    "line_manager_staff_number",
+    "ethnic_category",
+)
+KINDS = [k.value for k in OrgUnit.Kind]
+BANDS = [b.value for b in Band]
+ETHNIC_CODES = [c.value for c in EthnicCategory]
+# Parents are written before children, so a new unit can point at a new unit.
+KIND_DEPTH = {OrgUnit.Kind.TRUST: 0, OrgUnit.Kind.ICSU: 1, OrgUnit.Kind.DEPARTMENT: 2}
+
+
+class RowError(NamedTuple):
+    line: int
+    column: str | None  # None when the whole line is at fault
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}, {self.column}" if self.column else f"line {self.line}"
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(DomainError):
+    """The file was rejected whole; ``errors`` lists every problem in line order."""
+
+    def __init__(self, errors: Iterable[RowError]) -> None:
+        self.errors = sorted(set(errors), key=lambda e: (e.line, e.column or "", e.message))
+        n = len(self.errors)
+        super().__init__(f"Nothing was imported: {n} error{'' if n == 1 else 's'}.")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.values[column]
+
+
+class _Errors(list[RowError]):
+    def add(self, at: _Row | int, column: str | None, message: str) -> None:
+        self.append(RowError(at if isinstance(at, int) else at.line, column, message))
+
+
+def org_units_import(*, text: str) -> ImportResult:
+    """Create or update org units from CSV ``text`` with the ORG_UNIT_COLUMNS.
+
+    Raises ImportFailed, having written nothing, if any row is invalid.
+    """
+    errors = _Errors()
+    rows = _read_csv(text, ORG_UNIT_COLUMNS, errors)
+    # Checks and writes share one transaction, so what was checked is what is written.
+    with transaction.atomic():
+        by_code = _unique_rows(rows, "code", errors)
+        loaded = {
+            code: (kind, parent)
+            for code, kind, parent in OrgUnit.objects.values_list("code", "kind", "parent__code")
+        }
+        for row in rows:
+            _check_org_unit_fields(row, errors)
+        # A second pass, because a parent may be on a later line than its child.
+        for row in rows:
+            _check_parent(row, by_code, loaded, errors)
+        parent_of = {code: parent for code, (_, parent) in loaded.items()}
+        parent_of.update({code: row["parent_code"] for code, row in by_code.items()})
+        _check_loops(by_code, parent_of, "parent_code", "parents", errors)
+        _check_kind_changes(by_code, loaded, errors)
+        if errors:
+            raise ImportFailed(errors)
+        result = _write_org_units(by_code)
+    logger.info("Org unit import: %d created, %d updated.", result.created, result.updated)
+    return result
+
+
+def employees_import(*, text: str) -> ImportResult:
+    """Create or update employees from CSV ``text`` with the EMPLOYEE_COLUMNS.
+
+    Org units must be loaded first; a line manager may be anywhere in the file
+    or already loaded. Raises ImportFailed, having written nothing, if any row
+    is invalid.
+    """
+    errors = _Errors()
+    rows = _read_csv(text, EMPLOYEE_COLUMNS, errors)
+    with transaction.atomic():
+        by_number = _unique_rows(rows, "staff_number", errors)
+        unit_codes = set(OrgUnit.objects.values_list("code", flat=True))
+        loaded = Employee.objects.values_list("staff_number", "line_manager__staff_number")
+        manager_of = dict(loaded)
+        for row in rows:
+            _check_employee_fields(row, unit_codes, errors)
+            _check_line_manager(row, by_number, manager_of.keys(), errors)
+        manager_of.update({n: row["line_manager_staff_number"] for n, row in by_number.items()})
+        _check_loops(by_number, manager_of, "line_manager_staff_number", "line managers", errors)
+        if errors:
+            raise ImportFailed(errors)
+        result = _write_employees(by_number)
+    # Counts only: these rows carry names and ethnicity.
+    logger.info("Employee import: %d created, %d updated.", result.created, result.updated)
+    return result
+
+
+# Reading and checks shared by both files ---------------------------------------
+
+
+def _read_csv(text: str, columns: tuple[str, ...], errors: _Errors) -> list[_Row]:
+    """Rows with stripped values. Header problems are reported once and end the import."""
+    # Excel's "CSV UTF-8" starts with a byte-order mark that a utf-8 decode keeps.
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = [name.strip().lower() for name in next(reader, [])]
+    if not any(header):
+        errors.add(1, None, f"the file is empty; line 1 must name the columns {_list(columns)}.")
+    else:
+        _check_header(header, columns, errors)
+    if errors:
+        raise ImportFailed(errors)
+    rows: list[_Row] = []
+    last_line = reader.line_num
+    try:
+        for cells in reader:
+            # line_num counts physical lines, so a quoted line break keeps numbers true.
+            line, last_line = last_line + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines, and the ",,,," rows Excel leaves behind
+            if len(cells) != len(header):
+                errors.add(line, None, f"has {len(cells)} values; the header has {len(header)}.")
+                continue
+            rows.append(_Row(line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
+    except csv.Error as exc:
+        errors.add(last_line + 1, None, f"cannot be read as CSV ({exc}).")
+    return rows
+
+
+def _check_header(header: list[str], columns: tuple[str, ...], errors: _Errors) -> None:
+    for column in columns:
+        if column not in header:
+            errors.add(1, column, f"this column is missing; the header must name {_list(columns)}.")
+    for position, name in enumerate(header):
+        if name not in columns:
+            label = name or f"column {position + 1}"
+            errors.add(1, label, f"is not a column of this file; expected {_list(columns)}.")
+        elif header.index(name) != position:
+            errors.add(1, name, "this column appears more than once.")
+
+
+def _unique_rows(rows: list[_Row], key: str, errors: _Errors) -> dict[str, _Row]:
+    """Index rows by ``key``; a blank or repeated key is an error and left out."""
+    first: dict[str, _Row] = {}
+    for row in rows:
+        value = row[key]
+        if not value:
+            errors.add(row, key, "is required.")
+        elif value in first:
+            errors.add(row, key, f"{value} is also on line {first[value].line}.")
+        else:
+            first[value] = row
+    return first
+
+
+def _check_text(
+    row: _Row, errors: _Errors, *, required: Iterable[str], limits: Mapping[str, int]
+) -> None:
+    for column in required:
+        if not row[column]:
+            errors.add(row, column, "is required.")
+    for column, limit in limits.items():
+        if len(row[column]) > limit:
+            errors.add(row, column, f"is longer than {limit} characters.")
+
+
+def _check_loops(
+    rows: Mapping[str, _Row],
+    parent_of: Mapping[str, str | None],
+    column: str,
+    noun: str,
+    errors: _Errors,
+) -> None:
+    """Report, once each, the loops in ``parent_of`` that pass through a row of the file."""
+    seen: set[frozenset[str]] = set()
+    for start, row in rows.items():
+        path, node = [start], parent_of.get(start)
+        if node == start:
+            continue  # pointing at itself is reported with a plainer message
+        while node and node != start and node not in path:
+            path.append(node)
+            node = parent_of.get(node)
+        if node == start and frozenset(path) not in seen:
+            seen.add(frozenset(path))
+            errors.add(row, column, f"this makes a loop of {noun}: {' -> '.join([*path, start])}.")
+
+
+def _max_length(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.CharField) or field.max_length is None:
+        raise TypeError(f"{model.__name__}.{name} is not a CharField with a max_length")
+    return field.max_length
+
+
+def _list(values: Iterable[str]) -> str:
+    return ", ".join(values)
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun.startswith(tuple("aeiou")) else f"a {noun}"
+
+
+# Org units --------------------------------------------------------------------
+
+_Loaded = Mapping[str, tuple[str, str | None]]  # code -> (kind, parent code)
+
+
+def _check_org_unit_fields(row: _Row, errors: _Errors) -> None:
+    limits = {"code": _max_length(OrgUnit, "code"), "name": _max_length(OrgUnit, "name")}
+    _check_text(row, errors, required=["name"], limits=limits)
+    row.values["kind"] = kind = row["kind"].lower()
+    if not kind:
+        errors.add(row, "kind", f"is required: use one of {_list(KINDS)}.")
+    elif kind not in KINDS:
+        errors.add(row, "kind", f"must be one of {_list(KINDS)}.")
+
+
+def _check_parent(row: _Row, by_code: Mapping[str, _Row], loaded: _Loaded, errors: _Errors) -> None:
+    kind, parent = row["kind"], row["parent_code"]
+    if kind not in KINDS:
+        return  # already reported, and the rule for the parent depends on the kind
+    wanted = OrgUnit.PARENT_KIND[OrgUnit.Kind(kind)]
+    if wanted is None:
+        if parent:
+            errors.add(row, "parent_code", "must be blank: a trust is the top of the tree.")
+        return
+    if not parent:
+        errors.add(row, "parent_code", f"is required: the parent of {_a(kind)} is {_a(wanted)}.")
+        return
+    if parent == row["code"]:
+        errors.add(row, "parent_code", "a unit cannot be its own parent.")
+        return
+    if parent in by_code:
+        parent_kind, where = by_code[parent]["kind"], f"{parent} (line {by_code[parent].line})"
+    elif parent in loaded:
+        parent_kind, where = loaded[parent][0], parent
+    else:
+        errors.add(row, "parent_code", f"there is no org unit {parent} in this file or loaded.")
+        return
+    if parent_kind in KINDS and parent_kind != wanted:
+        message = f"{where} is {_a(parent_kind)}; the parent of {_a(kind)} must be {_a(wanted)}."
+        errors.add(row, "parent_code", message)
+
+
+def _check_kind_changes(by_code: Mapping[str, _Row], loaded: _Loaded, errors: _Errors) -> None:
+    """A unit that changes kind must not strand loaded children that the file leaves alone."""
+    for code, row in by_code.items():
+        old_kind, new_kind = loaded.get(code, (None, None))[0], row["kind"]
+        if old_kind is None or old_kind == new_kind or new_kind not in KINDS:
+            continue
+        stranded = sorted(
+            child
+            for child, (kind, parent) in loaded.items()
+            if parent == code
+            and child not in by_code
+            and OrgUnit.PARENT_KIND[OrgUnit.Kind(kind)] != new_kind
+        )
+        if stranded:
+            message = (
+                f"changing {code} from {old_kind} to {new_kind} would leave {_list(stranded)} "
+                "under the wrong kind of parent; add them to this file with a new parent_code."
+            )
+            errors.add(row, "kind", message)
+
+
+def _write_org_units(by_code: Mapping[str, _Row]) -> ImportResult:
+    wanted = set(by_code) | {row["parent_code"] for row in by_code.values()}
+    units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=wanted)}
+    created = updated = 0
+    # Trusts, then ICSUs, then departments: the database refuses a unit other than a
+    # trust without a parent, so a new child needs its new parent's id first.
+    for depth in sorted(KIND_DEPTH.values()):
+        new: list[OrgUnit] = []
+        changed: list[OrgUnit] = []
+        for code, row in by_code.items():
+            if KIND_DEPTH[OrgUnit.Kind(row["kind"])] == depth:
+                unit = units.get(code) or OrgUnit(code=code)
+                unit.name, unit.kind = row["name"], row["kind"]
+                unit.parent = units[row["parent_code"]] if row["parent_code"] else None
+                (changed if unit.pk else new).append(unit)
+        OrgUnit.objects.bulk_create(new)
+        OrgUnit.objects.bulk_update(changed, ["name", "kind", "parent"], batch_size=500)
+        units.update({unit.code: unit for unit in new})
+        created, updated = created + len(new), updated + len(changed)
+    return ImportResult(created=created, updated=updated)
+
+
+# Employees --------------------------------------------------------------------
+
+_BAND_PREFIX = re.compile(r"^(afc\s*)?band", re.IGNORECASE)
+
+
+def normalise_band(value: str) -> str | None:
+    """'Band 5', 'band 8A', '8A', '8 a' -> the stored value ('5', '8a'); None if not a band."""
+    if not value.strip():
+        return ""
+    band = re.sub(r"\s+", "", _BAND_PREFIX.sub("", value.strip())).lower()
+    return band if band in BANDS else None
+
+
+def normalise_ethnic_category(value: str) -> str | None:
+    """' n ' -> 'N'; blank stays blank; None if not an NHS Data Dictionary code."""
+    code = value.strip()
+    # isascii: str.upper() maps some other letters onto codes (the long s, U+017F, to 'S').
+    return code.upper() if not code or (code.isascii() and code.upper() in ETHNIC_CODES) else None
+
+
+def _check_employee_fields(row: _Row, unit_codes: Collection[str], errors: _Errors) -> None:
+    limits = {f: _max_length(Employee, f) for f in ("staff_number", "name", "job_title")}
+    _check_text(row, errors, required=["name", "job_title", "org_unit"], limits=limits)
+    if row["org_unit"] and row["org_unit"] not in unit_codes:
+        message = f"there is no org unit {row['org_unit']}; import the org units first."
+        errors.add(row, "org_unit", message)
+    band_help = f'use one of {_list(BANDS)} (or "Band 5", "8A"), or leave it blank.'
+    message = f"is not an Agenda for Change band; {band_help}"
+    _normalise(row, "band", normalise_band, message, errors)
+    # The rejected value is not echoed: ethnicity is special-category data.
+    ethnic_help = f"use one of {_list(ETHNIC_CODES)}, or leave it blank."
+    message = f"is not a valid NHS ethnic category code; {ethnic_help}"
+    _normalise(row, "ethnic_category", normalise_ethnic_category, message, errors)
+
+
+def _normalise(
+    row: _Row, column: str, clean: Callable[[str], str | None], message: str, errors: _Errors
+) -> None:
+    value = clean(row[column])
+    if value is None:
+        errors.add(row, column, message)
+    else:
+        row.values[column] = value
+
+
+def _check_line_manager(
+    row: _Row, by_number: Mapping[str, _Row], loaded: Collection[str], errors: _Errors
+) -> None:
+    manager, column = row["line_manager_staff_number"], "line_manager_staff_number"
+    if manager and manager == row["staff_number"]:
+        errors.add(row, column, "an employee cannot be their own line manager.")
+    elif manager and manager not in by_number and manager not in loaded:
+        errors.add(row, column, f"there is no employee {manager} in this file or loaded.")
+
+
+def _write_employees(by_number: Mapping[str, _Row]) -> ImportResult:
+    codes = {row["org_unit"] for row in by_number.values()}
+    unit_ids = dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "pk"))
+    people = {e.staff_number: e for e in Employee.objects.filter(staff_number__in=by_number)}
+    new: list[Employee] = []
+    for number, row in by_number.items():
+        person = people.get(number) or Employee(staff_number=number)
+        person.name, person.job_title = row["name"], row["job_title"]
+        person.band, person.ethnic_category = row["band"], row["ethnic_category"]
+        person.org_unit_id = unit_ids[row["org_unit"]]
+        if person.pk is None:
+            new.append(person)
+    # Second pass: a line manager may be a new row on any line, so every row
+    # needs an id before anyone can point at their manager.
+    Employee.objects.bulk_create(new)
+    people.update({person.staff_number: person for person in new})
+    ids = {number: person.pk for number, person in people.items()}
+    others = {row["line_manager_staff_number"] for row in by_number.values()} - ids.keys()
+    ids.update(Employee.objects.filter(staff_number__in=others).values_list("staff_number", "pk"))
+    for number, row in by_number.items():
+        people[number].line_manager_id = ids.get(row["line_manager_staff_number"])
+    fields = ["name", "job_title", "band", "org_unit", "line_manager", "ethnic_category"]
+    Employee.objects.bulk_update([people[n] for n in by_number], fields, batch_size=500)
+    return ImportResult(created=len(new), updated=len(by_number) - len(new))

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from staff.importers import employees_import
+
+from ._csv_import import CsvImportCommand
+
+
+class Command(CsvImportCommand):
+    help = (
+        "Create or update employees from a CSV with columns staff_number, name, job_title, band, "
+        "org_unit, line_manager_staff_number, ethnic_category. Load org units first. "
+        "Any invalid row rejects the whole file."
+    )
+    noun = "employee"
+    importer = staticmethod(employees_import)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from staff.importers import org_units_import
+
+from ._csv_import import CsvImportCommand
+
+
+class Command(CsvImportCommand):
+    help = (
+        "Create or update org units from a CSV with columns code, name, parent_code, kind "
+        "(trust, icsu or department). Any invalid row rejects the whole file."
+    )
+    noun = "org unit"
+    importer = staticmethod(org_units_import)
