@@ -24,6 +24,9 @@ VAR_DIR = Path(env_str("FTP_VAR_DIR", str(BASE_DIR / "var")))
 
 FTP_ENV = env_choice("FTP_ENV", "local", ("local", "test", "production"))
 PRODUCTION = FTP_ENV == "production"
+if FTP_ENV == "local":
+    # The local SQLite file and broker folders live here; make it on first use.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
@@ -145,6 +148,7 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often beat asks viewflow to fire due timers (seconds).
 FTP_TIMER_POLL_SECONDS = env_int("FTP_TIMER_POLL_SECONDS", 60, minimum=1)

@@ -1,0 +1,104 @@
+"""The case admin shows cases and changes nothing; ethnicity only to those allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from accounts.roles import Role
+from audit.models import AuditEvent, PersonalDataAccess
+from panels.models import Panel, PanelDecision
+from staff.ethnicity import EthnicCategory
+from workflow.models import Case, SignOff, Stage
+from workflow.services import referral_submit
+
+from ..factories import make_user, referral_kwargs
+
+ETHNIC_LABEL = EthnicCategory.N.label  # the factory employee's category
+
+
+def staff_user(username: str, *roles: Role, perms: tuple[str, ...] = ()) -> Any:
+    user = make_user(username, *roles)
+    user.is_staff = True
+    user.save()
+    for codename in ("view_case", *perms):
+        user.user_permissions.add(Permission.objects.get(codename=codename))
+    return user
+
+
+@pytest.fixture
+def case(cast: Any, employee: Any) -> Case:
+    assert employee.ethnic_category == EthnicCategory.N
+    return referral_submit(actor=cast.manager, **referral_kwargs(employee))
+
+
+def page(user: Any, url: str) -> Any:
+    client = Client()
+    client.force_login(user)
+    return client.get(url)
+
+
+def change_url(case: Case) -> str:
+    return reverse("admin:workflow_case_change", args=[case.pk])
+
+
+def test_staff_without_the_permission_do_not_see_the_ethnic_category(case: Case) -> None:
+    clerk = staff_user("cal.clerk")
+    response = page(clerk, change_url(case))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert case.reference in html
+    assert "ethnic" not in html.lower()
+    assert ETHNIC_LABEL not in html
+    listing = page(clerk, reverse("admin:workflow_case_changelist")).content.decode()
+    assert case.reference in listing and ETHNIC_LABEL not in listing
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_staff_with_the_permission_see_it_and_the_showing_is_recorded(case: Case) -> None:
+    adviser = staff_user("hal.hr", Role.HR)  # HR carries workflow.view_ethnicity
+    response = page(adviser, change_url(case))
+    assert response.status_code == 200
+    assert ETHNIC_LABEL in response.content.decode()
+    access = PersonalDataAccess.objects.get()
+    assert (access.user, access.case, access.channel) == (adviser, case, "admin")
+
+
+def test_the_case_admin_cannot_add_or_delete(case: Case, admin_user: Any) -> None:
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[Case]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_delete_permission(request, case)
+    assert "delete_selected" not in model_admin.get_actions(request)
+    assert page(admin_user, reverse("admin:workflow_case_add")).status_code == 403
+    delete_url = reverse("admin:workflow_case_delete", args=[case.pk])
+    assert page(admin_user, delete_url).status_code == 403
+
+
+def test_the_case_admin_refuses_a_change_post_of_stage(case: Case, admin_user: Any) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(change_url(case), {"stage": Stage.FORMAL, "outcome": "withdrawn"})
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert (case.stage, case.outcome, case.version) == (Stage.SUBMITTED, "", 1)
+
+
+@pytest.mark.parametrize("model", [SignOff, Panel, PanelDecision, AuditEvent, PersonalDataAccess])
+def test_panels_decisions_signoffs_and_audit_are_read_only(model: Any, admin_user: Any) -> None:
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[model]
+    assert model_admin.has_view_permission(request)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    opts = model._meta
+    listing = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert page(admin_user, listing).status_code == 200

@@ -1,0 +1,139 @@
+"""Read-only admin for cases and sign-offs.
+
+Cases change only through the services in ``workflow.services`` and
+``panels.services``: they check who may act, move the viewflow process and
+append the audit event in one transaction. An admin form could do none of
+that, so the admin shows cases and never adds, changes or deletes them.
+
+The employee's ethnic category is special-category data (UK GDPR): it is
+shown only to users holding ``workflow.view_ethnicity``, and each showing is
+recorded as a personal-data access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+
+from audit.models import AuditEvent
+from audit.services import personal_data_access_record
+
+from .models import Case, JustCultureAssessment, SignOff
+
+VIEW_ETHNICITY = "workflow.view_ethnicity"
+ETHNICITY_FIELD = "employee_ethnic_category"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows records; never adds, changes or deletes them.
+
+    Without change permission Django renders every field read-only and
+    answers a change POST with 403.
+    """
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def can_see_ethnicity(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_ETHNICITY)
+
+
+class JustCultureInline(ReadOnlyInline):
+    model = JustCultureAssessment
+    verbose_name_plural = "just culture guide"
+
+
+class SignOffInline(ReadOnlyInline):
+    model = SignOff
+    fields = ["signed_at", "signed_by", "approved", "reason", "proposal"]
+    readonly_fields = ["proposal"]
+
+    @admin.display(description="panel decision signed off")
+    def proposal(self, obj: SignOff) -> str:
+        decision = obj.decision
+        return f"{decision.get_outcome_display()}, decided {decision.decided_at:%d %b %Y}"
+
+
+class AuditEventInline(ReadOnlyInline):
+    model = AuditEvent
+    fields = ["at", "actor", "action", "from_stage", "to_stage", "reason"]
+    verbose_name_plural = "path (audit events)"
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "stage",
+        "outcome",
+        "concern_category",
+        "employee_org_unit",
+        "submitted_at",
+    ]
+    list_filter = ["stage", "outcome", "concern_category", "employee_org_unit__parent"]
+    list_select_related = ["employee_org_unit"]
+    search_fields = ["reference", "employee_staff_number"]
+    date_hierarchy = "submitted_at"
+    inlines = [JustCultureInline, SignOffInline, AuditEventInline]
+
+    def _visible_fields(self, request: HttpRequest) -> list[str]:
+        names = [f.name for f in Case._meta.fields if f.name != "id"]
+        if can_see_ethnicity(request):
+            return names
+        return [n for n in names if n != ETHNICITY_FIELD]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return self._visible_fields(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Declared read-only as well, so granting change permission by
+        # mistake would still not open an edit form.
+        return self._visible_fields(request)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200 and can_see_ethnicity(request):
+            case = self.get_object(request, object_id)
+            if case is not None:
+                personal_data_access_record(
+                    user=request.user, case=case, field=ETHNICITY_FIELD, channel="admin"
+                )
+        return response
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    list_display = ["case", "approved", "signed_by", "signed_at"]
+    list_filter = ["approved"]
+    list_select_related = ["case", "signed_by"]
+    search_fields = ["case__reference"]
+    date_hierarchy = "signed_at"

@@ -1,0 +1,517 @@
+"""Demo data for the local environment: a small trust, its staff, a login for
+every role, and about thirty cases at every stage and with every outcome.
+
+Only the local configuration may load it (``settings.FTP_DEMO_DATA_ALLOWED``);
+test and production settings refuse before anything is written.
+
+Loading twice leaves the same data: org units, employees and users are
+updated or created by their natural keys, and the cases are created only
+when the demo managers have no cases yet. Every case is made by the real
+services (``referral_submit``, ``case_triage``, ``panel_convene`` ...), so
+each has a viewflow process and an audit path like any other case.
+
+Dates: each action runs with the clock moved to a past working day (with
+time-machine, a development dependency), in date order across all cases.
+Case, process, task, panel, decision, sign-off and audit timestamps then
+agree with one another, and reference numbers follow submission order.
+Moving them afterwards with a queryset update could not be honest: panel
+decisions and sign-offs are append-only in the database. Without
+time-machine the cases are created at the current time instead.
+
+Nothing here logs or prints an employee's ethnic category.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.services import user_add
+from panels.services import panel_convene, panel_decision_record
+from staff.models import Employee, OrgUnit
+
+from .errors import DomainError
+from .models import Case
+from .services import (
+    case_record_informal_outcome,
+    case_signoff,
+    case_triage,
+    referral_resubmit,
+    referral_submit,
+    referral_withdraw,
+)
+
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - a published demo login, local only
+SEED = 2026
+ADMIN_USERNAME = "admin"
+
+
+class DemoDataRefused(Exception):
+    """These settings do not allow demo data (anything but FTP_ENV=local)."""
+
+
+# --- reference data ---------------------------------------------------------
+
+TRUST = ("NB", "Northbridge NHS Foundation Trust (demo)")
+ICSUS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "NB-MED": (
+        "Medicine",
+        [
+            ("NB-MED-ED", "Emergency Department"),
+            ("NB-MED-AMU", "Acute Medical Unit"),
+            ("NB-MED-COP", "Care of Older People"),
+        ],
+    ),
+    "NB-SUR": (
+        "Surgery",
+        [
+            ("NB-SUR-THE", "Theatres and Anaesthetics"),
+            ("NB-SUR-GEN", "General Surgery"),
+            ("NB-SUR-ORT", "Trauma and Orthopaedics"),
+        ],
+    ),
+    "NB-WAC": (
+        "Women's and Children's",
+        [("NB-WAC-MAT", "Maternity"), ("NB-WAC-PAE", "Paediatrics")],
+    ),
+}
+# Staff below each department lead: 29 in all, with the 3 ICSU directors and
+# 8 leads making 40 employees.
+STAFF_PER_DEPARTMENT = [4, 4, 4, 4, 4, 3, 3, 3]
+STAFF_ROLES = [
+    ("Staff Nurse", "5"),
+    ("Healthcare Assistant", "3"),
+    ("Senior Staff Nurse", "6"),
+    ("Specialty Registrar", ""),
+    ("Ward Clerk", "2"),
+    ("Clinical Nurse Specialist", "7"),
+    ("Physiotherapist", "6"),
+    ("Midwife", "6"),
+    ("Porter", "2"),
+]
+# A mix like a London trust's: 21 white (A-C), 16 BME (D-S), 3 not stated or blank.
+ETHNIC_MIX = [*"AAAAAAAAAAAAAABBCCCCC", *"DEFGHHJKLMMNNPRS", "Z", "Z", ""]
+# Compact on purpose: forty lines of names would hide the structure.
+FIRST_NAMES = (  # noqa: SIM905
+    "Alex Amara Ben Chloe Daniel Efua Fatima George Grace Hannah "
+    "Imran Jack Kemi Laura Liam Mei Niamh Oliver Priya Ruth"
+).split()
+SURNAMES = (  # noqa: SIM905
+    "Adeyemi Brennan Campbell Chen Clarke Davies Evans Hussain Kaur Kowalski "
+    "Lewis Mensah Murphy Nowak Okafor Patel Rahman Reid Thompson Walsh"
+).split()
+
+# --- users --------------------------------------------------------------------
+
+USERS: list[tuple[str, Role, str, str]] = [
+    ("manager1", Role.MANAGER, "Maya", "Marsh"),
+    ("manager2", Role.MANAGER, "Omar", "Hale"),
+    ("manager3", Role.MANAGER, "Sara", "Quinn"),
+    ("hr1", Role.HR, "Hana", "Rowe"),
+    ("hr2", Role.HR, "Idris", "Bell"),
+    ("panel1", Role.PANEL, "Priya", "Shah"),
+    ("panel2", Role.PANEL, "Paul", "Grant"),
+    ("panel3", Role.PANEL, "Pat", "Owusu"),
+    ("panel4", Role.PANEL, "Rosa", "Lima"),
+    ("panel5", Role.PANEL, "Tom", "Ward"),
+    ("director", Role.DECISION_MAKER, "Dina", "Frost"),
+    ("governance", Role.GOVERNANCE, "Gill", "Moss"),
+]
+# Each demo manager refers staff of one ICSU.
+MANAGER_ICSU = {"manager1": "NB-MED", "manager2": "NB-SUR", "manager3": "NB-WAC"}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+@dataclass
+class DemoResult:
+    org_units: int
+    employees: int
+    logins: list[DemoLogin]
+    cases_created: int
+    backdated: bool
+
+
+def demo_load(*, today: dt.date | None = None) -> DemoResult:
+    """Load (or refresh) the demo data; refuses unless demo data is allowed."""
+    if not settings.FTP_DEMO_DATA_ALLOWED:
+        raise DemoDataRefused(
+            "Demo data can only be loaded with FTP_ENV=local (FTP_DEMO_DATA_ALLOWED is false "
+            f"for FTP_ENV={settings.FTP_ENV}). Nothing was written."
+        )
+    with transaction.atomic():
+        units = _load_org_units()
+        employees = _load_employees(units)
+        logins = _load_users()
+        created = 0
+        if not Case.objects.filter(referring_manager__username__in=MANAGER_ICSU).exists():
+            created = _load_cases(today or timezone.localdate(), employees)
+    return DemoResult(len(units), len(employees), logins, created, _time_machine() is not None)
+
+
+def _load_org_units() -> dict[str, OrgUnit]:
+    def put(code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
+        unit, _ = OrgUnit.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind, "parent": parent}
+        )
+        units[code] = unit
+        return unit
+
+    units: dict[str, OrgUnit] = {}
+    trust = put(*TRUST, OrgUnit.Kind.TRUST, None)
+    for code, (name, departments) in ICSUS.items():
+        icsu = put(code, name, OrgUnit.Kind.ICSU, trust)
+        for dep_code, dep_name in departments:
+            put(dep_code, dep_name, OrgUnit.Kind.DEPARTMENT, icsu)
+    return units
+
+
+def _load_employees(units: dict[str, OrgUnit]) -> list[Employee]:
+    """Directors of each ICSU, a lead per department, staff reporting to the lead."""
+    rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
+    names = iter(rng.sample([f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES], 40))
+    codes = iter(rng.sample(ETHNIC_MIX, len(ETHNIC_MIX)))
+    numbers = (f"D{n:06d}" for n in range(100001, 100100))
+    employees: list[Employee] = []
+
+    def put(unit: OrgUnit, title: str, band: str, manager: Employee | None) -> Employee:
+        employee, _ = Employee.objects.update_or_create(
+            staff_number=next(numbers),
+            defaults={
+                "name": next(names),
+                "job_title": title,
+                "band": band,
+                "org_unit": unit,
+                "line_manager": manager,
+                "ethnic_category": next(codes),
+            },
+        )
+        employees.append(employee)
+        return employee
+
+    sizes = iter(STAFF_PER_DEPARTMENT)
+    for code, (icsu_name, departments) in ICSUS.items():
+        director = put(units[code], f"Divisional Director, {icsu_name}", "8d", None)
+        for dep_code, _name in departments:
+            lead = put(units[dep_code], "Matron / Service Lead", "8a", director)
+            for i in range(next(sizes)):
+                title, band = STAFF_ROLES[(i + len(employees)) % len(STAFF_ROLES)]
+                put(units[dep_code], title, band, lead)
+    return employees
+
+
+def _load_users() -> list[DemoLogin]:
+    logins = []
+    for username, role, first, last in USERS:
+        user_add(
+            username=username,
+            role=role,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.invalid",
+            validate=False,
+        )
+        logins.append(DemoLogin(username, DEMO_PASSWORD, role.group_name))
+    admin, _ = get_user_model().objects.get_or_create(username=ADMIN_USERNAME)
+    admin.is_staff = admin.is_superuser = True
+    admin.email = "admin@demo.invalid"
+    admin.set_password(DEMO_PASSWORD)
+    admin.save()
+    logins.append(DemoLogin(ADMIN_USERNAME, DEMO_PASSWORD, "Superuser (Django admin)"))
+    return logins
+
+
+# --- cases ----------------------------------------------------------------------
+
+# Each script lists the actions after submission, as "action:argument"; the
+# comment says where the case ends. Together they cover every stage and every
+# outcome. The first OPEN_SCRIPTS end at an open stage, so they are recent.
+SCRIPTS = [
+    "",  # submitted
+    "",  # submitted
+    "triage:return",  # submitted, waiting for the manager to resubmit
+    "triage:informal",  # informal
+    "triage:informal",
+    "triage:informal",
+    "triage:panel",  # panel, not yet convened
+    "triage:informal informal:unresolved",  # panel, not yet convened
+    "triage:panel convene",  # panel, convened
+    "triage:informal informal:unresolved convene",  # panel, convened
+    "triage:panel convene decide:formal_investigation",  # signoff
+    "triage:informal informal:unresolved convene decide:formal_investigation",  # signoff
+    "triage:panel convene decide:formal_investigation signoff:approve",  # formal
+    "triage:panel convene decide:formal_investigation signoff:approve",  # formal
+    "triage:informal informal:unresolved convene decide:formal_investigation signoff:approve",
+    # formal after a declined sign-off and a second decision:
+    "triage:return resubmit triage:panel convene decide:formal_investigation signoff:decline "
+    "decide:formal_investigation signoff:approve",
+    "triage:informal informal:resolved",  # closed: resolved_informally
+    "triage:informal informal:resolved",
+    "triage:return resubmit triage:informal informal:resolved",
+    "triage:redirect",  # closed: redirected
+    "triage:redirect",
+    "withdraw",  # closed: withdrawn before triage
+    "triage:informal withdraw",  # closed: withdrawn during informal resolution
+    "triage:informal informal:unresolved convene decide:informal_action",
+    # closed: sign-off declined, and the panel decided again:
+    "triage:panel convene decide:formal_investigation signoff:decline decide:informal_action",
+    "triage:informal informal:unresolved convene decide:mediation",
+    "triage:panel convene decide:other_policy",
+    "triage:informal informal:unresolved convene decide:occupational_health",
+    "triage:panel convene decide:external_referral",
+    "triage:informal informal:unresolved convene decide:no_further_action",
+    "triage:panel convene decide:no_further_action",
+]
+OPEN_SCRIPTS = 12
+
+SUMMARIES = {
+    "conduct": "Raised voice at a colleague during a busy handover; two colleagues reported "
+    "feeling intimidated.",
+    "clinical_practice": "Medication given forty minutes late on two occasions without "
+    "escalating to the nurse in charge.",
+    "professional_standards": "Posted comments about the ward on social media that "
+    "colleagues found unprofessional.",
+    "attendance": "Late for the start of shift six times in four weeks without telling the "
+    "rota coordinator.",
+    "information_governance": "Opened a relative's patient record without a clinical reason, "
+    "found by a routine access audit.",
+    "health_and_safety": "Propped open a fire door on the ward again after being reminded "
+    "that it must stay closed.",
+    "other": "A disagreement over rota swaps escalated into a written complaint from a colleague.",
+}
+_CLEAR = {"q1a": False, "q2a": False, "q2b": False, "q2c": False}
+_FORESEEN = {**_CLEAR, "q3a": True, "q3b": True, "q3c": True}
+JUST_CULTURE: list[dict[str, bool]] = [
+    {**_FORESEEN, "q4a": False, "q4b": False, "q4c": False, "q5a": False},  # G
+    {**_CLEAR, "q3a": True, "q3b": False},  # D: the protocol was not workable
+    {**_FORESEEN, "q4a": True},  # E: peers would have done the same
+    {**_FORESEEN, "q4a": False, "q4b": False, "q4c": False, "q5a": True},  # F: mitigation
+    {**_CLEAR, "q2c": True},  # C: ill health
+    {"q1a": False},  # not finished: no letter yet
+]
+TRIAGE: dict[str, tuple[str, str]] = {  # route: (reason, policy)
+    "informal": ("", ""),
+    "panel": ("A repeated pattern after informal steps; the panel should review it.", ""),
+    "return": ("Please add the dates of each occasion and any witnesses.", ""),
+    "redirect": ("This is a capability concern, not conduct.", "capability"),
+}
+RATIONALES = {
+    "formal_investigation": "The allegation is serious, informal steps were tried and "
+    "failed, and the facts are disputed: only a formal investigation can establish them.",
+    "informal_action": "A letter of concern and a supervision plan address the concern; "
+    "nothing suggests formal action would achieve more.",
+    "mediation": "The concern arises from a breakdown between two colleagues; facilitated "
+    "mediation is the proportionate route.",
+    "other_policy": "The concern is about capability rather than conduct, so the capability "
+    "policy applies.",
+    "occupational_health": "Health factors appear to underlie the concern; refer to "
+    "occupational health and review with their advice.",
+    "external_referral": "The concern meets the threshold for referral to the professional "
+    "regulator; the trust will cooperate with its process.",
+    "no_further_action": "The facts do not support the concern once the rota records were "
+    "checked; no further action, with system learning shared.",
+}
+DECLINE_REASON = (
+    "The panel has not said why mediation or a letter of concern would not do; please reconsider."
+)
+
+
+@dataclass
+class _Plan:
+    """One demo case: who refers whom, and when each action happens."""
+
+    manager: Any
+    employee: Employee
+    concern: str
+    just_culture: dict[str, bool]
+    incident_days_before: int
+    actions: list[str]
+    moments: list[dt.datetime]
+    case: Any = None
+    panel: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class _Cast:
+    """The demo users, and the seeded choices of who acts."""
+
+    rng: random.Random
+    users: dict[str, Any]
+
+    def hr(self) -> Any:
+        return self.users[self.rng.choice(["hr1", "hr2"])]
+
+
+def _load_cases(today: dt.date, employees: list[Employee]) -> int:
+    rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
+    names = [u[0] for u in USERS]
+    cast = _Cast(rng, {u.username: u for u in get_user_model().objects.filter(username__in=names)})
+    plans = [_plan(i, script, cast, today, employees) for i, script in enumerate(SCRIPTS)]
+    # Act in date order across all cases, as the trust would have: reference
+    # numbers then follow submission order.
+    steps = sorted((m, n, k) for n, p in enumerate(plans) for k, m in enumerate(p.moments))
+    for moment, n, k in steps:
+        with _clock(moment):
+            _act(cast, plans[n], k)
+    return len(plans)
+
+
+def _plan(index: int, script: str, cast: _Cast, today: dt.date, employees: list[Employee]) -> _Plan:
+    rng = cast.rng
+    manager = cast.users[f"manager{index % 3 + 1}"]
+    icsu = MANAGER_ICSU[manager.username]
+    # Staff and leads of the manager's ICSU (directors sit on the ICSU itself).
+    eligible = [e for e in employees if e.org_unit.parent and e.org_unit.parent.code == icsu]
+    actions = script.split()
+    return _Plan(
+        manager=manager,
+        employee=rng.choice(eligible),
+        concern=rng.choice(list(SUMMARIES)),
+        just_culture=rng.choice(JUST_CULTURE),
+        incident_days_before=rng.randint(1, 14),
+        actions=actions,
+        moments=_moments(len(actions) + 1, rng, today, recent=index < OPEN_SCRIPTS),
+    )
+
+
+def _moments(count: int, rng: random.Random, today: dt.date, *, recent: bool) -> list[dt.datetime]:
+    """Working-hours moments on weekdays, strictly increasing, all before ``today``.
+
+    Open cases start within the last ten weeks; the others within the year.
+    """
+    gaps = [rng.randint(2, 12) for _ in range(count - 1)]
+    earliest = sum(gaps) + 3
+    start = rng.randint(earliest, max(earliest, 70 if recent else 360))
+    zone = timezone.get_current_timezone()
+    moments: list[dt.datetime] = []
+    for ago in (start - sum(gaps[:i]) for i in range(count)):
+        day = today - dt.timedelta(days=ago)
+        day -= dt.timedelta(days=max(0, day.weekday() - 4))  # a weekend moves to Friday
+        at = dt.datetime.combine(day, dt.time(9), zone) + dt.timedelta(minutes=rng.randint(0, 480))
+        if moments and at <= moments[-1]:
+            at = moments[-1] + dt.timedelta(minutes=45)
+        moments.append(at)
+    return moments
+
+
+def _act(cast: _Cast, plan: _Plan, k: int) -> None:
+    """Step ``k`` of a plan: 0 submits, the others follow its script."""
+    action = "submit" if k == 0 else plan.actions[k - 1]
+    name, _, arg = action.partition(":")
+    try:
+        plan.case = STEPS[name](cast, plan, arg)
+    except DomainError as exc:
+        ref = plan.case.reference if plan.case else "a new case"
+        detail = f"{exc.message} {getattr(exc, 'errors', '')}".strip()
+        raise DomainError(f"Demo step {action!r} on {ref} was refused: {detail}") from exc
+
+
+def _submit(cast: _Cast, plan: _Plan, arg: str) -> Case:
+    return referral_submit(
+        actor=plan.manager,
+        staff_number=plan.employee.staff_number,
+        concern_category=plan.concern,
+        summary=SUMMARIES[plan.concern],
+        incident_date=timezone.localdate() - dt.timedelta(days=plan.incident_days_before),
+        informal_steps_tried="Spoke with them informally after the incident.",
+        just_culture=plan.just_culture,
+    )
+
+
+def _triage(cast: _Cast, plan: _Plan, route: str) -> Any:
+    reason, policy = TRIAGE[route]
+    return case_triage(
+        case_id=plan.case.pk, actor=cast.hr(), route=route, reason=reason, policy=policy
+    )
+
+
+def _resubmit(cast: _Cast, plan: _Plan, arg: str) -> Case:
+    note = "Added the dates, the witnesses and what was tried."
+    return referral_resubmit(case_id=plan.case.pk, actor=plan.manager, note=note)
+
+
+def _informal(cast: _Cast, plan: _Plan, result: str) -> Any:
+    resolved = result == "resolved"
+    return case_record_informal_outcome(
+        case_id=plan.case.pk,
+        actor=plan.manager,
+        resolved=resolved,
+        actions="Facilitated conversation with the line manager; agreed a support plan.",
+        reason="" if resolved else "The behaviour recurred after the agreed plan.",
+    )
+
+
+def _convene(cast: _Cast, plan: _Plan, arg: str) -> Any:
+    pool = [cast.users[f"panel{i}"] for i in range(1, 6)]
+    size = min(max(settings.FTP_PANEL_MIN_MEMBERS, 3), settings.FTP_PANEL_MAX_MEMBERS, len(pool))
+    plan.panel = cast.rng.sample(pool, size)  # the first named chairs it
+    members = [u.pk for u in plan.panel]
+    return panel_convene(case_id=plan.case.pk, actor=cast.hr(), members=members, chair=members[0])
+
+
+def _decide(cast: _Cast, plan: _Plan, outcome: str) -> Any:
+    return panel_decision_record(
+        case_id=plan.case.pk, actor=plan.panel[0], outcome=outcome, rationale=RATIONALES[outcome]
+    )
+
+
+def _signoff(cast: _Cast, plan: _Plan, answer: str) -> Any:
+    approve = answer == "approve"
+    return case_signoff(
+        case_id=plan.case.pk,
+        actor=cast.users["director"],
+        approve=approve,
+        reason="" if approve else DECLINE_REASON,
+    )
+
+
+def _withdraw(cast: _Cast, plan: _Plan, arg: str) -> Case:
+    reason = "Resolved by a conversation between the colleagues."
+    return referral_withdraw(case_id=plan.case.pk, actor=plan.manager, reason=reason)
+
+
+STEPS: dict[str, Callable[[_Cast, _Plan, str], Any]] = {
+    "submit": _submit,
+    "triage": _triage,
+    "resubmit": _resubmit,
+    "informal": _informal,
+    "convene": _convene,
+    "decide": _decide,
+    "signoff": _signoff,
+    "withdraw": _withdraw,
+}
+
+
+def _time_machine() -> Any:
+    try:
+        import time_machine
+    except ImportError:  # a development dependency; production never loads demo data
+        return None
+    return time_machine
+
+
+@contextlib.contextmanager
+def _clock(moment: dt.datetime) -> Iterator[None]:
+    """Act as if it were ``moment`` (given in UTC, so time-machine leaves the zone alone)."""
+    machine = _time_machine()
+    if machine is None:
+        yield
+        return
+    with machine.travel(moment.astimezone(dt.UTC), tick=True):
+        yield
