@@ -11,7 +11,6 @@ import enum
 from typing import Any
 
 
-
 class Role(enum.StrEnum):
     MANAGER = "manager"
     HR = "hr"

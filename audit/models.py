@@ -50,3 +50,6 @@ class PersonalDataAccess(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["case", "at"], name="pd_access_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.field} of case {self.case_id} shown to user {self.user_id}"

@@ -22,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases  # noqa: E402,E501
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, int]:
@@ -75,23 +75,42 @@ def run() -> None:
     def user(name: str, role: Role):
         return user_add(username=name, role=role, password="bench-pass-2026", validate=False)
 
-    manager, hr, director = user("m", Role.MANAGER), user("h", Role.HR), user("d", Role.DECISION_MAKER)
+    manager, hr, director = (
+        user("m", Role.MANAGER),
+        user("h", Role.HR),
+        user("d", Role.DECISION_MAKER),
+    )
     panel = [user(f"p{i}", Role.PANEL) for i in range(3)]
     trust = OrgUnit.objects.create(code="T", name="Trust", kind="trust")
     icsu = OrgUnit.objects.create(code="I", name="ICSU", kind="icsu", parent=trust)
     dept = OrgUnit.objects.create(code="D", name="Dept", kind="department", parent=icsu)
-    employee = Employee.objects.create(staff_number="E1", name="Emp", job_title="Nurse",
-                                       band="5", org_unit=dept, ethnic_category="N")
+    employee = Employee.objects.create(
+        staff_number="E1",
+        name="Emp",
+        job_title="Nurse",
+        band="5",
+        org_unit=dept,
+        ethnic_category="N",
+    )
     summary = "A concern raised about conduct during a busy shift handover."
     incident = timezone.localdate() - dt.timedelta(days=3)
 
     def service_path() -> None:
-        case = referral_submit(actor=manager, staff_number="E1", concern_category="conduct",
-                               summary=summary, incident_date=incident)
+        case = referral_submit(
+            actor=manager,
+            staff_number="E1",
+            concern_category="conduct",
+            summary=summary,
+            incident_date=incident,
+        )
         case_triage(case_id=case.pk, actor=hr, route="panel", reason="Pattern of concerns.")
         panel_convene(case_id=case.pk, actor=hr, members=[p.pk for p in panel], chair=panel[0].pk)
-        panel_decision_record(case_id=case.pk, actor=panel[0], outcome="formal_investigation",
-                              rationale="Serious allegation that needs investigating.")
+        panel_decision_record(
+            case_id=case.pk,
+            actor=panel[0],
+            outcome="formal_investigation",
+            rationale="Serious allegation that needs investigating.",
+        )
         case_signoff(case_id=case.pk, actor=director, approve=True)
 
     counter = iter(range(10**9))
@@ -102,31 +121,49 @@ def run() -> None:
         now = timezone.now()
         process = ReferralFlow.process_class.objects.create(flow_class=ReferralFlow)
         case = Case.objects.create(
-            process=process, reference=f"B-{next(counter)}", referring_manager=manager,
-            employee=employee, employee_staff_number="E1", employee_name="Emp",
-            employee_job_title="Nurse", employee_org_unit=dept, concern_category="conduct",
-            summary=summary, incident_date=incident, submitted_at=now, updated_at=now,
+            process=process,
+            reference=f"B-{next(counter)}",
+            referring_manager=manager,
+            employee=employee,
+            employee_staff_number="E1",
+            employee_name="Emp",
+            employee_job_title="Nurse",
+            employee_org_unit=dept,
+            concern_category="conduct",
+            summary=summary,
+            incident_date=incident,
+            submitted_at=now,
+            updated_at=now,
         )
         JustCultureAssessment.objects.create(case=case)
         p = Panel.objects.create(case=case, chair=panel[0], convened_by=hr, convened_at=now)
         PanelMembership.objects.bulk_create(PanelMembership(panel=p, user=u) for u in panel)
-        d = PanelDecision.objects.create(case=case, panel=p, outcome="formal_investigation",
-                                         rationale="x", decided_by=panel[0], decided_at=now)
-        SignOff.objects.create(case=case, decision=d, approved=True, signed_by=director,
-                               signed_at=now)
-        Case.objects.filter(pk=case.pk).update(stage="formal", outcome="formal_investigation",
-                                               formal_commissioned_at=now)
+        d = PanelDecision.objects.create(
+            case=case,
+            panel=p,
+            outcome="formal_investigation",
+            rationale="x",
+            decided_by=panel[0],
+            decided_at=now,
+        )
+        SignOff.objects.create(
+            case=case, decision=d, approved=True, signed_by=director, signed_at=now
+        )
+        Case.objects.filter(pk=case.pk).update(
+            stage="formal", outcome="formal_investigation", formal_commissioned_at=now
+        )
         AuditEvent.objects.bulk_create(
-            AuditEvent(case=case, actor=hr, at=now, action="x", to_stage="formal")
-            for _ in range(5)
+            AuditEvent(case=case, actor=hr, at=now, action="x", to_stage="formal") for _ in range(5)
         )
 
     base_t, base_q = timed(orm_path, 30)
     svc_t, svc_q = timed(service_path, 30)
     print("Formal path, per case (median of 30)")
     print(f"  bare ORM baseline : {base_t * 1000:7.1f} ms  {base_q:4d} queries")
-    print(f"  services + flow   : {svc_t * 1000:7.1f} ms  {svc_q:4d} queries"
-          f"   ratio {svc_t / base_t:5.1f}x time, {svc_q / base_q:4.1f}x queries")
+    print(
+        f"  services + flow   : {svc_t * 1000:7.1f} ms  {svc_q:4d} queries"
+        f"   ratio {svc_t / base_t:5.1f}x time, {svc_q / base_q:4.1f}x queries"
+    )
 
     client = Client()
     client.force_login(hr)
@@ -135,19 +172,29 @@ def run() -> None:
     def fill_to(n: int) -> None:
         while Case.objects.count() < n:
             service_path() if Case.objects.count() % 2 else referral_submit(
-                actor=manager, staff_number="E1", concern_category="conduct",
-                summary=summary, incident_date=incident)
+                actor=manager,
+                staff_number="E1",
+                concern_category="conduct",
+                summary=summary,
+                incident_date=incident,
+            )
 
     results: dict[tuple[str, int], tuple[float, int]] = {}
     for size in (100, 1000):
         fill_to(size)
         for name, url in pages.items():
-            results[(name, size)] = timed(lambda url=url: client.get(url), 20)
+
+            def get_page(url: str = url) -> object:
+                return client.get(url)
+
+            results[(name, size)] = timed(get_page, 20)
     print("\nHR pages (median of 20), 1,000 cases against 100 cases")
     for name in pages:
         (t1, q1), (t2, q2) = results[(name, 100)], results[(name, 1000)]
-        print(f"  {name:9s}: {t1 * 1000:6.1f} ms / {q1} q at 100  ->  {t2 * 1000:6.1f} ms / {q2} q"
-              f" at 1,000   ratio {t2 / t1:4.2f}x time, queries {'constant' if q1 == q2 else 'GREW'}")
+        print(
+            f"  {name:9s}: {t1 * 1000:6.1f} ms / {q1} q at 100  ->  {t2 * 1000:6.1f} ms / {q2} q"
+            f" at 1,000   ratio {t2 / t1:4.2f}x time, queries {'constant' if q1 == q2 else 'GREW'}"
+        )
 
 
 if __name__ == "__main__":

@@ -136,7 +136,9 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
     if FTP_ENV != "local":
-        raise ImproperlyConfigured("Set REDIS_URL: only the local environment may run without Redis.")
+        raise ImproperlyConfigured(
+            "Set REDIS_URL: only the local environment may run without Redis."
+        )
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -36,6 +36,9 @@ class Panel(models.Model):
         indexes = [models.Index(fields=["case", "convened_at"], name="panel_case")]
         permissions = [("sit_on_panel", "Can sit on a Fair Treatment Panel")]
 
+    def __str__(self) -> str:
+        return f"Panel {self.pk} on case {self.case_id}"
+
 
 class PanelMembership(models.Model):
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="memberships")
@@ -48,15 +51,16 @@ class PanelMembership(models.Model):
             models.UniqueConstraint(fields=["panel", "user"], name="panel_member_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"User {self.user_id} on panel {self.panel_id}"
+
 
 class PanelDecision(models.Model):
     """A panel's reasoned decision. Append-only, like the sign-off."""
 
     case = models.ForeignKey("workflow.Case", on_delete=models.PROTECT, related_name="decisions")
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="decisions")
-    outcome = models.CharField(
-        max_length=32, choices=[(o.value, o.label) for o in PANEL_OUTCOMES]
-    )
+    outcome = models.CharField(max_length=32, choices=[(o.value, o.label) for o in PANEL_OUTCOMES])
     rationale = models.TextField()
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -72,3 +76,6 @@ class PanelDecision(models.Model):
                 name="decision_outcome_valid",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on case {self.case_id}"

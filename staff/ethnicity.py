@@ -43,7 +43,7 @@ BME_CODES = frozenset("DEFGHJKLMNPRS")
 def wres_group(code: str | None) -> WresGroup:
     """A, B, C are white; D to S are BME; Z, blank or anything else unknown."""
     code = (code or "").strip()
-    # ASCII only: str.upper() maps some non-ASCII letters (e.g. "ſ") onto A-Z.
+    # ASCII only: str.upper() maps some non-ASCII letters (the long s, U+017F) onto A-Z.
     code = code.upper() if code.isascii() else code
     if code in WHITE_CODES:
         return WresGroup.WHITE

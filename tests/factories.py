@@ -27,10 +27,15 @@ class OrgUnitFactory(factory.django.DjangoModelFactory):
 
 
 def org_tree() -> dict[str, OrgUnit]:
-    trust: OrgUnit = OrgUnitFactory(code="TRUST", name="Demo NHS Trust", kind="trust", parent=None)
-    icsu: OrgUnit = OrgUnitFactory(code="ICSU-MED", name="Medicine", kind="icsu", parent=trust)
-    ward: OrgUnit = OrgUnitFactory(code="DEP-ED", name="Emergency Department", kind="department",
-                          parent=icsu)
+    trust: OrgUnit = OrgUnitFactory.create(
+        code="TRUST", name="Demo NHS Trust", kind="trust", parent=None
+    )
+    icsu: OrgUnit = OrgUnitFactory.create(
+        code="ICSU-MED", name="Medicine", kind="icsu", parent=trust
+    )
+    ward: OrgUnit = OrgUnitFactory.create(
+        code="DEP-ED", name="Emergency Department", kind="department", parent=icsu
+    )
     return {"trust": trust, "icsu": icsu, "department": ward}
 
 
@@ -62,9 +67,19 @@ def referral_kwargs(employee: Employee, **overrides: Any) -> dict[str, Any]:
         "summary": "Raised voice at a colleague during handover on a busy shift.",
         "incident_date": dt.date.today() - dt.timedelta(days=7),
         "informal_steps_tried": "Quiet word after the shift.",
-        "just_culture": {"q1a": False, "q2a": False, "q2b": False, "q2c": False,
-                         "q3a": True, "q3b": True, "q3c": True,
-                         "q4a": False, "q4b": False, "q4c": False, "q5a": False},
+        "just_culture": {
+            "q1a": False,
+            "q2a": False,
+            "q2b": False,
+            "q2c": False,
+            "q3a": True,
+            "q3b": True,
+            "q3c": True,
+            "q4a": False,
+            "q4b": False,
+            "q4c": False,
+            "q5a": False,
+        },
     }
     kwargs.update(overrides)
     return kwargs

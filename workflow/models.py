@@ -179,6 +179,9 @@ class JustCultureAssessment(models.Model):
         max_length=1, choices=[(o.value, o.value) for o in JustCultureOutcome], blank=True
     )
 
+    def __str__(self) -> str:
+        return f"Just culture answers for case {self.case_id}"
+
     def answers(self) -> JustCultureAnswers:
         return JustCultureAnswers(**{n: getattr(self, n) for n in JustCultureAnswers.names()})
 
@@ -209,9 +212,15 @@ class SignOff(models.Model):
         ordering = ["signed_at", "id"]
         indexes = [models.Index(fields=["case", "signed_at"], name="signoff_case")]
 
+    def __str__(self) -> str:
+        return f"Sign-off ({'approved' if self.approved else 'declined'}) on case {self.case_id}"
+
 
 class ReferenceCounter(models.Model):
     """The last case number issued in a year: FTP-<year>-<number>."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"

@@ -124,12 +124,12 @@ RULES: dict[Action, Rule] = {
         node="informal",
     ),
     Action.CONVENE_PANEL: Rule(_hr, "Only an HR adviser can convene a panel.", node="convene"),
-    Action.DECIDE: Rule(_chair, "Only the chair of this case's panel can record its decision.",
-                        node="decide"),
+    Action.DECIDE: Rule(
+        _chair, "Only the chair of this case's panel can record its decision.", node="decide"
+    ),
     Action.SIGNOFF: Rule(
         _signatory,
-        "Only a decision-maker who is neither the referring manager nor on the panel "
-        "can sign off.",
+        "Only a decision-maker who is neither the referring manager nor on the panel can sign off.",
         node="signoff",
     ),
     Action.WITHDRAW: Rule(

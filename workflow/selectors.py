@@ -35,9 +35,7 @@ def case_visibility_q(user: Any) -> Q | None:
     if Role.MANAGER in roles:
         q |= Q(referring_manager=user)
     if Role.PANEL in roles:
-        q |= Q(
-            Exists(PanelMembership.objects.filter(panel__case=OuterRef("pk"), user=user))
-        )
+        q |= Q(Exists(PanelMembership.objects.filter(panel__case=OuterRef("pk"), user=user)))
     return q
 
 

@@ -5,22 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audit', '0001_initial'),
-        ('workflow', '0001_initial'),
+        ("audit", "0001_initial"),
+        ("workflow", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='workflow.case'),
+            model_name="auditevent",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="events",
+                to="workflow.case",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['case', 'at'], name='audit_case_at'),
+            model_name="auditevent",
+            index=models.Index(fields=["case", "at"], name="audit_case_at"),
         ),
     ]

@@ -6,27 +6,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_initial'),
-        ('workflow', '0002_invariant_triggers'),
+        ("audit", "0002_initial"),
+        ("workflow", "0002_invariant_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PersonalDataAccess',
+            name="PersonalDataAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('field', models.CharField(max_length=48)),
-                ('channel', models.CharField(default='web', max_length=16)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='personal_data_accesses', to='workflow.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("field", models.CharField(max_length=48)),
+                ("channel", models.CharField(default="web", max_length=16)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="personal_data_accesses",
+                        to="workflow.case",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['case', 'at'], name='pd_access_case_at')],
+                "ordering": ["-at", "-id"],
+                "indexes": [models.Index(fields=["case", "at"], name="pd_access_case_at")],
             },
         ),
     ]

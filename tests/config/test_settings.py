@@ -16,11 +16,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith(("FTP_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FTP_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "ALLOWED_"))
+    }
     return subprocess.run(
         [sys.executable, "-c", "import config.settings"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -46,7 +53,9 @@ def test_production_refuses_without_a_secret_key():
 
 def test_production_refuses_without_redis():
     result = _load_settings(
-        FTP_ENV="production", SECRET_KEY="x" * 50, ALLOWED_HOSTS="ftp.example.nhs.uk",
+        FTP_ENV="production",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="ftp.example.nhs.uk",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/ftp",
     )
     assert result.returncode != 0
@@ -55,14 +64,26 @@ def test_production_refuses_without_redis():
 
 def test_production_starts_with_its_secrets_and_forbids_demo_data():
     result = subprocess.run(
-        [sys.executable, "-c",
-         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
-         "from django.conf import settings; print(settings.FTP_DEMO_DATA_ALLOWED, settings.DEBUG)"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-        env={**os.environ, "FTP_ENV": "production", "SECRET_KEY": "x" * 50,
-             "ALLOWED_HOSTS": "ftp.example.nhs.uk", "REDIS_URL": "redis://127.0.0.1:6379/0",
-             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/ftp",
-             "FTP_DEMO_DATA_ALLOWED": "true"},
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
+            "from django.conf import settings; "
+            "print(settings.FTP_DEMO_DATA_ALLOWED, settings.DEBUG)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={
+            **os.environ,
+            "FTP_ENV": "production",
+            "SECRET_KEY": "x" * 50,
+            "ALLOWED_HOSTS": "ftp.example.nhs.uk",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/ftp",
+            "FTP_DEMO_DATA_ALLOWED": "true",
+        },
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]

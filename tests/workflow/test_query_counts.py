@@ -19,17 +19,28 @@ def _add_cases(cast, n: int) -> list:
     """n cases in a spread of stages, through the services."""
     cases = []
     for i in range(n):
-        employee = EmployeeFactory()
+        employee = EmployeeFactory.create()
         case = referral_submit(actor=cast.manager, **referral_kwargs(employee))
         if i % 3 >= 1:
-            case_triage(case_id=case.pk, actor=cast.hr, route="panel",
-                        reason="Pattern of concerns; informal not appropriate.")
-            panel_convene(case_id=case.pk, actor=cast.hr, members=[u.pk for u in cast.panel],
-                          chair=cast.panel_a.pk)
+            case_triage(
+                case_id=case.pk,
+                actor=cast.hr,
+                route="panel",
+                reason="Pattern of concerns; informal not appropriate.",
+            )
+            panel_convene(
+                case_id=case.pk,
+                actor=cast.hr,
+                members=[u.pk for u in cast.panel],
+                chair=cast.panel_a.pk,
+            )
         if i % 3 == 2:
-            panel_decision_record(case_id=case.pk, actor=cast.panel_a,
-                                  outcome="formal_investigation",
-                                  rationale="Serious allegation needing investigation.")
+            panel_decision_record(
+                case_id=case.pk,
+                actor=cast.panel_a,
+                outcome="formal_investigation",
+                rationale="Serious allegation needing investigation.",
+            )
             case_signoff(case_id=case.pk, actor=cast.director, approve=True)
         cases.append(case)
     return cases
@@ -46,9 +57,15 @@ def _count(client, user, url: str) -> int:
 
 @pytest.mark.parametrize(
     ("who", "url_name"),
-    [("hr", "cases:list"), ("manager", "cases:list"), ("panel_a", "cases:list"),
-     ("hr", "cases:inbox"), ("manager", "cases:inbox"), ("panel_a", "cases:inbox"),
-     ("director", "cases:inbox")],
+    [
+        ("hr", "cases:list"),
+        ("manager", "cases:list"),
+        ("panel_a", "cases:list"),
+        ("hr", "cases:inbox"),
+        ("manager", "cases:inbox"),
+        ("panel_a", "cases:inbox"),
+        ("director", "cases:inbox"),
+    ],
 )
 def test_lists_cost_constant_queries(client, cast, who, url_name):
     user = getattr(cast, who)

@@ -53,8 +53,14 @@ def test_wrong_role_gets_403_with_the_rule(client, cast, employee):
 def test_wrong_stage_gets_409(client, cast, employee):
     case = submit_case(client, cast.manager, employee)
     before = _snapshot(case)
-    r = act(client, cast.hr, case, "convene_panel", members=[u.pk for u in cast.panel],
-            chair=cast.panel_a.pk)
+    r = act(
+        client,
+        cast.hr,
+        case,
+        "convene_panel",
+        members=[u.pk for u in cast.panel],
+        chair=cast.panel_a.pk,
+    )
     assert r.status_code == 409
     assert "does not apply" in r.content.decode()
     assert _snapshot(case) == before
@@ -63,8 +69,10 @@ def test_wrong_stage_gets_409(client, cast, employee):
 def test_stale_page_gets_409_and_changes_nothing(client, cast, employee):
     case = submit_case(client, cast.manager, employee)
     client.force_login(cast.hr)
-    r = client.post(reverse("cases:action", args=[case.pk, "triage"]),
-                    {"version": case.version - 1 if case.version > 1 else 99, "route": "informal"})
+    r = client.post(
+        reverse("cases:action", args=[case.pk, "triage"]),
+        {"version": case.version - 1 if case.version > 1 else 99, "route": "informal"},
+    )
     assert r.status_code == 409
     assert "changed by someone else" in r.content.decode()
     assert _snapshot(case)[0] == Stage.SUBMITTED
@@ -113,8 +121,14 @@ def test_case_list_is_scoped_by_role(client, cast, employee):
     client.force_login(cast.panel_a)
     assert mine.reference not in client.get(reverse("cases:list")).content.decode()
     act(client, cast.hr, mine, "triage", route="panel", reason="Straight to panel: pattern.")
-    act(client, cast.hr, mine, "convene_panel", members=[u.pk for u in cast.panel],
-        chair=cast.panel_a.pk)
+    act(
+        client,
+        cast.hr,
+        mine,
+        "convene_panel",
+        members=[u.pk for u in cast.panel],
+        chair=cast.panel_a.pk,
+    )
     client.force_login(cast.panel_a)
     body = client.get(reverse("cases:list")).content.decode()
     assert mine.reference in body and theirs.reference not in body
@@ -128,7 +142,9 @@ def test_ethnicity_shows_only_to_hr_and_decision_makers_and_is_logged(client, ca
     for user in (cast.hr, cast.director):
         assert 'data-testid="ethnicity"' in page(client, user, case).content.decode()
     assert set(PersonalDataAccess.objects.values_list("user__username", flat=True)) == {
-        cast.hr.username, cast.director.username}
+        cast.hr.username,
+        cast.director.username,
+    }
 
 
 def test_governance_lands_on_the_aggregate_overview(client, cast, employee):

@@ -79,16 +79,27 @@ class InboxView(LoginRequiredMixin, View):
 class CaseListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         params = {k: request.GET.get(k) or None for k in ("stage", "org_unit", "outcome")}
-        qs = case_list_for(request.user, **params)
+        qs = case_list_for(
+            request.user,
+            stage=params["stage"],
+            org_unit=params["org_unit"],
+            outcome=params["outcome"],
+        )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "workflow/case_list.html", {
-            "page": page,
-            "title": "Cases",
-            "stages": Stage.choices,
-            "outcomes": Outcome.choices,
-            "org_units": OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).only("code", "name"),
-            "filters": params,
-        })
+        return render(
+            request,
+            "workflow/case_list.html",
+            {
+                "page": page,
+                "title": "Cases",
+                "stages": Stage.choices,
+                "outcomes": Outcome.choices,
+                "org_units": OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).only(
+                    "code", "name"
+                ),
+                "filters": params,
+            },
+        )
 
 
 def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
@@ -126,20 +137,30 @@ class CaseActionView(LoginRequiredMixin, View):
             raise Http404(exc.message) from exc
         return act, view
 
-    def _render(self, request: HttpRequest, act: Action, view: Any, form: forms.Form,
-                status: int = 200) -> HttpResponse:
-        return render(request, "workflow/case_action.html", {
-            "form": form, "action": act, "case": view.case, "view": view,
-            "title": f"{act.label}: {view.case.reference}",
-        }, status=status)
+    def _render(
+        self, request: HttpRequest, act: Action, view: Any, form: forms.Form, status: int = 200
+    ) -> HttpResponse:
+        return render(
+            request,
+            "workflow/case_action.html",
+            {
+                "form": form,
+                "action": act,
+                "case": view.case,
+                "view": view,
+                "title": f"{act.label}: {view.case.reference}",
+            },
+            status=status,
+        )
 
     def get(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         act, view = self._setup(request, pk, action)
         form_class, _ = ACTION_FORMS[act]
         initial: dict[str, Any] = {"version": view.case.version}
         if act == Action.RESUBMIT:
-            initial.update(summary=view.case.summary,
-                           informal_steps_tried=view.case.informal_steps_tried)
+            initial.update(
+                summary=view.case.summary, informal_steps_tried=view.case.informal_steps_tried
+            )
         form = form_class(initial=initial)
         if act not in view.actions:
             form.add_error(None, "You cannot take this action on this case now.")
@@ -162,8 +183,12 @@ class CaseActionView(LoginRequiredMixin, View):
 
 class ReferralCreateView(LoginRequiredMixin, View):
     def _render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
-        return render(request, "workflow/referral_form.html",
-                      {"form": form, "title": "New referral"}, status=status)
+        return render(
+            request,
+            "workflow/referral_form.html",
+            {"form": form, "title": "New referral"},
+            status=status,
+        )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = action_forms.ReferralForm()

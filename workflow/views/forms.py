@@ -7,7 +7,7 @@ taken on a page someone else has since changed is refused, not applied.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -39,30 +39,35 @@ class TriageForm(ActionForm):
         choices=TriageRoute.choices, initial=TriageRoute.INFORMAL, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         help_text="Required unless routing to informal resolution.",
     )
     policy = forms.ChoiceField(
-        choices=[("", "—")] + RedirectPolicy.choices, required=False,
+        choices=[("", "—"), *RedirectPolicy.choices],
+        required=False,
         help_text="When redirecting: the policy the case moves to.",
     )
 
 
 class ResubmitForm(ActionForm):
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
-    informal_steps_tried = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
-                                           required=False)
-    note = forms.CharField(label="What you have added or changed",
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    informal_steps_tried = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    note = forms.CharField(
+        label="What you have added or changed", widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class InformalOutcomeForm(ActionForm):
-    resolved = forms.ChoiceField(label="Was the concern resolved informally?", choices=YES_NO,
-                                 widget=forms.RadioSelect)
-    actions = forms.CharField(label="Informal actions taken",
-                              widget=forms.Textarea(attrs={"rows": 4}))
-    reason = forms.CharField(label="If not resolved: why", required=False,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    resolved = forms.ChoiceField(
+        label="Was the concern resolved informally?", choices=YES_NO, widget=forms.RadioSelect
+    )
+    actions = forms.CharField(
+        label="Informal actions taken", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reason = forms.CharField(
+        label="If not resolved: why", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
@@ -89,14 +94,15 @@ class _UsersChoice(forms.ModelMultipleChoiceField):
 
 
 class ConveneForm(ActionForm):
-    members = _UsersChoice(queryset=get_user_model().objects.none(),
-                           widget=forms.CheckboxSelectMultiple)
+    members = _UsersChoice(
+        queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     chair = _UserChoice(queryset=get_user_model().objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = _panel_users()
-        self.fields["chair"].queryset = _panel_users()
+        cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = _panel_users()
+        cast(forms.ModelChoiceField, self.fields["chair"]).queryset = _panel_users()
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
@@ -106,10 +112,12 @@ class ConveneForm(ActionForm):
 
 
 class DecideForm(ActionForm):
-    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in PANEL_OUTCOMES],
-                                widget=forms.RadioSelect)
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}),
-                                help_text="The panel's written reasons.")
+    outcome = forms.ChoiceField(
+        choices=[(o.value, o.label) for o in PANEL_OUTCOMES], widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), help_text="The panel's written reasons."
+    )
 
 
 class SignoffForm(ActionForm):
@@ -118,8 +126,11 @@ class SignoffForm(ActionForm):
         choices=[("yes", "Approve"), ("no", "Decline and return to the panel")],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                             help_text="Required when declining.")
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when declining.",
+    )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
@@ -137,10 +148,13 @@ class ReferralForm(forms.Form):
     staff_number = forms.CharField(max_length=32, help_text="The employee's ESR staff number.")
     concern_category = forms.ChoiceField(choices=ConcernCategory.choices)
     incident_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}),
-                              help_text="What happened, in neutral, factual terms.")
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What happened, in neutral, factual terms.",
+    )
     informal_steps_tried = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What has already been tried informally.",
     )
 
@@ -148,7 +162,9 @@ class ReferralForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, question in QUESTIONS.items():
             self.fields[name] = forms.ChoiceField(
-                label=question, choices=YES_NO_UNKNOWN, required=False,
+                label=question,
+                choices=YES_NO_UNKNOWN,
+                required=False,
                 widget=forms.RadioSelect,
             )
 

@@ -28,10 +28,16 @@ class OverviewView(LoginRequiredMixin, View):
         by_outcome = dict(
             Case.objects.exclude(outcome="").values_list("outcome").annotate(n=Count("id"))
         )
-        return render(request, "workflow/overview.html", {
-            "title": "Overview",
-            "stages": [(label, suppress(by_stage.get(value, 0))) for value, label in Stage.choices],
-            "outcomes": [
-                (label, suppress(by_outcome.get(value, 0))) for value, label in Outcome.choices
-            ],
-        })
+        return render(
+            request,
+            "workflow/overview.html",
+            {
+                "title": "Overview",
+                "stages": [
+                    (label, suppress(by_stage.get(value, 0))) for value, label in Stage.choices
+                ],
+                "outcomes": [
+                    (label, suppress(by_outcome.get(value, 0))) for value, label in Outcome.choices
+                ],
+            },
+        )

@@ -26,9 +26,7 @@ class CasesApp(Application):
     list_path = path("all/", cases.CaseListView.as_view(), name="list")
     new_path = path("new/", cases.ReferralCreateView.as_view(), name="new")
     detail_path = path("<int:pk>/", cases.CaseDetailView.as_view(), name="detail")
-    action_path = path(
-        "<int:pk>/<slug:action>/", cases.CaseActionView.as_view(), name="action"
-    )
+    action_path = path("<int:pk>/<slug:action>/", cases.CaseActionView.as_view(), name="action")
     overview_path = path("overview/", overview.OverviewView.as_view(), name="overview")
 
 
