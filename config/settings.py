@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "panels",
     "audit",
     "notifications",
+    "api",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "viewflow",
     "viewflow.workflow",
     "django.contrib.admin",
@@ -125,6 +130,51 @@ STATIC_ROOT = VAR_DIR / "static"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
+
+# --- Cache ----------------------------------------------------------------
+# Shared by every web process outside local (login-failure counters live here).
+_REDIS_FOR_CACHE = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_FOR_CACHE}
+        if _REDIS_FOR_CACHE
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# --- API ------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fair Treatment Panel API",
+    "DESCRIPTION": "Every case action a person can take in the web UI, with the same rules.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ConcernCategoryEnum": "workflow.models.ConcernCategory",
+        "StageEnum": "workflow.models.Stage",
+        "OutcomeEnum": "workflow.models.Outcome",
+        "TriageRouteEnum": "workflow.models.TriageRoute",
+        "RedirectPolicyEnum": "workflow.models.RedirectPolicy",
+    },
+}
+# Failed token logins: this many per username or address within the window -> 429.
+FTP_LOGIN_MAX_FAILURES = env_int("FTP_LOGIN_MAX_FAILURES", 5, minimum=1)
+FTP_LOGIN_FAILURE_WINDOW = env_int("FTP_LOGIN_FAILURE_WINDOW", 900, minimum=1)
 
 # --- Celery -------------------------------------------------------------
 # With REDIS_URL set, Redis is the broker. Without it (local only), kombu's

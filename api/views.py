@@ -1,0 +1,163 @@
+"""The JSON API. Views shape requests and call the same services as the web UI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import Role, has_role
+from panels.services import panel_convene, panel_decision_record
+from workflow import services
+from workflow.errors import NotAllowed, NotFound
+from workflow.rules import Action
+from workflow.selectors import case_get_for, case_list_for
+
+from . import serializers as s
+from .errors import ErrorSerializer, ValidationErrorSerializer
+
+ERRORS: dict[int, Any] = {
+    400: ValidationErrorSerializer,
+    401: ErrorSerializer,
+    403: ErrorSerializer,
+    404: ErrorSerializer,
+    409: ErrorSerializer,
+}
+
+
+def _case_response(request: Request, case_id: int, status: int = 200) -> Response:
+    view = case_get_for(request.user, case_id, channel="api")
+    return Response(s.CaseOut(s.case_out(view)).data, status=status)
+
+
+class CasePagination(PageNumberPagination):
+    page_size = 25
+
+
+class ReferralListView(APIView):
+    @extend_schema(
+        parameters=[s.ReferralFilter],
+        responses={200: s.CaseSummaryOut(many=True), **ERRORS},
+        summary="Cases you may see, newest first",
+        tags=["referrals"],
+    )
+    def get(self, request: Request) -> Response:
+        filters = s.ReferralFilter(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        params = dict(filters.validated_data)
+        params.pop("page", None)
+        paginator = CasePagination()
+        page = paginator.paginate_queryset(case_list_for(request.user, **params), request, self)
+        return paginator.get_paginated_response(s.CaseSummaryOut(page, many=True).data)
+
+    @extend_schema(
+        request=s.ReferralCreateRequest,
+        responses={201: s.CaseOut, **ERRORS},
+        summary="Submit a proposed referral (referring managers)",
+        tags=["referrals"],
+    )
+    def post(self, request: Request) -> Response:
+        body = s.ReferralCreateRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        data["just_culture"] = dict(data.get("just_culture") or {})
+        case = services.referral_submit(actor=request.user, **data)
+        return _case_response(request, case.pk, status=201)
+
+
+class ReferralDetailView(APIView):
+    @extend_schema(
+        responses={200: s.CaseOut, **ERRORS},
+        summary="One case, with the actions you may take now",
+        tags=["referrals"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return _case_response(request, pk)
+
+
+class ReferralPathView(APIView):
+    @extend_schema(
+        responses={200: s.AuditEventOut(many=True), **ERRORS},
+        summary="The case's audit events in order (HR and decision-makers)",
+        tags=["referrals"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        view = case_get_for(request.user, pk, channel="api")
+        if not has_role(request.user, Role.HR, Role.DECISION_MAKER):
+            raise NotAllowed("Only HR advisers and decision-makers can see a case's path.")
+        events = [
+            {
+                "id": e.pk,
+                "at": e.at,
+                "actor": s.user_out(e.actor),
+                "action": e.action,
+                "from_stage": e.from_stage,
+                "to_stage": e.to_stage,
+                "reason": e.reason,
+                "payload": e.payload,
+            }
+            for e in view.case.events.all()
+        ]
+        return Response(s.AuditEventOut(events, many=True).data)
+
+
+ACTIONS: dict[Action, tuple[type[serializers.Serializer], Callable[..., Any], str]] = {
+    Action.TRIAGE: (s.TriageRequest, services.case_triage, "HR triages a submitted referral"),
+    Action.RESUBMIT: (
+        s.ResubmitRequest,
+        services.referral_resubmit,
+        "The referring manager resubmits a returned referral",
+    ),
+    Action.RECORD_INFORMAL_OUTCOME: (
+        s.InformalOutcomeRequest,
+        services.case_record_informal_outcome,
+        "Record the informal stage's actions and outcome",
+    ),
+    Action.CONVENE_PANEL: (s.ConveneRequest, panel_convene, "HR convenes the panel"),
+    Action.DECIDE: (s.DecideRequest, panel_decision_record, "The chair records the decision"),
+    Action.SIGNOFF: (
+        s.SignoffRequest,
+        services.case_signoff,
+        "A decision-maker approves or declines formal investigation",
+    ),
+    Action.WITHDRAW: (s.WithdrawRequest, services.referral_withdraw, "Withdraw before formal"),
+}
+
+
+def action_view(action: Action) -> Callable[..., Any]:
+    """A view for one action, so the schema documents each action's own body."""
+    request_serializer, service, summary = ACTIONS[action]
+
+    class ActionView(APIView):
+        @extend_schema(
+            request=request_serializer,
+            responses={200: s.CaseOut, **ERRORS},
+            summary=summary,
+            operation_id=f"referrals_action_{action.value}",
+            tags=["actions"],
+        )
+        def post(self, request: Request, pk: int) -> Response:
+            body = request_serializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            service(case_id=pk, actor=request.user, **body.validated_data)
+            return _case_response(request, pk)
+
+    ActionView.__name__ = ActionView.__qualname__ = f"{action.value.title()}ActionView"
+    return ActionView.as_view()
+
+
+class UnknownActionView(APIView):
+    @extend_schema(exclude=True)
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        raise NotFound(
+            f"No action called {action!r}. Actions: {', '.join(a.value for a in Action)}."
+        )
+
+
+PK_PARAM = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="The case id.")
