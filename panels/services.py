@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.roles import GROUP_NAMES, Role
+from workflow.errors import Conflict, ValidationFailed
 from workflow.models import Outcome
 from workflow.rules import Action
 from workflow.services._engine import case_action
@@ -34,19 +35,25 @@ def panel_convene(
     sit on the panel. The trust sets the panel's size (FTP_PANEL_MIN_MEMBERS,
     FTP_PANEL_MAX_MEMBERS).
     """
-    with case_action(case_id=case_id, actor=actor, action=Action.CONVENE_PANEL,
-                     expected_version=expected_version) as act:
+    with case_action(
+        case_id=case_id, actor=actor, action=Action.CONVENE_PANEL, expected_version=expected_version
+    ) as act:
         case = act.case
         errors = Errors()
-        member_ids = list(dict.fromkeys(int(m) for m in members or []))
+        if not all(isinstance(m, int) and not isinstance(m, bool) for m in members or []):
+            errors.add("members", "Give the panel members as user ids.")
+            errors.raise_if_any()
+        member_ids = list(dict.fromkeys(members or []))
         lo, hi = settings.FTP_PANEL_MIN_MEMBERS, settings.FTP_PANEL_MAX_MEMBERS
         if not lo <= len(member_ids) <= hi:
-            errors.add("members", f"A panel has between {lo} and {hi} members; "
-                                  f"you chose {len(member_ids)}.")
+            errors.add(
+                "members",
+                f"A panel has between {lo} and {hi} members; you chose {len(member_ids)}.",
+            )
         eligible = set(
-            get_user_model().objects.filter(
-                pk__in=member_ids, is_active=True, groups__name=GROUP_NAMES[Role.PANEL]
-            ).values_list("pk", flat=True)
+            get_user_model()
+            .objects.filter(pk__in=member_ids, is_active=True, groups__name=GROUP_NAMES[Role.PANEL])
+            .values_list("pk", flat=True)
         )
         if missing := [m for m in member_ids if m not in eligible]:
             errors.add("members", f"Not panel members: user ids {missing}.")
@@ -55,6 +62,8 @@ def panel_convene(
         if chair is None or chair not in member_ids:
             errors.add("chair", "Choose the chair from the panel's members.")
         errors.raise_if_any()
+        if chair is None:  # unreachable: checked above; narrows the type
+            raise ValidationFailed({"chair": ["Choose the chair from the panel's members."]})
         panel = Panel.objects.create(
             case=case, chair_id=chair, convened_by=actor, convened_at=timezone.now()
         )
@@ -77,20 +86,28 @@ def panel_decision_record(
 
     Formal investigation goes to sign-off; every other outcome closes the case.
     """
-    with case_action(case_id=case_id, actor=actor, action=Action.DECIDE,
-                     expected_version=expected_version) as act:
+    with case_action(
+        case_id=case_id, actor=actor, action=Action.DECIDE, expected_version=expected_version
+    ) as act:
         case = act.case
         errors = Errors()
-        outcome = errors.require_choice("outcome", outcome, [o.value for o in PANEL_OUTCOMES],
-                                        "the panel's decision")
-        rationale = errors.require_text("rationale", rationale, "the panel's rationale",
-                                        min_length=MIN_RATIONALE)
+        outcome = errors.require_choice(
+            "outcome", outcome, [o.value for o in PANEL_OUTCOMES], "the panel's decision"
+        )
+        rationale = errors.require_text(
+            "rationale", rationale, "the panel's rationale", min_length=MIN_RATIONALE
+        )
         errors.raise_if_any()
         panel = Panel.objects.filter(case=case).order_by("-convened_at", "-id").first()
-        assert panel is not None  # the rule (chair of the current panel) guarantees it
+        if panel is None:  # unreachable: only the chair of the current panel gets here
+            raise Conflict("No panel has been convened on this case.")
         decision = PanelDecision.objects.create(
-            case=case, panel=panel, outcome=outcome, rationale=rationale,
-            decided_by=actor, decided_at=timezone.now(),
+            case=case,
+            panel=panel,
+            outcome=outcome,
+            rationale=rationale,
+            decided_by=actor,
+            decided_at=timezone.now(),
         )
         case.outcome = Outcome(outcome)
         act.reason = rationale

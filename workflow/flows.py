@@ -24,7 +24,14 @@ from .views.redirect import open_case_page
 
 
 def _case(activation: Activation) -> Case:
-    return Case.objects.select_related("referring_manager").get(process_id=activation.process.pk)
+    """The case behind the activation: the services hand over the locked,
+    in-memory case (with what they just wrote); otherwise it is read."""
+    case = getattr(activation.process, "ftp_case", None)
+    if case is None:
+        case = Case.objects.select_related("referring_manager").get(
+            process_id=activation.process.pk
+        )
+    return case
 
 
 class ReferralFlow(flow.Flow):

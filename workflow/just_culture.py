@@ -86,6 +86,8 @@ def just_culture_outcome(answers: JustCultureAnswers) -> JustCultureOutcome | No
     # Step 2: health. Substance abuse routes to B before ill health to C.
     if a.q2a:
         return JustCultureOutcome.B
+    if a.q2a is None:  # ill health cannot decide while substance abuse (B) is still open
+        return None
     if a.q2b or a.q2c:
         return JustCultureOutcome.C
     if None in (a.q2a, a.q2b, a.q2c):

@@ -4,40 +4,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Panel',
+            name="Panel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('convened_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("convened_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['convened_at', 'id'],
-                'permissions': [('sit_on_panel', 'Can sit on a Fair Treatment Panel')],
+                "ordering": ["convened_at", "id"],
+                "permissions": [("sit_on_panel", "Can sit on a Fair Treatment Panel")],
             },
         ),
         migrations.CreateModel(
-            name='PanelDecision',
+            name="PanelDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('formal_investigation', 'Formal investigation'), ('informal_action', 'Informal action'), ('mediation', 'Mediation'), ('other_policy', 'Another policy'), ('occupational_health', 'Occupational health / wellbeing'), ('external_referral', 'External referral'), ('no_further_action', 'No further action')], max_length=32)),
-                ('rationale', models.TextField()),
-                ('decided_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("formal_investigation", "Formal investigation"),
+                            ("informal_action", "Informal action"),
+                            ("mediation", "Mediation"),
+                            ("other_policy", "Another policy"),
+                            ("occupational_health", "Occupational health / wellbeing"),
+                            ("external_referral", "External referral"),
+                            ("no_further_action", "No further action"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("rationale", models.TextField()),
+                ("decided_at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['decided_at', 'id'],
+                "ordering": ["decided_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PanelMembership',
+            name="PanelMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
         ),
     ]

@@ -6,75 +6,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('panels', '0001_initial'),
-        ('workflow', '0001_initial'),
+        ("panels", "0001_initial"),
+        ("workflow", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='panel',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panels', to='workflow.case'),
+            model_name="panel",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="panels",
+                to="workflow.case",
+            ),
         ),
         migrations.AddField(
-            model_name='panel',
-            name='chair',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="panel",
+            name="chair",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='panel',
-            name='convened_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="panel",
+            name="convened_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='paneldecision',
-            name='case',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='workflow.case'),
+            model_name="paneldecision",
+            name="case",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="decisions",
+                to="workflow.case",
+            ),
         ),
         migrations.AddField(
-            model_name='paneldecision',
-            name='decided_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="paneldecision",
+            name="decided_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='paneldecision',
-            name='panel',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='panels.panel'),
+            model_name="paneldecision",
+            name="panel",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="decisions",
+                to="panels.panel",
+            ),
         ),
         migrations.AddField(
-            model_name='panelmembership',
-            name='panel',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='panels.panel'),
+            model_name="panelmembership",
+            name="panel",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="panels.panel",
+            ),
         ),
         migrations.AddField(
-            model_name='panelmembership',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panel_memberships', to=settings.AUTH_USER_MODEL),
+            model_name="panelmembership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="panel_memberships",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='panel',
-            name='members',
-            field=models.ManyToManyField(related_name='panels', through='panels.PanelMembership', to=settings.AUTH_USER_MODEL),
+            model_name="panel",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="panels", through="panels.PanelMembership", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='paneldecision',
-            index=models.Index(fields=['case', 'decided_at'], name='decision_case'),
+            model_name="paneldecision",
+            index=models.Index(fields=["case", "decided_at"], name="decision_case"),
         ),
         migrations.AddConstraint(
-            model_name='paneldecision',
-            constraint=models.CheckConstraint(condition=models.Q(('outcome__in', ['formal_investigation', 'informal_action', 'mediation', 'other_policy', 'occupational_health', 'external_referral', 'no_further_action'])), name='decision_outcome_valid'),
+            model_name="paneldecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome__in",
+                        [
+                            "formal_investigation",
+                            "informal_action",
+                            "mediation",
+                            "other_policy",
+                            "occupational_health",
+                            "external_referral",
+                            "no_further_action",
+                        ],
+                    )
+                ),
+                name="decision_outcome_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='panelmembership',
-            constraint=models.UniqueConstraint(fields=('panel', 'user'), name='panel_member_once'),
+            model_name="panelmembership",
+            constraint=models.UniqueConstraint(fields=("panel", "user"), name="panel_member_once"),
         ),
         migrations.AddIndex(
-            model_name='panel',
-            index=models.Index(fields=['case', 'convened_at'], name='panel_case'),
+            model_name="panel",
+            index=models.Index(fields=["case", "convened_at"], name="panel_case"),
         ),
     ]

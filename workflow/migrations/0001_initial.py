@@ -6,125 +6,353 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('panels', '0001_initial'),
-        ('staff', '0001_initial'),
-        ('viewflow', '0015_task_scheduled'),
+        ("panels", "0001_initial"),
+        ("staff", "0001_initial"),
+        ("viewflow", "0015_task_scheduled"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=32, unique=True)),
-                ('employee_staff_number', models.CharField(max_length=32)),
-                ('employee_name', models.CharField(max_length=200)),
-                ('employee_job_title', models.CharField(max_length=200)),
-                ('employee_band', models.CharField(blank=True, choices=[('1', 'Band 1'), ('2', 'Band 2'), ('3', 'Band 3'), ('4', 'Band 4'), ('5', 'Band 5'), ('6', 'Band 6'), ('7', 'Band 7'), ('8a', 'Band 8a'), ('8b', 'Band 8b'), ('8c', 'Band 8c'), ('8d', 'Band 8d'), ('9', 'Band 9')], max_length=2)),
-                ('employee_line_manager_name', models.CharField(blank=True, max_length=200)),
-                ('employee_ethnic_category', models.CharField(blank=True, choices=[('A', 'White - British'), ('B', 'White - Irish'), ('C', 'White - Any other White background'), ('D', 'Mixed - White and Black Caribbean'), ('E', 'Mixed - White and Black African'), ('F', 'Mixed - White and Asian'), ('G', 'Mixed - Any other mixed background'), ('H', 'Asian or Asian British - Indian'), ('J', 'Asian or Asian British - Pakistani'), ('K', 'Asian or Asian British - Bangladeshi'), ('L', 'Asian or Asian British - Any other Asian background'), ('M', 'Black or Black British - Caribbean'), ('N', 'Black or Black British - African'), ('P', 'Black or Black British - Any other Black background'), ('R', 'Other ethnic groups - Chinese'), ('S', 'Other ethnic groups - Any other ethnic group'), ('Z', 'Not stated')], max_length=1)),
-                ('concern_category', models.CharField(choices=[('conduct', 'Conduct or behaviour'), ('clinical_practice', 'Clinical practice'), ('professional_standards', 'Professional standards'), ('attendance', 'Attendance or timekeeping'), ('information_governance', 'Information governance'), ('health_and_safety', 'Health and safety'), ('other', 'Other')], max_length=32)),
-                ('summary', models.TextField()),
-                ('incident_date', models.DateField()),
-                ('informal_steps_tried', models.TextField(blank=True)),
-                ('stage', models.CharField(choices=[('submitted', 'Submitted'), ('informal', 'Informal resolution'), ('panel', 'Fair Treatment Panel'), ('signoff', 'Awaiting sign-off'), ('formal', 'Formal investigation'), ('closed', 'Closed')], default='submitted', max_length=16)),
-                ('outcome', models.CharField(blank=True, choices=[('resolved_informally', 'Resolved informally'), ('redirected', 'Redirected to another policy'), ('withdrawn', 'Withdrawn'), ('formal_investigation', 'Formal investigation'), ('informal_action', 'Informal action'), ('mediation', 'Mediation'), ('other_policy', 'Another policy'), ('occupational_health', 'Occupational health / wellbeing'), ('external_referral', 'External referral'), ('no_further_action', 'No further action')], max_length=32)),
-                ('triage_route', models.CharField(blank=True, choices=[('informal', 'Informal resolution'), ('panel', 'Straight to the Fair Treatment Panel'), ('redirect', 'Redirect to another policy'), ('return', 'Return to the manager for more information')], max_length=16)),
-                ('triage_reason', models.TextField(blank=True)),
-                ('redirect_policy', models.CharField(blank=True, choices=[('capability', 'Capability'), ('sickness_absence', 'Sickness absence'), ('grievance', 'Grievance'), ('safeguarding', 'Safeguarding')], max_length=32)),
-                ('informal_resolved', models.BooleanField(null=True)),
-                ('informal_actions', models.TextField(blank=True)),
-                ('informal_reason', models.TextField(blank=True)),
-                ('submitted_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('formal_commissioned_at', models.DateTimeField(blank=True, null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='staff.employee')),
-                ('employee_org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='staff.orgunit')),
-                ('process', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='case', to='viewflow.process')),
-                ('referring_manager', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referred_cases', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=32, unique=True)),
+                ("employee_staff_number", models.CharField(max_length=32)),
+                ("employee_name", models.CharField(max_length=200)),
+                ("employee_job_title", models.CharField(max_length=200)),
+                (
+                    "employee_band",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("1", "Band 1"),
+                            ("2", "Band 2"),
+                            ("3", "Band 3"),
+                            ("4", "Band 4"),
+                            ("5", "Band 5"),
+                            ("6", "Band 6"),
+                            ("7", "Band 7"),
+                            ("8a", "Band 8a"),
+                            ("8b", "Band 8b"),
+                            ("8c", "Band 8c"),
+                            ("8d", "Band 8d"),
+                            ("9", "Band 9"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                ("employee_line_manager_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "employee_ethnic_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "White - British"),
+                            ("B", "White - Irish"),
+                            ("C", "White - Any other White background"),
+                            ("D", "Mixed - White and Black Caribbean"),
+                            ("E", "Mixed - White and Black African"),
+                            ("F", "Mixed - White and Asian"),
+                            ("G", "Mixed - Any other mixed background"),
+                            ("H", "Asian or Asian British - Indian"),
+                            ("J", "Asian or Asian British - Pakistani"),
+                            ("K", "Asian or Asian British - Bangladeshi"),
+                            ("L", "Asian or Asian British - Any other Asian background"),
+                            ("M", "Black or Black British - Caribbean"),
+                            ("N", "Black or Black British - African"),
+                            ("P", "Black or Black British - Any other Black background"),
+                            ("R", "Other ethnic groups - Chinese"),
+                            ("S", "Other ethnic groups - Any other ethnic group"),
+                            ("Z", "Not stated"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "concern_category",
+                    models.CharField(
+                        choices=[
+                            ("conduct", "Conduct or behaviour"),
+                            ("clinical_practice", "Clinical practice"),
+                            ("professional_standards", "Professional standards"),
+                            ("attendance", "Attendance or timekeeping"),
+                            ("information_governance", "Information governance"),
+                            ("health_and_safety", "Health and safety"),
+                            ("other", "Other"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("summary", models.TextField()),
+                ("incident_date", models.DateField()),
+                ("informal_steps_tried", models.TextField(blank=True)),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Submitted"),
+                            ("informal", "Informal resolution"),
+                            ("panel", "Fair Treatment Panel"),
+                            ("signoff", "Awaiting sign-off"),
+                            ("formal", "Formal investigation"),
+                            ("closed", "Closed"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("resolved_informally", "Resolved informally"),
+                            ("redirected", "Redirected to another policy"),
+                            ("withdrawn", "Withdrawn"),
+                            ("formal_investigation", "Formal investigation"),
+                            ("informal_action", "Informal action"),
+                            ("mediation", "Mediation"),
+                            ("other_policy", "Another policy"),
+                            ("occupational_health", "Occupational health / wellbeing"),
+                            ("external_referral", "External referral"),
+                            ("no_further_action", "No further action"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "triage_route",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("informal", "Informal resolution"),
+                            ("panel", "Straight to the Fair Treatment Panel"),
+                            ("redirect", "Redirect to another policy"),
+                            ("return", "Return to the manager for more information"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("triage_reason", models.TextField(blank=True)),
+                (
+                    "redirect_policy",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("capability", "Capability"),
+                            ("sickness_absence", "Sickness absence"),
+                            ("grievance", "Grievance"),
+                            ("safeguarding", "Safeguarding"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("informal_resolved", models.BooleanField(null=True)),
+                ("informal_actions", models.TextField(blank=True)),
+                ("informal_reason", models.TextField(blank=True)),
+                ("submitted_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("formal_commissioned_at", models.DateTimeField(blank=True, null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="staff.employee",
+                    ),
+                ),
+                (
+                    "employee_org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="staff.orgunit",
+                    ),
+                ),
+                (
+                    "process",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case",
+                        to="viewflow.process",
+                    ),
+                ),
+                (
+                    "referring_manager",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referred_cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-submitted_at', '-id'],
-                'permissions': [('submit_referral', 'Can submit a proposed referral'), ('triage_case', 'Can triage referrals'), ('convene_panel', 'Can convene a Fair Treatment Panel'), ('sign_off', 'Can sign off a formal investigation'), ('view_ethnicity', "Can see an employee's ethnic category"), ('view_governance_reports', 'Can see aggregated governance reports')],
+                "ordering": ["-submitted_at", "-id"],
+                "permissions": [
+                    ("submit_referral", "Can submit a proposed referral"),
+                    ("triage_case", "Can triage referrals"),
+                    ("convene_panel", "Can convene a Fair Treatment Panel"),
+                    ("sign_off", "Can sign off a formal investigation"),
+                    ("view_ethnicity", "Can see an employee's ethnic category"),
+                    ("view_governance_reports", "Can see aggregated governance reports"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveIntegerField(primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='JustCultureAssessment',
+            name="JustCultureAssessment",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='just_culture', serialize=False, to='workflow.case')),
-                ('q1a', models.BooleanField(null=True)),
-                ('q2a', models.BooleanField(null=True)),
-                ('q2b', models.BooleanField(null=True)),
-                ('q2c', models.BooleanField(null=True)),
-                ('q3a', models.BooleanField(null=True)),
-                ('q3b', models.BooleanField(null=True)),
-                ('q3c', models.BooleanField(null=True)),
-                ('q4a', models.BooleanField(null=True)),
-                ('q4b', models.BooleanField(null=True)),
-                ('q4c', models.BooleanField(null=True)),
-                ('q5a', models.BooleanField(null=True)),
-                ('outcome', models.CharField(blank=True, choices=[('A', 'A'), ('B', 'B'), ('C', 'C'), ('D', 'D'), ('E', 'E'), ('F', 'F'), ('G', 'G')], max_length=1)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="just_culture",
+                        serialize=False,
+                        to="workflow.case",
+                    ),
+                ),
+                ("q1a", models.BooleanField(null=True)),
+                ("q2a", models.BooleanField(null=True)),
+                ("q2b", models.BooleanField(null=True)),
+                ("q2c", models.BooleanField(null=True)),
+                ("q3a", models.BooleanField(null=True)),
+                ("q3b", models.BooleanField(null=True)),
+                ("q3c", models.BooleanField(null=True)),
+                ("q4a", models.BooleanField(null=True)),
+                ("q4b", models.BooleanField(null=True)),
+                ("q4c", models.BooleanField(null=True)),
+                ("q5a", models.BooleanField(null=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "A"),
+                            ("B", "B"),
+                            ("C", "C"),
+                            ("D", "D"),
+                            ("E", "E"),
+                            ("F", "F"),
+                            ("G", "G"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SignOff',
+            name="SignOff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approved', models.BooleanField()),
-                ('reason', models.TextField(blank=True)),
-                ('signed_at', models.DateTimeField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signoffs', to='workflow.case')),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signoffs', to='panels.paneldecision')),
-                ('signed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("approved", models.BooleanField()),
+                ("reason", models.TextField(blank=True)),
+                ("signed_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signoffs",
+                        to="workflow.case",
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signoffs",
+                        to="panels.paneldecision",
+                    ),
+                ),
+                (
+                    "signed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['signed_at', 'id'],
+                "ordering": ["signed_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['stage', '-submitted_at'], name='case_stage_submitted'),
+            model_name="case",
+            index=models.Index(fields=["stage", "-submitted_at"], name="case_stage_submitted"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['referring_manager', '-submitted_at'], name='case_manager'),
+            model_name="case",
+            index=models.Index(fields=["referring_manager", "-submitted_at"], name="case_manager"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['employee_org_unit', 'stage'], name='case_orgunit_stage'),
+            model_name="case",
+            index=models.Index(fields=["employee_org_unit", "stage"], name="case_orgunit_stage"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['formal_commissioned_at'], name='case_formal_at'),
+            model_name="case",
+            index=models.Index(fields=["formal_commissioned_at"], name="case_formal_at"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('stage__in', ['submitted', 'informal', 'panel', 'signoff', 'formal', 'closed'])), name='case_stage_valid'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("stage__in", ["submitted", "informal", "panel", "signoff", "formal", "closed"])
+                ),
+                name="case_stage_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'formal'), _negated=True), models.Q(('formal_commissioned_at__isnull', False), ('outcome', 'formal_investigation')), _connector='OR'), name='case_formal_has_commission'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage", "formal"), _negated=True),
+                    models.Q(
+                        ("formal_commissioned_at__isnull", False),
+                        ("outcome", "formal_investigation"),
+                    ),
+                    _connector="OR",
+                ),
+                name="case_formal_has_commission",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'closed'), _negated=True), models.Q(('closed_at__isnull', False), models.Q(('outcome', ''), _negated=True)), _connector='OR'), name='case_closed_has_outcome'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage", "closed"), _negated=True),
+                    models.Q(
+                        ("closed_at__isnull", False), models.Q(("outcome", ""), _negated=True)
+                    ),
+                    _connector="OR",
+                ),
+                name="case_closed_has_outcome",
+            ),
         ),
         migrations.AddIndex(
-            model_name='signoff',
-            index=models.Index(fields=['case', 'signed_at'], name='signoff_case'),
+            model_name="signoff",
+            index=models.Index(fields=["case", "signed_at"], name="signoff_case"),
         ),
     ]

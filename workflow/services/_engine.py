@@ -39,12 +39,13 @@ def lock_case(case_id: int) -> Case:
     """
     try:
         with transaction.atomic():
-            process_id = (
-                Case.objects.filter(pk=case_id).values_list("process_id", flat=True).first()
+            locked = (
+                Process.objects.select_for_update(nowait=True, of=("self",))
+                .filter(case__pk=case_id)
+                .values_list("pk", flat=True)
             )
-            if process_id is None:
+            if not list(locked):
                 raise NotFound("No such case.")
-            Process.objects.select_for_update(nowait=True).filter(pk=process_id).exists()
             return (
                 Case.objects.select_for_update(nowait=True, of=("self",))
                 .select_related("referring_manager", "process")
@@ -64,9 +65,6 @@ def active_nodes(case: Case) -> list[str]:
 
 def stage_from_flow(case: Case) -> Stage:
     """The stage the flow says the case is in: its open task, or the End it reached."""
-    process = Process.objects.only("status").get(pk=case.process_id)
-    if process.status == PROCESS.CANCELED:
-        return Stage.CLOSED
     tasks = (
         Task.objects.filter(process_id=case.process_id)
         .exclude(status=STATUS.CANCELED)
@@ -77,6 +75,9 @@ def stage_from_flow(case: Case) -> Stage:
     for task in tasks:
         if task.flow_task_type == "END" or task.status in _ACTIVE:
             return STAGE_OF_NODE[task.flow_task.name]
+    # No open step and no End reached: the flow was cancelled (withdrawn).
+    if Process.objects.filter(pk=case.process_id, status=PROCESS.CANCELED).exists():
+        return Stage.CLOSED
     raise Conflict(f"Case {case.reference} has no open step in its flow.")
 
 
@@ -109,20 +110,17 @@ def case_action(
         if not can_view(actor, case):
             raise NotFound("No such case.")
         rule = RULES[action]
-        nodes = active_nodes(case)
-        if not applies(action, case, nodes):
+        if not rule.allowed(actor, case):
+            raise NotAllowed(rule.refusal)
+        if not applies(action, case, active_nodes(case)):
             raise Conflict(
                 f"{action.label} does not apply to case {case.reference} at its current stage "
                 f"({case.get_stage_display()})."
             )
-        if not rule.allowed(actor, case):
-            raise NotAllowed(rule.refusal)
         if expected_version is not None and expected_version != case.version:
             raise Conflict(f"Case {case.reference} was changed by someone else. Reload it.")
         ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage)
         yield ctx
-        # The flow's gates read what the body wrote, so save it first.
-        case.save()
         if rule.node is not None:
             _complete(case, rule.node, actor)
         else:
@@ -137,6 +135,10 @@ def _complete(case: Case, node_name: str, actor: Any) -> None:
     ).first()
     if task is None:  # checked in case_action under the same lock; kept as a guard
         raise Conflict(f"Case {case.reference} is not waiting for {node_name}.")
+    # Hand the flow the locked, in-memory case: its gates read what the
+    # service just wrote (not yet saved), and no row is fetched twice.
+    task.process = case.process
+    case.process.ftp_case = case  # type: ignore[attr-defined]
     activation = node.activation_class(task)
     if task.status == STATUS.NEW:
         activation.assign(actor)

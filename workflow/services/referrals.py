@@ -14,7 +14,7 @@ from accounts.roles import Role, has_role
 from audit.services import audit_record
 from staff.models import Employee
 
-from ..errors import NotAllowed
+from ..errors import NotAllowed, ValidationFailed
 from ..flows import ReferralFlow
 from ..just_culture import JustCultureAnswers, just_culture_outcome
 from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter, Stage
@@ -85,14 +85,17 @@ def referral_submit(
     )
     if employee is None:
         errors.add("staff_number", "No employee has that staff number in the reference data.")
-    errors.require_choice("concern_category", concern_category, ConcernCategory.values,
-                          "the concern category")
-    summary = errors.require_text("summary", summary, "a summary of the concern",
-                                  min_length=MIN_SUMMARY)
+    errors.require_choice(
+        "concern_category", concern_category, ConcernCategory.values, "the concern category"
+    )
+    summary = errors.require_text(
+        "summary", summary, "a summary of the concern", min_length=MIN_SUMMARY
+    )
     incident_date = _check_incident_date(errors, incident_date)
     answers = _check_answers(errors, just_culture)
     errors.raise_if_any()
-    assert employee is not None and incident_date is not None
+    if employee is None or incident_date is None:  # unreachable: reported above
+        raise ValidationFailed({"staff_number": ["Give the employee and incident date."]})
 
     now = timezone.now()
     process = ReferralFlow.start.run()
@@ -123,9 +126,15 @@ def referral_submit(
     case.stage = stage_from_flow(case)
     case.save(update_fields=["stage"])
     audit_record(
-        case=case, actor=actor, action="submit", from_stage="", to_stage=case.stage,
-        payload={"concern_category": concern_category,
-                 "just_culture_outcome": outcome.value if outcome else None},
+        case=case,
+        actor=actor,
+        action="submit",
+        from_stage="",
+        to_stage=case.stage,
+        payload={
+            "concern_category": concern_category,
+            "just_culture_outcome": outcome.value if outcome else None,
+        },
     )
     return case
 
@@ -140,13 +149,15 @@ def referral_resubmit(
     expected_version: int | None = None,
 ) -> Case:
     """The referring manager answers a triage return and sends the case back."""
-    with case_action(case_id=case_id, actor=actor, action=Action.RESUBMIT,
-                     expected_version=expected_version) as act:
+    with case_action(
+        case_id=case_id, actor=actor, action=Action.RESUBMIT, expected_version=expected_version
+    ) as act:
         errors = Errors()
         note = errors.require_text("note", note, "what you have added or changed")
         if summary is not None:
-            summary = errors.require_text("summary", summary, "a summary of the concern",
-                                          min_length=MIN_SUMMARY)
+            summary = errors.require_text(
+                "summary", summary, "a summary of the concern", min_length=MIN_SUMMARY
+            )
         errors.raise_if_any()
         case = act.case
         if summary is not None:
@@ -162,8 +173,9 @@ def referral_withdraw(
     *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
 ) -> Case:
     """Withdraw an open case (before ``formal``): the flow is cancelled."""
-    with case_action(case_id=case_id, actor=actor, action=Action.WITHDRAW,
-                     expected_version=expected_version) as act:
+    with case_action(
+        case_id=case_id, actor=actor, action=Action.WITHDRAW, expected_version=expected_version
+    ) as act:
         errors = Errors()
         reason = errors.require_text("reason", reason, "a reason for withdrawing")
         errors.raise_if_any()

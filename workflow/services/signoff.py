@@ -25,8 +25,9 @@ def case_signoff(
 ) -> Any:
     """Approve (formal investigation commissioned) or decline with a reason
     (back to the panel to reconsider)."""
-    with case_action(case_id=case_id, actor=actor, action=Action.SIGNOFF,
-                     expected_version=expected_version) as act:
+    with case_action(
+        case_id=case_id, actor=actor, action=Action.SIGNOFF, expected_version=expected_version
+    ) as act:
         errors = Errors()
         if not isinstance(approve, bool):
             errors.add("approve", "Say whether you approve a formal investigation.")
@@ -34,14 +35,16 @@ def case_signoff(
             reason = errors.require_text("reason", reason, "the reason for declining")
         errors.raise_if_any()
         case = act.case
-        decision = (
-            PanelDecision.objects.filter(case=case).order_by("-decided_at", "-id").first()
-        )
+        decision = PanelDecision.objects.filter(case=case).order_by("-decided_at", "-id").first()
         if decision is None or decision.outcome != Outcome.FORMAL_INVESTIGATION:
             raise Conflict("There is no panel proposal of formal investigation to sign off.")
         SignOff.objects.create(
-            case=case, decision=decision, approved=bool(approve),
-            reason=(reason or "").strip(), signed_by=actor, signed_at=timezone.now(),
+            case=case,
+            decision=decision,
+            approved=bool(approve),
+            reason=(reason or "").strip(),
+            signed_by=actor,
+            signed_at=timezone.now(),
         )
         if not approve:
             case.outcome = ""

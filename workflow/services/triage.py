@@ -24,17 +24,20 @@ def case_triage(
     Going straight to the panel, redirecting and returning each need a
     written reason; informal resolution is the expected route and needs none.
     """
-    with case_action(case_id=case_id, actor=actor, action=Action.TRIAGE,
-                     expected_version=expected_version) as act:
+    with case_action(
+        case_id=case_id, actor=actor, action=Action.TRIAGE, expected_version=expected_version
+    ) as act:
         errors = Errors()
         route = errors.require_choice("route", route, TriageRoute.values, "a route")
         if route == TriageRoute.PANEL:
             reason = errors.require_text(
-                "reason", reason, "the reason informal resolution is inappropriate")
+                "reason", reason, "the reason informal resolution is inappropriate"
+            )
         elif route == TriageRoute.REDIRECT:
             reason = errors.require_text("reason", reason, "the reason for redirecting")
-            policy = errors.require_choice("policy", policy, RedirectPolicy.values,
-                                           "the policy to redirect to")
+            policy = errors.require_choice(
+                "policy", policy, RedirectPolicy.values, "the policy to redirect to"
+            )
         elif route == TriageRoute.RETURN:
             reason = errors.require_text("reason", reason, "what information is missing")
         errors.raise_if_any()
@@ -60,15 +63,20 @@ def case_record_informal_outcome(
 ) -> Any:
     """Record what was tried informally: resolved closes the case; unresolved,
     with a reason, sends it to the Fair Treatment Panel."""
-    with case_action(case_id=case_id, actor=actor, action=Action.RECORD_INFORMAL_OUTCOME,
-                     expected_version=expected_version) as act:
+    with case_action(
+        case_id=case_id,
+        actor=actor,
+        action=Action.RECORD_INFORMAL_OUTCOME,
+        expected_version=expected_version,
+    ) as act:
         errors = Errors()
         if not isinstance(resolved, bool):
             errors.add("resolved", "Say whether the concern was resolved informally.")
         actions = errors.require_text("actions", actions, "the informal actions taken")
         if resolved is False:
-            reason = errors.require_text("reason", reason,
-                                         "the reason informal resolution did not work")
+            reason = errors.require_text(
+                "reason", reason, "the reason informal resolution did not work"
+            )
         errors.raise_if_any()
         case = act.case
         case.informal_resolved = resolved

@@ -14,8 +14,15 @@ class Errors:
     def add(self, field: str, message: str) -> None:
         self._errors.setdefault(field, []).append(message)
 
-    def require_text(self, field: str, value: str | None, what: str, *, min_length: int = 1,
-                     max_length: int = 10_000) -> str:
+    def require_text(
+        self,
+        field: str,
+        value: str | None,
+        what: str,
+        *,
+        min_length: int = 1,
+        max_length: int = 10_000,
+    ) -> str:
         text = (value or "").strip()
         if len(text) < min_length:
             if not text:
@@ -26,8 +33,9 @@ class Errors:
             self.add(field, f"Keep {what} under {max_length} characters.")
         return text
 
-    def require_choice(self, field: str, value: str | None, choices: Iterable[str],
-                       what: str) -> str:
+    def require_choice(
+        self, field: str, value: str | None, choices: Iterable[str], what: str
+    ) -> str:
         options = list(choices)
         if value not in options:
             self.add(field, f"Choose {what}: one of {', '.join(options)}.")

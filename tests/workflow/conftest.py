@@ -1,0 +1,49 @@
+"""Fixtures for the workflow tests: a few more people, and a story teller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from accounts.roles import Role
+
+from ..factories import make_user
+from .steps import Story
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # The cast is made with real passwords; PBKDF2 at full strength costs a
+    # quarter of a second per person, which the tests do not need.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Extras:
+    """People who hold two roles, and a panel member nobody convenes."""
+
+    panel_d: Any
+    manager_dm: Any  # a referring manager who is also a decision-maker
+    manager_panel: Any  # a referring manager who also sits on panels
+    manager_hr: Any  # a referring manager who is also an HR adviser
+    hr_panel: Any  # an HR adviser who also sits on panels
+    dm_panel: Any  # a decision-maker who also sits on panels
+
+
+@pytest.fixture
+def extras(db: None) -> Extras:
+    return Extras(
+        panel_d=make_user("dev.panel", Role.PANEL),
+        manager_dm=make_user("mo.manager-dm", Role.MANAGER, Role.DECISION_MAKER),
+        manager_panel=make_user("mia.manager-panel", Role.MANAGER, Role.PANEL),
+        manager_hr=make_user("max.manager-hr", Role.MANAGER, Role.HR),
+        hr_panel=make_user("hal.hr-panel", Role.HR, Role.PANEL),
+        dm_panel=make_user("dan.dm-panel", Role.DECISION_MAKER, Role.PANEL),
+    )
+
+
+@pytest.fixture
+def story(cast: Any, employee: Any) -> Story:
+    return Story(cast, employee)

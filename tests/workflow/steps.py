@@ -1,0 +1,197 @@
+"""Walk a case to any stage through the services, and prove a refusal changed nothing.
+
+Shared by the workflow and panel tests so each test starts from a case that
+got where it is the only way a real one can: through the services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from viewflow.workflow.models import Process, Task
+
+from audit.models import AuditEvent
+from panels.models import Panel, PanelDecision, PanelMembership
+from panels.services import panel_convene, panel_decision_record
+from workflow.errors import DomainError, ValidationFailed
+from workflow.models import Case, JustCultureAssessment, ReferenceCounter, SignOff
+from workflow.services import (
+    case_record_informal_outcome,
+    case_signoff,
+    case_triage,
+    referral_resubmit,
+    referral_submit,
+)
+from workflow.services._engine import active_nodes
+
+from ..factories import referral_kwargs
+
+PANEL_REASON = "A pattern of similar concerns that informal resolution cannot address."
+RETURN_REASON = "Please add the dates of the earlier conversations."
+RESUBMIT_NOTE = "Added the dates of the two earlier conversations."
+INFORMAL_ACTIONS = "Facilitated conversation with the colleague and a written reflection."
+UNRESOLVED_REASON = "The behaviour was repeated on the next two shifts."
+RATIONALE = "The panel weighed the evidence, the context and the just culture guide."
+DECLINE_REASON = "The panel has not considered the mitigating workload evidence."
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    from_stage: str
+    to_stage: str
+    actor: Any
+    reason: str
+
+
+def events(case: Case) -> list[Event]:
+    """The case's audit trail, oldest first, in a form a test can compare whole."""
+    rows = AuditEvent.objects.filter(case=case).order_by("at", "id").select_related("actor")
+    return [Event(e.action, e.from_stage, e.to_stage, e.actor, e.reason) for e in rows]
+
+
+def fresh(case: Case) -> Case:
+    return Case.objects.select_related("process").get(pk=case.pk)
+
+
+def nodes(case: Case) -> list[str]:
+    return sorted(active_nodes(case))
+
+
+def task_owner(case: Case, node: str) -> Any:
+    task = Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN")
+    matching = [t for t in task.order_by("-id") if t.flow_task.name == node]
+    return matching[0].owner
+
+
+def process_status(case: Case) -> str:
+    return str(Process.objects.get(pk=case.process_id).status)
+
+
+# --- nothing changed --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every row a service may write, so a refusal can be shown to write none."""
+
+    cases: tuple[Any, ...]
+    assessments: int
+    counters: tuple[Any, ...]
+    events: int
+    panels: int
+    memberships: int
+    decisions: int
+    signoffs: int
+    processes: tuple[Any, ...]
+    tasks: tuple[Any, ...]
+
+
+def snapshot() -> Snapshot:
+    return Snapshot(
+        cases=tuple(Case.objects.order_by("pk").values_list()),
+        assessments=JustCultureAssessment.objects.count(),
+        counters=tuple(ReferenceCounter.objects.order_by("pk").values_list()),
+        events=AuditEvent.objects.count(),
+        panels=Panel.objects.count(),
+        memberships=PanelMembership.objects.count(),
+        decisions=PanelDecision.objects.count(),
+        signoffs=SignOff.objects.count(),
+        processes=tuple(Process.objects.order_by("pk").values_list("pk", "status", "finished")),
+        tasks=tuple(
+            Task.objects.order_by("pk").values_list("pk", "status", "owner_id", "finished")
+        ),
+    )
+
+
+def refused(error: type[DomainError], service: Callable[..., Any], /, **kwargs: Any) -> DomainError:
+    """Call ``service``; it must raise ``error`` and leave every row as it was."""
+    before = snapshot()
+    with pytest.raises(error) as info:
+        service(**kwargs)
+    assert type(info.value) is error
+    assert snapshot() == before
+    return info.value
+
+
+def invalid(service: Callable[..., Any], /, **kwargs: Any) -> set[str]:
+    """The field names a ValidationFailed refusal reports (nothing changes)."""
+    exc = refused(ValidationFailed, service, **kwargs)
+    assert isinstance(exc, ValidationFailed)
+    assert all(exc.errors.values()), exc.errors
+    return set(exc.errors)
+
+
+# --- walking a case ---------------------------------------------------------
+
+
+class Story:
+    """Brings a case to a stage through the services, with the shared cast."""
+
+    def __init__(self, cast: Any, employee: Any) -> None:
+        self.cast = cast
+        self.employee = employee
+
+    def submitted(self, manager: Any = None) -> Case:
+        return referral_submit(actor=manager or self.cast.manager, **referral_kwargs(self.employee))
+
+    def returned(self) -> Case:
+        case = self.submitted()
+        return case_triage(
+            case_id=case.pk, actor=self.cast.hr, route="return", reason=RETURN_REASON
+        )
+
+    def informal(self, manager: Any = None) -> Case:
+        case = self.submitted(manager)
+        return case_triage(case_id=case.pk, actor=self.cast.hr, route="informal")
+
+    def panel(self, manager: Any = None) -> Case:
+        """At ``panel``, waiting for HR to convene (straight from triage)."""
+        case = self.submitted(manager)
+        return case_triage(case_id=case.pk, actor=self.cast.hr, route="panel", reason=PANEL_REASON)
+
+    def convened(
+        self, members: list[Any] | None = None, chair: Any = None, manager: Any = None
+    ) -> Case:
+        """At ``panel``, convened and waiting for the chair's decision."""
+        case = self.panel(manager)
+        members = members or self.cast.panel
+        chair = chair or members[0]
+        return panel_convene(
+            case_id=case.pk, actor=self.cast.hr, members=[m.pk for m in members], chair=chair.pk
+        )
+
+    def decide(self, case: Case, outcome: str, chair: Any = None) -> Case:
+        return panel_decision_record(
+            case_id=case.pk, actor=chair or self.cast.panel_a, outcome=outcome, rationale=RATIONALE
+        )
+
+    def signoff(self, members: list[Any] | None = None, manager: Any = None) -> Case:
+        """At ``signoff``: the panel proposed a formal investigation."""
+        case = self.convened(members, manager=manager)
+        chair = (members or self.cast.panel)[0]
+        return self.decide(case, "formal_investigation", chair)
+
+    def formal(self) -> Case:
+        case = self.signoff()
+        return case_signoff(case_id=case.pk, actor=self.cast.director, approve=True)
+
+    def closed(self) -> Case:
+        case = self.informal()
+        return case_record_informal_outcome(
+            case_id=case.pk, actor=self.cast.manager, resolved=True, actions=INFORMAL_ACTIONS
+        )
+
+    def resubmitted(self) -> Case:
+        case = self.returned()
+        return referral_resubmit(case_id=case.pk, actor=self.cast.manager, note=RESUBMIT_NOTE)
+
+    def at(self, where: str) -> Case:
+        """A case at one of the named points: each open point of the table."""
+        return getattr(self, where)()
+
+
+OPEN_POINTS = ["submitted", "returned", "informal", "panel", "convened", "signoff"]

@@ -1,0 +1,119 @@
+"""Two people acting on one case at the same moment: one wins, the other is told.
+
+These need committed data and real connections per thread, so they run in
+transactional tests on PostgreSQL (SQLite has no row locks to test).
+``serialized_rollback`` restores the role groups the migrations made, which
+the flush after a transactional test would otherwise take from later tests.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection, connections, transaction
+
+from audit.models import AuditEvent
+from workflow.errors import Conflict, DomainError
+from workflow.models import Stage
+from workflow.services import case_triage, referral_withdraw
+from workflow.services._engine import BUSY, lock_case
+
+from .steps import PANEL_REASON, Story, fresh
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks"),
+]
+
+
+def in_threads(*actions: Callable[[], Any]) -> list[Any]:
+    """Run each action in its own thread and connection, released together.
+
+    Returns what each returned, or the domain error it raised.
+    """
+    start = threading.Barrier(len(actions))
+    results: list[Any] = [None] * len(actions)
+
+    def run(i: int, action: Callable[[], Any]) -> None:
+        try:
+            start.wait(timeout=10)
+            results[i] = action()
+        except DomainError as exc:
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not any(t.is_alive() for t in threads)
+    return results
+
+
+def user(pk: int) -> Any:
+    # Each thread loads its own user through its own connection.
+    return get_user_model().objects.get(pk=pk)
+
+
+def triage(case_id: int, actor_id: int, **kwargs: Any) -> Callable[[], Any]:
+    return lambda: case_triage(case_id=case_id, actor=user(actor_id), **kwargs)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_two_triages_at_once_exactly_one_wins(cast: Any, story: Story, round_: int) -> None:
+    case = story.submitted()
+
+    results = in_threads(
+        triage(case.pk, cast.hr.pk, route="informal"),
+        triage(case.pk, cast.hr.pk, route="panel", reason=PANEL_REASON),
+    )
+
+    errors = [r for r in results if isinstance(r, DomainError)]
+    wins = [r for r in results if not isinstance(r, DomainError)]
+    assert len(wins) == 1 and len(errors) == 1
+    assert type(errors[0]) is Conflict
+    case = fresh(case)
+    assert case.version == 2
+    assert case.stage == wins[0].stage in (Stage.INFORMAL, Stage.PANEL)
+    assert AuditEvent.objects.filter(case=case, action="triage").count() == 1
+
+
+def test_triage_and_withdraw_at_once_exactly_one_wins(cast: Any, story: Story) -> None:
+    case = story.submitted()
+    manager_id = cast.manager.pk
+
+    results = in_threads(
+        triage(case.pk, cast.hr.pk, route="informal"),
+        lambda: referral_withdraw(
+            case_id=case.pk, actor=user(manager_id), reason="Raised in error."
+        ),
+    )
+
+    assert sum(isinstance(r, Conflict) for r in results) == 1
+    case = fresh(case)
+    assert case.version == 2
+    assert AuditEvent.objects.filter(case=case).exclude(action="submit").count() == 1
+
+
+def test_a_case_someone_holds_is_busy_at_once_not_queued(cast: Any, story: Story) -> None:
+    case = story.submitted()
+    with transaction.atomic():
+        lock_case(case.pk)  # someone else is mid-action on the case
+        began = time.monotonic()
+        [result] = in_threads(triage(case.pk, cast.hr.pk, route="informal"))
+        waited = time.monotonic() - began
+    assert isinstance(result, Conflict) and result.message == BUSY
+    assert waited < 5  # NOWAIT: refused at once rather than queued behind the lock
+    assert fresh(case).version == 1
+    assert AuditEvent.objects.filter(case=case).count() == 1
+
+    # Once the lock is released the same action goes through.
+    [result] = in_threads(triage(case.pk, cast.hr.pk, route="informal"))
+    assert result.stage == Stage.INFORMAL
