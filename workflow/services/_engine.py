@@ -138,7 +138,7 @@ def _complete(case: Case, node_name: str, actor: Any) -> None:
     # Hand the flow the locked, in-memory case: its gates read what the
     # service just wrote (not yet saved), and no row is fetched twice.
     task.process = case.process
-    case.process.ftp_case = case  # type: ignore[attr-defined]
+    case.process.ftp_case = case
     activation = node.activation_class(task)
     if task.status == STATUS.NEW:
         activation.assign(actor)
