@@ -155,3 +155,21 @@ def test_governance_lands_on_the_aggregate_overview(client, cast, employee):
     assert "fewer than 5" in r.content.decode()
     client.force_login(cast.outsider)
     assert client.get(reverse("cases:overview")).status_code == 403
+
+
+def test_viewflow_generic_process_and_task_views_are_not_mounted(client, cast, employee):
+    """They list every process to anyone with the view permission and would complete
+    tasks outside the services, so no URL reaches them."""
+    case = submit_case(client, cast.manager, employee)
+    client.force_login(cast.other_manager)
+    for url in (
+        "/workflow/",
+        "/referral/",
+        f"/cases/referral/{case.process_id}/",
+        f"/referral/{case.process_id}/triage/1/execute/",
+        "/cases/flows/",
+        "/cases/tasks/",
+        "/cases/queue/",
+        "/cases/archive/",
+    ):
+        assert client.get(url).status_code == 404, url
