@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 # make test: real services. Override DATABASE_URL / REDIS_URL to point elsewhere.
 TEST_ENV := FTP_ENV=test \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ftp} \
-	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15}
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
+	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}
 
 .PHONY: install run test lint check-services bench clean
 

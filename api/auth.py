@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .errors import ErrorSerializer, ValidationErrorSerializer
+from .parsers import JSONParser
 from .serializers import StrictSerializer
 
 
@@ -45,6 +46,7 @@ def _keys(request: Request, username: str) -> list[str]:
 class TokenView(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -69,7 +71,12 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             for key in keys:
                 cache.add(key, 0, timeout=window)
-                cache.incr(key)
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    # The window ran out between add and incr (incr of a missing
+                    # key raises): this failure opens a new window.
+                    cache.set(key, 1, timeout=window)
             # Answered directly: with no authenticators DRF would turn 401 into 403.
             return Response({"detail": "Wrong username or password."}, status=401)
         token, _ = Token.objects.get_or_create(user=user)

@@ -57,6 +57,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"])}
+        if response.status_code == 400:
+            # A body that is not JSON at all: still the 400 shape, about the request as a whole.
+            response.data["errors"] = {"__all__": [response.data["detail"]]}
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from panels.models import PANEL_OUTCOMES
@@ -24,6 +25,19 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """Says so in the schema too (``additionalProperties: false``): without it the
+    document promises that unknown fields are accepted."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        schema["additionalProperties"] = False
+        return schema
 
 
 def _text(**kwargs: Any) -> serializers.CharField:
@@ -227,6 +241,15 @@ class CaseSummaryOut(serializers.Serializer):
     concern_category = serializers.CharField()
     submitted_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+
+class CasePageOut(serializers.Serializer):
+    """One page of cases, 25 to a page, newest first."""
+
+    count = serializers.IntegerField(help_text="Cases matching, across every page.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CaseSummaryOut(many=True)
 
 
 class AuditEventOut(serializers.Serializer):

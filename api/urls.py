@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from workflow.rules import Action
@@ -23,4 +23,5 @@ urlpatterns = [
     path("v1/referrals/<int:pk>/actions/<str:action>/", views.UnknownActionView.as_view()),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"", views.not_found),
 ]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -21,6 +23,7 @@ from workflow.selectors import case_get_for, case_list_for
 
 from . import serializers as s
 from .errors import ErrorSerializer, ValidationErrorSerializer
+from .parsers import JSONParser
 
 ERRORS: dict[int, Any] = {
     400: ValidationErrorSerializer,
@@ -36,19 +39,27 @@ def _case_response(request: Request, case_id: int, status: int = 200) -> Respons
     return Response(s.CaseOut(s.case_out(view)).data, status=status)
 
 
+class ApiView(APIView):
+    # Until settings name it as the default parser, every view names it here.
+    parser_classes = [JSONParser]
+
+
 class CasePagination(PageNumberPagination):
     page_size = 25
 
 
-class ReferralListView(APIView):
+class ReferralListView(ApiView):
     @extend_schema(
         parameters=[s.ReferralFilter],
-        responses={200: s.CaseSummaryOut(many=True), **ERRORS},
+        responses={200: s.CasePageOut, **ERRORS},
+        operation_id="v1_referrals_list",
         summary="Cases you may see, newest first",
         tags=["referrals"],
     )
     def get(self, request: Request) -> Response:
-        filters = s.ReferralFilter(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF reads an empty value in a QueryDict
+        # as "not given", so ?stage= would silently list every stage.
+        filters = s.ReferralFilter(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         params = dict(filters.validated_data)
         params.pop("page", None)
@@ -71,7 +82,7 @@ class ReferralListView(APIView):
         return _case_response(request, case.pk, status=201)
 
 
-class ReferralDetailView(APIView):
+class ReferralDetailView(ApiView):
     @extend_schema(
         responses={200: s.CaseOut, **ERRORS},
         summary="One case, with the actions you may take now",
@@ -81,7 +92,7 @@ class ReferralDetailView(APIView):
         return _case_response(request, pk)
 
 
-class ReferralPathView(APIView):
+class ReferralPathView(ApiView):
     @extend_schema(
         responses={200: s.AuditEventOut(many=True), **ERRORS},
         summary="The case's audit events in order (HR and decision-makers)",
@@ -134,7 +145,7 @@ def action_view(action: Action) -> Callable[..., Any]:
     """A view for one action, so the schema documents each action's own body."""
     request_serializer, service, summary = ACTIONS[action]
 
-    class ActionView(APIView):
+    class ActionView(ApiView):
         @extend_schema(
             request=request_serializer,
             responses={200: s.CaseOut, **ERRORS},
@@ -152,12 +163,20 @@ def action_view(action: Action) -> Callable[..., Any]:
     return ActionView.as_view()
 
 
-class UnknownActionView(APIView):
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other path under /api/, for any method: a JSON 404.
+
+    Exempt from CSRF because it changes nothing: otherwise a POST to a
+    mistyped path (``/referrals/abc/actions/triage/``) is refused first by
+    Django's CSRF check, with an HTML 403 page.
+    """
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+class UnknownActionView(ApiView):
     @extend_schema(exclude=True)
     def post(self, request: Request, pk: int, action: str) -> Response:
         raise NotFound(
             f"No action called {action!r}. Actions: {', '.join(a.value for a in Action)}."
         )
-
-
-PK_PARAM = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="The case id.")

@@ -61,3 +61,22 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def env_int_map(name: str, default: dict[str, int], *, minimum: int = 0) -> dict[str, int]:
+    """``key=number`` pairs, comma-separated, over ``default``: only its keys are
+    accepted, so a misspelt key is an error rather than a silently unused limit."""
+    raw = os.environ.get(name)
+    result = dict(default)
+    if raw is None or raw.strip() == "":
+        return result
+    for item in (part.strip() for part in raw.split(",") if part.strip()):
+        key, sep, value = (s.strip() for s in item.partition("="))
+        if not sep or key not in default:
+            raise ImproperlyConfigured(
+                f"{name}: expected key=number with a key among {', '.join(default)}, not {item!r}."
+            )
+        if not value.isdigit() or int(value) < minimum:
+            raise ImproperlyConfigured(f"{name}: {key} must be a whole number >= {minimum}.")
+        result[key] = int(value)
+    return result

@@ -17,7 +17,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_choice, env_int, env_list, env_str
+from .env import env_bool, env_choice, env_int, env_int_map, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FTP_VAR_DIR", str(BASE_DIR / "var")))
@@ -133,7 +133,9 @@ SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
 
 # --- Cache ----------------------------------------------------------------
 # Shared by every web process outside local (login-failure counters live here).
-_REDIS_FOR_CACHE = env_str("REDIS_URL", "")
+# A separate Redis database from the broker's, so clearing the cache never
+# touches queued tasks (REDIS_CACHE_URL defaults to REDIS_URL).
+_REDIS_FOR_CACHE = env_str("REDIS_CACHE_URL", env_str("REDIS_URL", ""))
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_FOR_CACHE}
@@ -212,6 +214,25 @@ FTP_PANEL_MAX_MEMBERS = env_int("FTP_PANEL_MAX_MEMBERS", 5, minimum=1)
 if FTP_PANEL_MAX_MEMBERS < FTP_PANEL_MIN_MEMBERS:
     raise ImproperlyConfigured("FTP_PANEL_MAX_MEMBERS must not be below FTP_PANEL_MIN_MEMBERS.")
 FTP_REFERENCE_PREFIX = env_str("FTP_REFERENCE_PREFIX", "FTP")
+
+# --- Audit (audit/) --------------------------------------------------------
+# Time limits per stage, in working days (England and Wales bank holidays
+# excluded). The panel's 15 are 5 to convene and 10 to decide.
+FTP_STAGE_TIME_LIMITS = env_int_map(
+    "FTP_STAGE_TIME_LIMITS",
+    {"submitted": 5, "informal": 20, "panel": 15, "signoff": 5},
+    minimum=1,
+)
+# Who is emailed when the audit chain fails verification; empty means every
+# active HR adviser with an email address.
+FTP_HR_LEAD_EMAILS = env_list("FTP_HR_LEAD_EMAILS", [])
+# Local runs print mail to the console; elsewhere SMTP unless told otherwise.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if FTP_ENV == "local"
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 
 # Personal data never reaches application logs: log lines carry ids and
 # references only, and no handler logs request bodies.

@@ -1,0 +1,168 @@
+"""Talk to the API as each person would, and walk a case to any point through it.
+
+Every step here is an HTTP request to ``/api/v1/``: a case reaches a stage the
+only way a client program could get it there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from rest_framework.test import APIClient
+
+from ..factories import referral_kwargs
+
+PASSWORD = "pw-Cast-2026!"
+PANEL_REASON = "A pattern of similar concerns that informal resolution cannot address."
+RETURN_REASON = "Please add the dates of the earlier conversations."
+RESUBMIT_NOTE = "Added the dates of the two earlier conversations."
+INFORMAL_ACTIONS = "Facilitated conversation with the colleague and a written reflection."
+UNRESOLVED_REASON = "The behaviour was repeated on the next two shifts."
+REDIRECT_REASON = "This is about capability, not conduct."
+RATIONALE = "The panel weighed the evidence, the context and the just culture guide."
+DECLINE_REASON = "The panel has not considered the mitigating workload evidence."
+WITHDRAW_REASON = "Raised in error: the incident involved a different colleague."
+
+BASE = "/api/v1/referrals/"
+
+
+def case_url(case_id: int | str) -> str:
+    return f"{BASE}{case_id}/"
+
+
+def action_url(case_id: int | str, action: str) -> str:
+    return f"{BASE}{case_id}/actions/{action}/"
+
+
+def referral_body(employee: Any, **overrides: Any) -> dict[str, Any]:
+    """The service test data, as JSON a client would send."""
+    body = referral_kwargs(employee, **overrides)
+    if isinstance(body.get("incident_date"), dt.date):
+        body["incident_date"] = body["incident_date"].isoformat()
+    return body
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    """The JSON of a response that must have succeeded with ``status``."""
+    assert response.status_code == status, (response.status_code, response.content[:2000])
+    return response.json()
+
+
+class Api:
+    """One person's client program."""
+
+    def __init__(self, client: APIClient) -> None:
+        self.client = client
+
+    @classmethod
+    def as_user(cls, user: Any) -> Api:
+        client = APIClient()
+        client.force_authenticate(user)
+        return cls(client)
+
+    @classmethod
+    def anonymous(cls) -> Api:
+        return cls(APIClient())
+
+    @classmethod
+    def with_token(cls, username: str, password: str = PASSWORD) -> Api:
+        """Logs in the way a client program does: a token, then the header on every call."""
+        client = APIClient()
+        body = {"username": username, "password": password}
+        token = ok(client.post("/api/v1/auth/token/", body, format="json"))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
+        return cls(client)
+
+    def get(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        return self.client.get(url, params or {})
+
+    def post(self, url: str, body: Any = None) -> Any:
+        return self.client.post(url, body if body is not None else {}, format="json")
+
+    def post_raw(self, url: str, raw: str | bytes) -> Any:
+        """Sends bytes as they are, labelled as JSON (for bodies json.dumps cannot make)."""
+        return self.client.generic("POST", url, raw, content_type="application/json")
+
+    def submit(self, employee: Any, **overrides: Any) -> Any:
+        return self.post(BASE, referral_body(employee, **overrides))
+
+    def cases(self, **filters: Any) -> Any:
+        return self.get(BASE, filters)
+
+    def case(self, case_id: int | str) -> Any:
+        return self.get(case_url(case_id))
+
+    def path(self, case_id: int | str) -> Any:
+        return self.get(f"{case_url(case_id)}path/")
+
+    def act(self, case_id: int | str, action: str, **body: Any) -> Any:
+        return self.post(action_url(case_id, action), body)
+
+
+class Walk:
+    """Brings a case to a point of the flow through the API, with the shared cast.
+
+    Each step returns the case as the API answered the person who acted.
+    """
+
+    def __init__(self, cast: Any, employee: Any, people: dict[str, Api] | None = None) -> None:
+        people = people or {}
+        self.cast = cast
+        self.employee = employee
+        self.manager = people.get("manager") or Api.as_user(cast.manager)
+        self.hr = people.get("hr") or Api.as_user(cast.hr)
+        self.chair = people.get("chair") or Api.as_user(cast.panel_a)
+        self.director = people.get("director") or Api.as_user(cast.director)
+
+    def submitted(self) -> Any:
+        return ok(self.manager.submit(self.employee), 201)
+
+    def returned(self) -> Any:
+        case = self.submitted()
+        return ok(self.hr.act(case["id"], "triage", route="return", reason=RETURN_REASON))
+
+    def informal(self) -> Any:
+        case = self.submitted()
+        return ok(self.hr.act(case["id"], "triage", route="informal"))
+
+    def panel(self) -> Any:
+        """At ``panel`` straight from triage, waiting for HR to convene."""
+        case = self.submitted()
+        return ok(self.hr.act(case["id"], "triage", route="panel", reason=PANEL_REASON))
+
+    def convene(self, case: Any) -> Any:
+        members = [m.pk for m in self.cast.panel]
+        return ok(
+            self.hr.act(case["id"], "convene_panel", members=members, chair=self.cast.panel_a.pk)
+        )
+
+    def convened(self) -> Any:
+        """At ``panel``, convened (panel_a chairs), waiting for the chair's decision."""
+        return self.convene(self.panel())
+
+    def decide(self, case: Any, outcome: str) -> Any:
+        return ok(self.chair.act(case["id"], "decide", outcome=outcome, rationale=RATIONALE))
+
+    def signoff(self) -> Any:
+        """At ``signoff``: the panel proposed a formal investigation."""
+        return self.decide(self.convened(), "formal_investigation")
+
+    def formal(self) -> Any:
+        case = self.signoff()
+        return ok(self.director.act(case["id"], "signoff", approve=True))
+
+    def closed(self) -> Any:
+        case = self.informal()
+        return ok(
+            self.manager.act(
+                case["id"], "record_informal_outcome", resolved=True, actions=INFORMAL_ACTIONS
+            )
+        )
+
+    def at(self, point: str) -> Any:
+        return getattr(self, point)()
+
+
+# Every point at which a case is still open, by how it got there.
+OPEN_POINTS = ["submitted", "returned", "informal", "panel", "convened", "signoff"]

@@ -1,0 +1,142 @@
+"""Logging in to the API: a token for the right password, a throttle for guessing.
+
+The failure counters live in the cache (Redis here); the autouse fixture in
+``conftest.py`` clears it around every test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from .steps import BASE, PASSWORD, Api, ok
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_URL = "/api/v1/auth/token/"
+
+
+def login(username: str, password: str, address: str = "10.0.0.1") -> Any:
+    body = {"username": username, "password": password}
+    return APIClient().post(TOKEN_URL, body, format="json", REMOTE_ADDR=address)
+
+
+def fail(times: int, username: str, address: str = "10.0.0.1") -> None:
+    for _ in range(times):
+        assert login(username, "not-the-password", address).status_code == 401
+
+
+def test_the_right_password_gets_a_token_that_works_as_a_header(cast: Any) -> None:
+    body = ok(login(cast.hr.username, PASSWORD))
+
+    assert body == {"token": Token.objects.get(user=cast.hr).key}
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    assert ok(client.get(BASE))["count"] == 0
+
+
+def test_logging_in_again_returns_the_same_token(cast: Any) -> None:
+    assert ok(login(cast.hr.username, PASSWORD)) == ok(login(cast.hr.username, PASSWORD))
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("hana.hr", "wrong-password"), ("nobody.at.all", PASSWORD), ("hana.hr", "")],
+)
+def test_a_wrong_username_or_password_gets_401_that_does_not_say_which(
+    cast: Any, username: str, password: str
+) -> None:
+    response = login(username, password)
+
+    if password:
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Wrong username or password."}
+    else:  # an empty password is a malformed request, not a failed guess
+        assert response.status_code == 400
+        assert "password" in response.json()["errors"]
+
+
+def test_an_inactive_person_cannot_log_in_and_their_token_stops_working(cast: Any) -> None:
+    api = Api.with_token(cast.hr.username)
+    cast.hr.is_active = False
+    cast.hr.save()
+
+    assert login(cast.hr.username, PASSWORD).status_code == 401
+    response = api.cases()
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"username": "hana.hr"}, "password"),
+        ({"password": PASSWORD}, "username"),
+        ({"username": "hana.hr", "password": PASSWORD, "otp": "123456"}, "otp"),
+        ({"username": "x" * 1_000_000, "password": PASSWORD}, "username"),
+        ({"username": "hana.hr", "password": "x" * 1_000_000}, "password"),
+        ({"username": ["hana.hr"], "password": PASSWORD}, "username"),
+    ],
+)
+def test_a_malformed_login_gets_400_naming_the_field(
+    cast: Any, body: dict[str, Any], field: str
+) -> None:
+    response = APIClient().post(TOKEN_URL, body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_after_too_many_failures_even_the_right_password_gets_429(cast: Any) -> None:
+    fail(settings.FTP_LOGIN_MAX_FAILURES, cast.hr.username)
+
+    response = login(cast.hr.username, PASSWORD)
+
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith("Too many failed logins. Try again later.")
+    assert response["Retry-After"] == str(settings.FTP_LOGIN_FAILURE_WINDOW)
+    assert not Token.objects.filter(user=cast.hr).exists()
+
+
+def test_one_failure_short_of_the_limit_still_lets_the_right_password_in(cast: Any) -> None:
+    fail(settings.FTP_LOGIN_MAX_FAILURES - 1, cast.hr.username)
+    ok(login(cast.hr.username, PASSWORD))
+
+
+def test_successful_logins_are_not_counted_as_failures(cast: Any) -> None:
+    fail(settings.FTP_LOGIN_MAX_FAILURES - 1, cast.hr.username)
+
+    for _ in range(settings.FTP_LOGIN_MAX_FAILURES + 1):
+        ok(login(cast.hr.username, PASSWORD))
+
+
+def test_guessing_one_persons_password_from_many_addresses_is_throttled(cast: Any) -> None:
+    for i in range(settings.FTP_LOGIN_MAX_FAILURES):
+        fail(1, cast.hr.username, address=f"10.0.1.{i}")
+
+    assert login(cast.hr.username, PASSWORD, address="10.0.2.1").status_code == 429
+    ok(login(cast.manager.username, PASSWORD, address="10.0.2.1"))
+
+
+def test_guessing_many_passwords_from_one_address_is_throttled(cast: Any) -> None:
+    for i in range(settings.FTP_LOGIN_MAX_FAILURES):
+        fail(1, f"guess.{i}", address="10.0.3.3")
+
+    assert login(cast.hr.username, PASSWORD, address="10.0.3.3").status_code == 429
+    ok(login(cast.hr.username, PASSWORD, address="10.0.3.4"))
+
+
+def test_a_browser_session_works_for_reads_and_must_carry_the_csrf_token_for_writes(
+    cast: Any, employee: Any
+) -> None:
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(cast.manager)
+
+    assert ok(browser.get(BASE))["count"] == 0
+    response = browser.post(BASE, {}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith("CSRF Failed")
