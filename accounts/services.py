@@ -8,6 +8,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from panels.models import PoolMember
+from staff.models import Employee
+
 from .roles import Role, forget_roles
 
 
@@ -20,6 +23,7 @@ def user_add(
     email: str = "",
     first_name: str = "",
     last_name: str = "",
+    staff_number: str | None = None,
     validate: bool = True,
 ) -> AbstractUser:
     """Create or update a user and give them ``role``.
@@ -27,6 +31,12 @@ def user_add(
     Without a password the account cannot log in until one is set (the
     trust's SSO or a reset flow sets it). Passwords are checked with the
     configured validators unless ``validate`` is false (demo data only).
+
+    ``staff_number`` links the login to the person's own employee record
+    (``staff.Employee.user``). Panel members need it: the panel rules read
+    their org unit, band and line management from it. A record already linked
+    to someone else is refused; relinking a user moves their link. A panel
+    member with a staff number joins the panel pool.
     """
     User = get_user_model()
     username = username.strip()
@@ -43,6 +53,25 @@ def user_add(
     user.first_name = first_name or user.first_name
     user.last_name = last_name or user.last_name
     user.save()
+    if staff_number is not None:
+        _link_employee(user, staff_number.strip())
+        if role == Role.PANEL:
+            # In the pool from now on; networks, training and absences come
+            # from import_panel_pool or the admin.
+            PoolMember.objects.get_or_create(user=user)
     user.groups.add(Group.objects.get(name=role.group_name))
     forget_roles(user)
     return user
+
+
+def _link_employee(user: AbstractUser, staff_number: str) -> None:
+    employee = Employee.objects.filter(staff_number=staff_number).first()
+    if employee is None:
+        raise ValidationError({"staff_number": f"No employee has staff number {staff_number}."})
+    if employee.user_id not in (None, user.pk):
+        raise ValidationError(
+            {"staff_number": f"Employee {staff_number} is already linked to another login."}
+        )
+    Employee.objects.filter(user_id=user.pk).exclude(pk=employee.pk).update(user=None)
+    employee.user_id = user.pk
+    employee.save(update_fields=["user"])

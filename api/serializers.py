@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from panels.models import PANEL_OUTCOMES
@@ -13,36 +12,9 @@ from workflow.models import ConcernCategory, Outcome, RedirectPolicy, Stage, Tri
 from workflow.rules import Action
 from workflow.selectors import CaseView
 
-TEXT_MAX = 10_000
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is an error, not a silent no-op."""
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
-
-
-class StrictSerializerSchema(OpenApiSerializerExtension):
-    """Says so in the schema too (``additionalProperties: false``): without it the
-    document promises that unknown fields are accepted."""
-
-    target_class = StrictSerializer
-    match_subclasses = True
-
-    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
-        schema = auto_schema._map_basic_serializer(self.target, direction)
-        schema["additionalProperties"] = False
-        return schema
-
-
-def _text(**kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(max_length=TEXT_MAX, **kwargs)
-
+from .common import ActionRequest, StrictSerializer, UserOut, user_out
+from .common import text_field as _text
+from .panels import DecisionOut, PanelOut, decision_out, panel_out
 
 # --- requests ---------------------------------------------------------------
 
@@ -67,14 +39,6 @@ class ReferralCreateRequest(StrictSerializer):
     incident_date = serializers.DateField()
     informal_steps_tried = _text(required=False, allow_blank=True, default="")
     just_culture = JustCultureRequest(required=False)
-
-
-class ActionRequest(StrictSerializer):
-    expected_version = serializers.IntegerField(
-        required=False,
-        min_value=1,
-        help_text="The case version you last saw; refused with 409 if the case changed since.",
-    )
 
 
 class TriageRequest(ActionRequest):
@@ -107,6 +71,11 @@ class ConveneRequest(ActionRequest):
 class DecideRequest(ActionRequest):
     outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in PANEL_OUTCOMES])
     rationale = _text()
+    agreed_actions = _text(required=False, allow_blank=True, default="")
+    just_culture = JustCultureRequest(
+        required=False,
+        help_text="The panel's own review of the guide's answers, if it amends or confirms them.",
+    )
 
 
 class SignoffRequest(ActionRequest):
@@ -163,29 +132,6 @@ class JustCultureOut(serializers.Serializer):
     advice = serializers.CharField(allow_blank=True)
 
 
-class UserOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    name = serializers.CharField(allow_blank=True)
-
-
-class PanelOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    chair = UserOut()
-    members = UserOut(many=True)
-    convened_by = UserOut()
-    convened_at = serializers.DateTimeField()
-
-
-class DecisionOut(serializers.Serializer):
-    id = serializers.IntegerField()
-    panel_id = serializers.IntegerField()
-    outcome = serializers.CharField()
-    rationale = serializers.CharField()
-    decided_by = UserOut()
-    decided_at = serializers.DateTimeField()
-
-
 class SignoffOut(serializers.Serializer):
     id = serializers.IntegerField()
     decision_id = serializers.IntegerField()
@@ -214,11 +160,17 @@ class CaseOut(serializers.Serializer):
     outcome = serializers.CharField(allow_blank=True)
     version = serializers.IntegerField()
     referring_manager = UserOut()
-    employee = EmployeeOut()
-    concern = ConcernOut()
-    just_culture = JustCultureOut()
-    triage = TriageOut()
-    informal = InformalOut()
+    restricted = serializers.BooleanField(
+        help_text="True for a panel member who has not yet declared no conflict of interest: "
+        "the case's substance (employee record, concern, guide, triage, informal stage, "
+        "decisions) is null or empty until they do."
+    )
+    employee_name = serializers.CharField(help_text="Who the referral is about.")
+    employee = EmployeeOut(allow_null=True)
+    concern = ConcernOut(allow_null=True)
+    just_culture = JustCultureOut(allow_null=True)
+    triage = TriageOut(allow_null=True)
+    informal = InformalOut(allow_null=True)
     panels = PanelOut(many=True)
     decisions = DecisionOut(many=True)
     signoffs = SignoffOut(many=True)
@@ -263,14 +215,49 @@ class AuditEventOut(serializers.Serializer):
     payload = serializers.DictField()
 
 
-def user_out(user: Any) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "username": user.get_username(), "name": user.get_full_name()}
-
-
 def case_out(view: CaseView) -> dict[str, Any]:
-    """The case as the caller may see it (ethnicity only where allowed)."""
+    """The case as the caller may see it (ethnicity only where allowed; only
+    the reference, the people and the panel to a member yet to declare)."""
+    case = view.case
+    shown = _substance(view)
+    return {
+        "id": case.pk,
+        "reference": case.reference,
+        "stage": case.stage,
+        "outcome": case.outcome,
+        "version": case.version,
+        "referring_manager": user_out(case.referring_manager),
+        "restricted": view.restricted,
+        "employee_name": case.employee_name,
+        **shown,
+        "panels": [
+            panel_out(p, view.viewer, show_views=view.shows_panel_views) for p in case.panels.all()
+        ],
+        "decisions": [] if view.restricted else [decision_out(d) for d in case.decisions.all()],
+        "signoffs": [] if view.restricted else [_signoff(s) for s in case.signoffs.all()],
+        "submitted_at": case.submitted_at,
+        "updated_at": case.updated_at,
+        "closed_at": case.closed_at,
+        "formal_commissioned_at": case.formal_commissioned_at,
+        "available_actions": [a.value for a in view.actions],
+    }
+
+
+def _signoff(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "decision_id": s.decision_id,
+        "approved": s.approved,
+        "reason": s.reason,
+        "signed_by": user_out(s.signed_by),
+        "signed_at": s.signed_at,
+    }
+
+
+def _substance(view: CaseView) -> dict[str, Any]:
+    """The case's substance, or nulls for someone who must declare first."""
+    if view.restricted:
+        return dict.fromkeys(("employee", "concern", "just_culture", "triage", "informal"))
     case = view.case
     jc = getattr(case, "just_culture", None)
     employee: dict[str, Any] = {
@@ -284,12 +271,6 @@ def case_out(view: CaseView) -> dict[str, Any]:
     if view.show_ethnicity:
         employee["ethnic_category"] = case.employee_ethnic_category
     return {
-        "id": case.pk,
-        "reference": case.reference,
-        "stage": case.stage,
-        "outcome": case.outcome,
-        "version": case.version,
-        "referring_manager": user_out(case.referring_manager),
         "employee": employee,
         "concern": {
             "category": case.concern_category,
@@ -312,41 +293,4 @@ def case_out(view: CaseView) -> dict[str, Any]:
             "actions": case.informal_actions,
             "reason": case.informal_reason,
         },
-        "panels": [
-            {
-                "id": p.pk,
-                "chair": user_out(p.chair),
-                "members": [user_out(m.user) for m in p.memberships.all()],
-                "convened_by": user_out(p.convened_by),
-                "convened_at": p.convened_at,
-            }
-            for p in case.panels.all()
-        ],
-        "decisions": [
-            {
-                "id": d.pk,
-                "panel_id": d.panel_id,
-                "outcome": d.outcome,
-                "rationale": d.rationale,
-                "decided_by": user_out(d.decided_by),
-                "decided_at": d.decided_at,
-            }
-            for d in case.decisions.all()
-        ],
-        "signoffs": [
-            {
-                "id": s.pk,
-                "decision_id": s.decision_id,
-                "approved": s.approved,
-                "reason": s.reason,
-                "signed_by": user_out(s.signed_by),
-                "signed_at": s.signed_at,
-            }
-            for s in case.signoffs.all()
-        ],
-        "submitted_at": case.submitted_at,
-        "updated_at": case.updated_at,
-        "closed_at": case.closed_at,
-        "formal_commissioned_at": case.formal_commissioned_at,
-        "available_actions": [a.value for a in view.actions],
     }

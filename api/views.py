@@ -15,12 +15,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role, has_role
-from panels.services import panel_convene, panel_decision_record
+from panels.services import (
+    panel_convene,
+    panel_decision_record,
+    panel_declare,
+    panel_members_replace,
+    panel_suggest,
+    panel_view_record,
+)
 from workflow import services
 from workflow.errors import NotAllowed, NotFound
 from workflow.rules import Action
 from workflow.selectors import case_get_for, case_list_for
 
+from . import panels as p
 from . import serializers as s
 from .errors import ErrorSerializer, ValidationErrorSerializer
 from .parsers import JSONParser
@@ -99,7 +107,8 @@ class ReferralPathView(ApiView):
         tags=["referrals"],
     )
     def get(self, request: Request, pk: int) -> Response:
-        view = case_get_for(request.user, pk, channel="api")
+        # The path shows no ethnicity, so no special-category view is recorded.
+        view = case_get_for(request.user, pk, channel="api", shows_ethnicity=False)
         if not has_role(request.user, Role.HR, Role.DECISION_MAKER):
             raise NotAllowed("Only HR advisers and decision-makers can see a case's path.")
         events = [
@@ -130,8 +139,31 @@ ACTIONS: dict[Action, tuple[type[serializers.Serializer], Callable[..., Any], st
         services.case_record_informal_outcome,
         "Record the informal stage's actions and outcome",
     ),
-    Action.CONVENE_PANEL: (s.ConveneRequest, panel_convene, "HR convenes the panel"),
-    Action.DECIDE: (s.DecideRequest, panel_decision_record, "The chair records the decision"),
+    Action.CONVENE_PANEL: (
+        s.ConveneRequest,
+        panel_convene,
+        "HR convenes the panel; every panel rule applies (400 names each rule broken)",
+    ),
+    Action.REPLACE_MEMBERS: (
+        p.ReplaceMembersRequest,
+        panel_members_replace,
+        "HR replaces members who stood down after declaring a conflict (and the chair)",
+    ),
+    Action.DECLARE: (
+        p.DeclareRequest,
+        panel_declare,
+        "A panel member declares no conflict of interest, or a conflict (stands them down)",
+    ),
+    Action.RECORD_VIEW: (
+        p.ViewRequest,
+        panel_view_record,
+        "A panel member who declared no conflict records their view",
+    ),
+    Action.DECIDE: (
+        s.DecideRequest,
+        panel_decision_record,
+        "The chair records the decision, once the quorum of views is in",
+    ),
     Action.SIGNOFF: (
         s.SignoffRequest,
         services.case_signoff,
@@ -139,6 +171,23 @@ ACTIONS: dict[Action, tuple[type[serializers.Serializer], Callable[..., Any], st
     ),
     Action.WITHDRAW: (s.WithdrawRequest, services.referral_withdraw, "Withdraw before formal"),
 }
+
+
+class PanelSuggestionView(ApiView):
+    """``suggest_panel`` is the one action that changes nothing, so it is a GET
+    here rather than a POST under ``actions/``. It is still a service call:
+    checked like every action (HR only, while a panel is to be convened or a
+    seat filled) and audited, since it reads the whole pool's conflicts and
+    availability. It leaves the case's version alone."""
+
+    @extend_schema(
+        responses={200: p.SuggestionOut, **ERRORS},
+        summary="A suggested panel meeting every rule, and why each pool member is in or out",
+        tags=["actions"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        suggestion = panel_suggest(case_id=pk, actor=request.user)
+        return Response(p.SuggestionOut(p.suggestion_out(suggestion)).data)
 
 
 def action_view(action: Action) -> Callable[..., Any]:
@@ -178,5 +227,5 @@ class UnknownActionView(ApiView):
     @extend_schema(exclude=True)
     def post(self, request: Request, pk: int, action: str) -> Response:
         raise NotFound(
-            f"No action called {action!r}. Actions: {', '.join(a.value for a in Action)}."
+            f"No action called {action!r}. Actions: {', '.join(a.value for a in ACTIONS)}."
         )

@@ -1,7 +1,8 @@
-"""Read-only admin for the audit trail.
+"""Read-only admin for the audit log.
 
-Audit events are appended by the service that acted, and personal-data
-accesses by the screen that showed the data; nobody edits either afterwards.
+Events are appended by the service that acted (and showings of personal data
+by the screen that showed it); nobody edits them afterwards, and the
+database refuses to.
 """
 
 from __future__ import annotations
@@ -10,22 +11,13 @@ from django.contrib import admin
 
 from workflow.admin import ReadOnlyAdmin
 
-from .models import AuditEvent, PersonalDataAccess
+from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["at", "case", "action", "from_stage", "to_stage", "actor"]
+    list_display = ["seq", "at", "case", "action", "from_stage", "to_stage", "actor"]
     list_filter = ["action", "to_stage"]
     list_select_related = ["case", "actor"]
-    search_fields = ["case__reference"]
-    date_hierarchy = "at"
-
-
-@admin.register(PersonalDataAccess)
-class PersonalDataAccessAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "case", "field", "channel"]
-    list_filter = ["field", "channel"]
-    list_select_related = ["user", "case"]
-    search_fields = ["case__reference", "user__username"]
+    search_fields = ["case__reference", "actor__username"]
     date_hierarchy = "at"

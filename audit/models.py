@@ -1,8 +1,16 @@
-"""The case's path: one row per action, appended by the service that acted.
+"""The audit log: one append-only, hash-chained table of everything that happened.
 
 viewflow's task table is not an audit log (rows are updated in place and
-cancellations name nobody), so every service writes here in its own
-transaction.
+cancellations name nobody), so every service appends here, in its own
+transaction: actions and decisions on a case, panel convening, sign-offs,
+withdrawals, imports, exports, verification runs, and every showing of
+special-category data (ethnicity) to someone.
+
+Rows are never changed or deleted: database triggers refuse UPDATE and
+DELETE (migration 0006), and the database role the application runs as
+needs only INSERT and SELECT here (README). Each row's ``hash`` chains it to
+the row before (``audit.chain``), so a change made around the triggers shows
+up in ``manage.py verify_audit``.
 """
 
 from __future__ import annotations
@@ -12,44 +20,74 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
+class EventType(models.TextChoices):
+    """What an event records, besides the actions on a case (each
+    ``workflow.rules.Action`` is an event type too, under its own value)."""
+
+    SUBMIT = "submit", "Referral submitted"
+    REMINDER_SENT = "reminder_sent", "Reminder sent"
+    ESCALATION_SENT = "escalation_sent", "Escalation sent"
+    VIEW_SPECIAL_CATEGORY = "view_special_category", "Special-category data shown"
+    IMPORT = "import", "Reference data imported"
+    EXPORT = "export", "Audit log exported"
+    VERIFY = "verify_audit", "Audit chain verified"
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def path(self) -> AuditEventQuerySet:
+        """Events that acted on a case at a stage (its path), without the
+        showings of personal data and other bookkeeping."""
+        return self.exclude(to_stage="")
+
+
 class AuditEvent(models.Model):
-    case = models.ForeignKey("workflow.Case", on_delete=models.PROTECT, related_name="events")
+    # Chain position: 1, 2, 3 ... with no gaps, assigned under a lock.
+    seq = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    # Null for events about no one case: imports, exports, verification runs.
+    case = models.ForeignKey(
+        "workflow.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField()
     action = models.CharField(max_length=48)
+    # Blank on both for events that do not move a case (see EventType).
     from_stage = models.CharField(max_length=16, blank=True)
-    to_stage = models.CharField(max_length=16)
+    to_stage = models.CharField(max_length=16, blank=True)
     reason = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
 
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="audit_case_at")]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.from_stage or '-'} -> {self.to_stage}"
-
-
-class PersonalDataAccess(models.Model):
-    """Who was shown special-category data (ethnicity), about which case, when.
-
-    UK GDPR: ethnicity is special-category data, shown only to roles that
-    need it; every showing is recorded here (never in application logs).
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(
-        "workflow.Case", on_delete=models.PROTECT, related_name="personal_data_accesses"
-    )
-    at = models.DateTimeField()
-    field = models.CharField(max_length=48)
-    channel = models.CharField(max_length=16, default="web")
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["case", "at"], name="pd_access_case_at")]
+        ordering = ["seq"]
+        indexes = [
+            models.Index(fields=["case", "at"], name="audit_case_at"),
+            models.Index(fields=["actor", "seq"], name="audit_actor_seq"),
+            models.Index(fields=["action", "seq"], name="audit_action_seq"),
+            models.Index(fields=["at"], name="audit_at"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.field} of case {self.case_id} shown to user {self.user_id}"
+        if self.to_stage:
+            return f"#{self.seq} {self.action} {self.from_stage or '-'} -> {self.to_stage}"
+        return f"#{self.seq} {self.action}"
+
+    @property
+    def type_label(self) -> str:
+        return dict(event_type_choices()).get(self.action, self.action)
+
+
+def event_type_choices() -> list[tuple[str, str]]:
+    """Every event type and its label: the workflow's actions as they are now
+    (a new action is searchable without touching this app), then the log's own."""
+    from workflow.rules import Action  # the workflow imports this module
+
+    actions = [(a.value, a.label) for a in Action]
+    return [(EventType.SUBMIT.value, EventType.SUBMIT.label), *actions] + [
+        (t.value, str(t.label)) for t in EventType if t != EventType.SUBMIT
+    ]

@@ -1,6 +1,7 @@
 """Benchmarks: `make bench`. Every figure is a ratio against a baseline measured in the same run.
 
-1. The full formal path (submit -> triage -> convene -> decide -> sign-off)
+1. The full formal path (submit -> triage -> convene -> three declarations
+   and views -> decide -> sign-off)
    through the services, against the same logical rows written with the bare
    ORM (the price of viewflow, locking, checks and audit).
 2. The HR case list and inbox at 100 and 1,000 cases, against the same page
@@ -64,9 +65,21 @@ def run() -> None:
 
     from accounts.roles import Role
     from accounts.services import user_add
-    from audit.models import AuditEvent
-    from panels.models import Panel, PanelDecision, PanelMembership
-    from panels.services import panel_convene, panel_decision_record
+    from audit.services import audit_record
+    from panels.models import (
+        Declaration,
+        Panel,
+        PanelDecision,
+        PanelMembership,
+        PanelView,
+        PoolMember,
+    )
+    from panels.services import (
+        panel_convene,
+        panel_decision_record,
+        panel_declare,
+        panel_view_record,
+    )
     from staff.models import Employee, OrgUnit
     from workflow.flows import ReferralFlow
     from workflow.models import Case, JustCultureAssessment, SignOff
@@ -80,10 +93,26 @@ def run() -> None:
         user("h", Role.HR),
         user("d", Role.DECISION_MAKER),
     )
-    panel = [user(f"p{i}", Role.PANEL) for i in range(3)]
     trust = OrgUnit.objects.create(code="T", name="Trust", kind="trust")
     icsu = OrgUnit.objects.create(code="I", name="ICSU", kind="icsu", parent=trust)
     dept = OrgUnit.objects.create(code="D", name="Dept", kind="department", parent=icsu)
+    # A panel that meets the default rules: chairs at band 8a, one trained
+    # independent member from another ICSU, nobody from the employee's department.
+    other = OrgUnit.objects.create(code="D2", name="Dept 2", kind="department", parent=icsu)
+    icsu2 = OrgUnit.objects.create(code="I2", name="ICSU 2", kind="icsu", parent=trust)
+    outside = OrgUnit.objects.create(code="D3", name="Dept 3", kind="department", parent=icsu2)
+    for i, unit in enumerate([other, outside, other]):
+        Employee.objects.create(
+            staff_number=f"P{i}", name=f"P{i}", job_title="Matron", band="8a", org_unit=unit
+        )
+
+    def member(i: int):
+        return user_add(username=f"p{i}", role=Role.PANEL, staff_number=f"P{i}", validate=False)
+
+    panel = [member(i) for i in range(3)]
+    PoolMember.objects.filter(user=panel[1]).update(
+        independent_trained_until=timezone.localdate() + dt.timedelta(days=365)
+    )
     employee = Employee.objects.create(
         staff_number="E1",
         name="Emp",
@@ -105,6 +134,9 @@ def run() -> None:
         )
         case_triage(case_id=case.pk, actor=hr, route="panel", reason="Pattern of concerns.")
         panel_convene(case_id=case.pk, actor=hr, members=[p.pk for p in panel], chair=panel[0].pk)
+        for p in panel:
+            panel_declare(case_id=case.pk, actor=p, no_conflict=True)
+            panel_view_record(case_id=case.pk, actor=p, outcome="formal_investigation", comment="x")
         panel_decision_record(
             case_id=case.pk,
             actor=panel[0],
@@ -117,7 +149,7 @@ def run() -> None:
 
     def orm_path() -> None:
         # The same rows written directly: process, case, answers, panel,
-        # members, decision, sign-off, five audit events.
+        # members, declarations, views, decision, sign-off, eleven audit events.
         now = timezone.now()
         process = ReferralFlow.process_class.objects.create(flow_class=ReferralFlow)
         case = Case.objects.create(
@@ -137,7 +169,16 @@ def run() -> None:
         )
         JustCultureAssessment.objects.create(case=case)
         p = Panel.objects.create(case=case, chair=panel[0], convened_by=hr, convened_at=now)
-        PanelMembership.objects.bulk_create(PanelMembership(panel=p, user=u) for u in panel)
+        seats = PanelMembership.objects.bulk_create(PanelMembership(panel=p, user=u) for u in panel)
+        Declaration.objects.bulk_create(
+            Declaration(membership=m, no_conflict=True, declared_at=now) for m in seats
+        )
+        PanelView.objects.bulk_create(
+            PanelView(
+                membership=m, round=0, outcome="formal_investigation", comment="x", recorded_at=now
+            )
+            for m in seats
+        )
         d = PanelDecision.objects.create(
             case=case,
             panel=p,
@@ -152,9 +193,8 @@ def run() -> None:
         Case.objects.filter(pk=case.pk).update(
             stage="formal", outcome="formal_investigation", formal_commissioned_at=now
         )
-        AuditEvent.objects.bulk_create(
-            AuditEvent(case=case, actor=hr, at=now, action="x", to_stage="formal") for _ in range(5)
-        )
+        for _ in range(11):  # the log is a hash chain: appended one by one, as services do
+            audit_record(case=case, actor=hr, action="x", to_stage="formal")
 
     base_t, base_q = timed(orm_path, 30)
     svc_t, svc_q = timed(service_path, 30)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -34,5 +35,10 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
         "fire-due-workflow-timers": {
             "task": "notifications.tasks.fire_due_timers",
             "schedule": float(settings.FTP_TIMER_POLL_SECONDS),
+        },
+        # Daily, in the quiet hours: walks the whole chain (streamed).
+        "verify-audit-chain": {
+            "task": "audit.tasks.verify_audit_chain",
+            "schedule": crontab(hour=3, minute=15),
         },
     }

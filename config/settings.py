@@ -213,6 +213,23 @@ FTP_PANEL_MIN_MEMBERS = env_int("FTP_PANEL_MIN_MEMBERS", 3, minimum=1)
 FTP_PANEL_MAX_MEMBERS = env_int("FTP_PANEL_MAX_MEMBERS", 5, minimum=1)
 if FTP_PANEL_MAX_MEMBERS < FTP_PANEL_MIN_MEMBERS:
     raise ImproperlyConfigured("FTP_PANEL_MAX_MEMBERS must not be below FTP_PANEL_MIN_MEMBERS.")
+# Composition rules a panel must meet to be convened (panels/rules.py): how many
+# trained independent members (cultural ambassadors) with current training, how
+# many from outside the employee's ICSU, how many from a staff network, and the
+# lowest Agenda for Change band that may chair.
+FTP_PANEL_MIN_INDEPENDENT = env_int("FTP_PANEL_MIN_INDEPENDENT", 1)
+FTP_PANEL_MIN_OUTSIDE_ICSU = env_int("FTP_PANEL_MIN_OUTSIDE_ICSU", 1)
+FTP_PANEL_MIN_NETWORK = env_int("FTP_PANEL_MIN_NETWORK", 0)
+FTP_PANEL_CHAIR_MIN_BAND = env_choice(
+    "FTP_PANEL_CHAIR_MIN_BAND",
+    "8a",
+    ("1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"),
+)
+# Views needed before the chair may record the decision; 0 means every sitting member.
+FTP_PANEL_QUORUM = env_int("FTP_PANEL_QUORUM", 0)
+for _name in ("FTP_PANEL_MIN_INDEPENDENT", "FTP_PANEL_MIN_OUTSIDE_ICSU", "FTP_PANEL_MIN_NETWORK"):
+    if globals()[_name] > FTP_PANEL_MAX_MEMBERS:
+        raise ImproperlyConfigured(f"{_name} cannot exceed FTP_PANEL_MAX_MEMBERS.")
 FTP_REFERENCE_PREFIX = env_str("FTP_REFERENCE_PREFIX", "FTP")
 
 # --- Audit (audit/) --------------------------------------------------------

@@ -1,11 +1,17 @@
-"""Panels convened on a case, and the reasoned decisions they record."""
+"""The panel pool, panels convened on a case, and what their members record.
+
+A panel member's record grows in order, and nothing is rewritten: each member
+declares (no conflict, or a conflict that stands them down), records a view,
+and the chair records the decision. Declarations, views and decisions are
+append-only in the database (migration 0004), like sign-offs.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 
-from workflow.models import Outcome
+from workflow.models import JustCultureColumns, Outcome
 
 PANEL_OUTCOMES = [
     Outcome.FORMAL_INVESTIGATION,
@@ -16,10 +22,57 @@ PANEL_OUTCOMES = [
     Outcome.EXTERNAL_REFERRAL,
     Outcome.NO_FURTHER_ACTION,
 ]
+PANEL_OUTCOME_CHOICES = [(o.value, o.label) for o in PANEL_OUTCOMES]
+
+
+# --- the pool ---------------------------------------------------------------------
+
+
+class StaffNetwork(models.Model):
+    """A staff network, such as the race equality network. The trust keeps the list."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoolMember(models.Model):
+    """What the panel rules need about a person who may sit, beyond their
+    employee record (``staff.Employee.user``): networks, independent-member
+    training and availability. A pool member must also hold the panel role."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pool_member"
+    )
+    networks = models.ManyToManyField(StaffNetwork, blank=True, related_name="members")
+    # A trained independent member ("cultural ambassador") while this date is
+    # not past; blank: not trained.
+    independent_trained_until = models.DateField(null=True, blank=True)
+    # Unavailable to be convened until this date (inclusive); blank: available.
+    away_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = "panel pool member"
+
+    def __str__(self) -> str:
+        return f"Pool member {self.user}"
+
+
+# --- panels ---------------------------------------------------------------------
 
 
 class Panel(models.Model):
-    """One convening of a Fair Treatment Panel on a case. The latest is current."""
+    """One convening of a Fair Treatment Panel on a case. The latest is current.
+
+    ``chair`` changes only when the chair declared a conflict and HR named a
+    new one (``panel_members_replace``); the audit path keeps the history.
+    """
 
     case = models.ForeignKey("workflow.Case", on_delete=models.PROTECT, related_name="panels")
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -41,27 +94,119 @@ class Panel(models.Model):
 
 
 class PanelMembership(models.Model):
+    """A seat on a panel. A member who declares a conflict is stood down (the
+    row stays, so the record shows who was asked); a replacement's seat names
+    the seat it fills."""
+
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="panel_memberships"
     )
+    stood_down_at = models.DateTimeField(null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
 
     class Meta:
+        ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["panel", "user"], name="panel_member_once"),
         ]
+        indexes = [models.Index(fields=["user", "stood_down_at"], name="membership_user")]
 
     def __str__(self) -> str:
         return f"User {self.user_id} on panel {self.panel_id}"
 
+    @property
+    def sitting(self) -> bool:
+        return self.stood_down_at is None
+
+
+class Declaration(models.Model):
+    """A member's declaration on a case, made before they may see its details.
+
+    One per seat: "no conflict" lets them see the case and record a view; a
+    conflict stands them down and asks HR for a replacement.
+    """
+
+    membership = models.OneToOneField(
+        PanelMembership, on_delete=models.PROTECT, related_name="declaration"
+    )
+    no_conflict = models.BooleanField()
+    # Why they have a conflict; HR reads it, other members never do.
+    reason = models.TextField(blank=True)
+    declared_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["declared_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(no_conflict=True) | ~models.Q(reason=""),
+                name="declaration_conflict_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = "no conflict" if self.no_conflict else "conflict"
+        return f"Declaration ({kind}) for seat {self.membership_id}"
+
+
+class PanelView(models.Model):
+    """One member's view of the outcome, with their comment.
+
+    ``round`` counts the decisions the panel had made when the view was
+    recorded: 0 before the first; after a declined sign-off the panel
+    reconsiders in round 1, and each member may record a fresh view. Views
+    are never changed, so a dissent stays on record.
+    """
+
+    membership = models.ForeignKey(PanelMembership, on_delete=models.PROTECT, related_name="views")
+    round = models.PositiveSmallIntegerField()
+    outcome = models.CharField(max_length=32, choices=PANEL_OUTCOME_CHOICES)
+    comment = models.TextField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["membership", "round"], name="view_once_per_round"),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=[o.value for o in PANEL_OUTCOMES]),
+                name="view_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} from seat {self.membership_id}"
+
+
+class GuideAlignment(models.TextChoices):
+    CONSISTENT = "consistent", "Consistent with the guide's advice"
+    DEPARTS = "departs", "Departs from the guide's advice"
+    NO_ADVICE = "no_advice", "The guide gave no advice (answers incomplete)"
+
 
 class PanelDecision(models.Model):
-    """A panel's reasoned decision. Append-only, like the sign-off."""
+    """A panel's reasoned decision. Append-only, like the sign-off.
+
+    It keeps the just culture guide's letter as it stood when the panel
+    decided (from the panel's reviewed answers if it amended them) and how
+    the outcome relates to that advice.
+    """
 
     case = models.ForeignKey("workflow.Case", on_delete=models.PROTECT, related_name="decisions")
     panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="decisions")
-    outcome = models.CharField(max_length=32, choices=[(o.value, o.label) for o in PANEL_OUTCOMES])
+    outcome = models.CharField(max_length=32, choices=PANEL_OUTCOME_CHOICES)
     rationale = models.TextField()
+    # Nullable on purpose: null on decisions recorded before these were kept,
+    # and, on SQLite, adding a NOT NULL column remakes the table, which would
+    # drop its append-only triggers (workflow migrations 0002/0003); a
+    # nullable column without a default is added in place.
+    agreed_actions = models.TextField(null=True, blank=True)  # noqa: DJ001
+    just_culture_outcome = models.CharField(max_length=1, null=True, blank=True)  # noqa: DJ001
+    guide_alignment = models.CharField(  # noqa: DJ001
+        max_length=16, choices=GuideAlignment.choices, null=True, blank=True
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -79,3 +224,15 @@ class PanelDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} on case {self.case_id}"
+
+
+class DecisionGuideAnswers(JustCultureColumns):
+    """The panel's own answers to the just culture guide, when it reviewed them
+    with its decision. The referring manager's answers stay as they were."""
+
+    decision = models.OneToOneField(
+        PanelDecision, on_delete=models.PROTECT, primary_key=True, related_name="guide_answers"
+    )
+
+    def __str__(self) -> str:
+        return f"Panel's just culture answers for decision {self.decision_id}"

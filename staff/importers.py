@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 from django.db import models, transaction
 
+from audit.models import EventType
+from audit.services import audit_record
 from workflow.errors import DomainError
 
 from .ethnicity import EthnicCategory
@@ -116,6 +118,7 @@ def org_units_import(*, text: str) -> ImportResult:
         if errors:
             raise ImportFailed(errors)
         result = _write_org_units(by_code)
+        _audit_import("org_units", result)
     logger.info("Org unit import: %d created, %d updated.", result.created, result.updated)
     return result
 
@@ -142,9 +145,20 @@ def employees_import(*, text: str) -> ImportResult:
         if errors:
             raise ImportFailed(errors)
         result = _write_employees(by_number)
+        _audit_import("employees", result)
     # Counts only: these rows carry names and ethnicity.
     logger.info("Employee import: %d created, %d updated.", result.created, result.updated)
     return result
+
+
+def _audit_import(kind: str, result: ImportResult) -> None:
+    """One audit event per import, in its transaction: counts only, no rows."""
+    audit_record(
+        case=None,
+        actor=None,
+        action=EventType.IMPORT,
+        payload={"kind": kind, "created": result.created, "updated": result.updated},
+    )
 
 
 # Reading and checks shared by both files ---------------------------------------

@@ -6,6 +6,7 @@ the current record; a case keeps its own snapshot taken at referral time.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from .ethnicity import EthnicCategory, WresGroup, wres_group
@@ -72,6 +73,17 @@ class Employee(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
     ethnic_category = models.CharField(max_length=1, choices=EthnicCategory.choices, blank=True)
+    # The person's own login, when they have one. Panel members must: their
+    # org unit, band and line management are read from here to apply the
+    # panel rules. Set by ``add_user --staff-number`` or ``import_panel_pool``;
+    # the ESR import never touches it.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="employee",
+    )
 
     class Meta:
         ordering = ["staff_number"]

@@ -1,5 +1,10 @@
 """The shared cast: a referring manager, an HR adviser, three panel members,
-a director who signs off, a governance viewer, and an outsider with no role."""
+a director who signs off, a governance viewer, and an outsider with no role.
+
+The three panel members are a pool that meets the default panel rules for the
+test employee (Emergency Department, Medicine ICSU): each may chair (band 8a
+or above), Paul is a trained independent member from another ICSU (Surgery),
+and nobody works in the employee's department or manages them."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import pytest
 
 from accounts.roles import Role
 
-from .factories import EmployeeFactory, make_user
+from .factories import EmployeeFactory, in_pool, make_user, other_units
 
 
 @dataclass
@@ -32,7 +37,7 @@ class Cast:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    return Cast(
+    people = Cast(
         manager=make_user("maya.manager", Role.MANAGER),
         other_manager=make_user("omar.manager", Role.MANAGER),
         hr=make_user("hana.hr", Role.HR),
@@ -43,6 +48,17 @@ def cast(db: None) -> Cast:
         governance=make_user("gill.governance", Role.GOVERNANCE),
         outsider=make_user("olly.outsider"),
     )
+    units = other_units()
+    in_pool(people.panel_a, unit=units["same_icsu"], band="8a")
+    in_pool(
+        people.panel_b,
+        unit=units["other_icsu"],
+        band="8b",
+        trained=True,
+        networks=("Race equality network",),
+    )
+    in_pool(people.panel_c, unit=units["same_icsu"], band="8a")
+    return people
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import Role
 from accounts.services import user_add
+from panels.models import PoolMember, StaffNetwork
 from staff.models import Employee, OrgUnit
 
 _seq = itertools.count(1)
@@ -37,6 +38,23 @@ def org_tree() -> dict[str, OrgUnit]:
         code="DEP-ED", name="Emergency Department", kind="department", parent=icsu
     )
     return {"trust": trust, "icsu": icsu, "department": ward}
+
+
+def other_units() -> dict[str, OrgUnit]:
+    """Beside the test employee's Emergency Department: another department of
+    the same ICSU, and a department of another ICSU."""
+    tree = org_tree()
+    surgery: OrgUnit = OrgUnitFactory.create(
+        code="ICSU-SUR", name="Surgery", kind="icsu", parent=tree["trust"]
+    )
+    return {
+        "same_icsu": OrgUnitFactory.create(
+            code="DEP-AMU", name="Acute Medical Unit", kind="department", parent=tree["icsu"]
+        ),
+        "other_icsu": OrgUnitFactory.create(
+            code="DEP-THE", name="Theatres", kind="department", parent=surgery
+        ),
+    }
 
 
 class EmployeeFactory(factory.django.DjangoModelFactory):
@@ -83,3 +101,39 @@ def referral_kwargs(employee: Employee, **overrides: Any) -> dict[str, Any]:
     }
     kwargs.update(overrides)
     return kwargs
+
+
+def in_pool(
+    user: Any,
+    *,
+    unit: OrgUnit,
+    band: str = "8a",
+    trained: bool = False,
+    networks: tuple[str, ...] = (),
+    away_until: dt.date | None = None,
+    line_manager: Employee | None = None,
+) -> Employee:
+    """Put ``user`` in the panel pool with an employee record of their own."""
+    employee: Employee = EmployeeFactory.create(
+        name=user.get_full_name() or user.get_username(),
+        job_title="Matron" if band >= "8" else "Senior Staff Nurse",
+        band=band,
+        org_unit=unit,
+        line_manager=line_manager,
+        user=user,
+    )
+    member, _ = PoolMember.objects.update_or_create(
+        user=user,
+        defaults={
+            "independent_trained_until": dt.date.today() + dt.timedelta(days=365)
+            if trained
+            else None,
+            "away_until": away_until,
+        },
+    )
+    for name in networks:
+        network, _ = StaffNetwork.objects.get_or_create(
+            name=name, defaults={"code": name.lower().replace(" ", "-")[:32]}
+        )
+        member.networks.add(network)
+    return employee

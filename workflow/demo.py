@@ -27,7 +27,7 @@ import contextlib
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.services import user_add
-from panels.services import panel_convene, panel_decision_record
+from panels import demo as panel_demo
 from staff.models import Employee, OrgUnit
 
 from .errors import DomainError
@@ -158,6 +158,7 @@ def demo_load(*, today: dt.date | None = None) -> DemoResult:
         units = _load_org_units()
         employees = _load_employees(units)
         logins = _load_users()
+        panel_demo.pool_load(employees)
         created = 0
         if not Case.objects.filter(referring_manager__username__in=MANAGER_ICSU).exists():
             created = _load_cases(today or timezone.localdate(), employees)
@@ -253,6 +254,8 @@ SCRIPTS = [
     "triage:informal informal:unresolved",  # panel, not yet convened
     "triage:panel convene",  # panel, convened
     "triage:informal informal:unresolved convene",  # panel, convened
+    "triage:panel convene declare",  # panel, waiting on the members' views
+    "triage:panel convene conflict",  # panel, a member stood down: HR to replace them
     "triage:panel convene decide:formal_investigation",  # signoff
     "triage:informal informal:unresolved convene decide:formal_investigation",  # signoff
     "triage:panel convene decide:formal_investigation signoff:approve",  # formal
@@ -277,8 +280,10 @@ SCRIPTS = [
     "triage:panel convene decide:external_referral",
     "triage:informal informal:unresolved convene decide:no_further_action",
     "triage:panel convene decide:no_further_action",
+    # closed: a member declared a conflict and HR replaced them before the decision:
+    "triage:panel convene conflict replace decide:mediation",
 ]
-OPEN_SCRIPTS = 12
+OPEN_SCRIPTS = 14
 
 SUMMARIES = {
     "conduct": "Raised voice at a colleague during a busy handover; two colleagues reported "
@@ -344,7 +349,6 @@ class _Plan:
     actions: list[str]
     moments: list[dt.datetime]
     case: Any = None
-    panel: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -458,17 +462,23 @@ def _informal(cast: _Cast, plan: _Plan, result: str) -> Any:
 
 
 def _convene(cast: _Cast, plan: _Plan, arg: str) -> Any:
-    pool = [cast.users[f"panel{i}"] for i in range(1, 6)]
-    size = min(max(settings.FTP_PANEL_MIN_MEMBERS, 3), settings.FTP_PANEL_MAX_MEMBERS, len(pool))
-    plan.panel = cast.rng.sample(pool, size)  # the first named chairs it
-    members = [u.pk for u in plan.panel]
-    return panel_convene(case_id=plan.case.pk, actor=cast.hr(), members=members, chair=members[0])
+    return panel_demo.convene(plan.case, cast.hr())
+
+
+def _conflict(cast: _Cast, plan: _Plan, arg: str) -> Any:
+    return panel_demo.conflict(plan.case)
+
+
+def _declare(cast: _Cast, plan: _Plan, arg: str) -> Any:
+    return panel_demo.declare(plan.case)
+
+
+def _replace(cast: _Cast, plan: _Plan, arg: str) -> Any:
+    return panel_demo.replace(plan.case, cast.hr())
 
 
 def _decide(cast: _Cast, plan: _Plan, outcome: str) -> Any:
-    return panel_decision_record(
-        case_id=plan.case.pk, actor=plan.panel[0], outcome=outcome, rationale=RATIONALES[outcome]
-    )
+    return panel_demo.decide(plan.case, outcome, RATIONALES[outcome])
 
 
 def _signoff(cast: _Cast, plan: _Plan, answer: str) -> Any:
@@ -492,6 +502,9 @@ STEPS: dict[str, Callable[[_Cast, _Plan, str], Any]] = {
     "resubmit": _resubmit,
     "informal": _informal,
     "convene": _convene,
+    "conflict": _conflict,
+    "declare": _declare,
+    "replace": _replace,
     "decide": _decide,
     "signoff": _signoff,
     "withdraw": _withdraw,

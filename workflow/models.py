@@ -157,12 +157,12 @@ class Case(models.Model):
         return self.stage in Stage.open_values()
 
 
-class JustCultureAssessment(models.Model):
-    """The referring manager's answers to the just culture guide, one column each."""
+class JustCultureColumns(models.Model):
+    """The guide's questions, one column each, and the letter they lead to.
 
-    case = models.OneToOneField(
-        Case, on_delete=models.CASCADE, primary_key=True, related_name="just_culture"
-    )
+    Shared by the referring manager's answers (below) and a panel's reviewed
+    answers (``panels.DecisionGuideAnswers``)."""
+
     q1a = models.BooleanField(null=True)
     q2a = models.BooleanField(null=True)
     q2b = models.BooleanField(null=True)
@@ -179,8 +179,8 @@ class JustCultureAssessment(models.Model):
         max_length=1, choices=[(o.value, o.value) for o in JustCultureOutcome], blank=True
     )
 
-    def __str__(self) -> str:
-        return f"Just culture answers for case {self.case_id}"
+    class Meta:
+        abstract = True
 
     def answers(self) -> JustCultureAnswers:
         return JustCultureAnswers(**{n: getattr(self, n) for n in JustCultureAnswers.names()})
@@ -188,6 +188,17 @@ class JustCultureAssessment(models.Model):
     @property
     def outcome_advice(self) -> str:
         return JustCultureOutcome(self.outcome).advice if self.outcome else ""
+
+
+class JustCultureAssessment(JustCultureColumns):
+    """The referring manager's answers to the just culture guide, one column each."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="just_culture"
+    )
+
+    def __str__(self) -> str:
+        return f"Just culture answers for case {self.case_id}"
 
 
 class SignOff(models.Model):

@@ -17,12 +17,19 @@ from viewflow.workflow.status import STATUS
 from accounts.roles import Role, user_roles
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
-from panels.models import Panel, PanelMembership
+from panels.models import Panel, PanelDecision, PanelMembership
+from panels.selectors import seats_prefetch
 
 from .errors import NotFound
 from .flows import ReferralFlow
 from .models import Case
-from .rules import Action, available_actions, can_see_ethnicity
+from .rules import (
+    Action,
+    available_actions,
+    can_see_ethnicity,
+    can_see_panel_views,
+    must_declare_first,
+)
 from .services._engine import active_nodes
 
 
@@ -74,12 +81,20 @@ class CaseView:
     active_nodes: list[str]
     actions: list[Action]
     show_ethnicity: bool
+    # A panel member who has not yet declared no conflict: shown only the
+    # reference, the people involved and what to do (workflow.rules).
+    restricted: bool = False
+    shows_panel_views: bool = False
+    viewer: Any = None
 
 
-def case_get_for(user: Any, case_id: int, *, channel: str = "web") -> CaseView:
+def case_get_for(
+    user: Any, case_id: int, *, channel: str = "web", shows_ethnicity: bool = True
+) -> CaseView:
     """One case with its panels, decisions, sign-offs and path, or NotFound.
 
-    Showing ethnicity to a role allowed to see it is recorded as an access.
+    Showing ethnicity to a role allowed to see it is recorded as an access;
+    a screen that does not show it (``shows_ethnicity=False``) records none.
     """
     qs = Case.objects.select_related(
         "employee_org_unit", "referring_manager", "just_culture", "process"
@@ -87,12 +102,16 @@ def case_get_for(user: Any, case_id: int, *, channel: str = "web") -> CaseView:
         Prefetch(
             "panels",
             queryset=Panel.objects.select_related("chair", "convened_by").prefetch_related(
-                Prefetch("memberships", queryset=PanelMembership.objects.select_related("user"))
+                seats_prefetch(), "decisions"
             ),
         ),
-        "decisions__decided_by",
+        Prefetch(
+            "decisions",
+            queryset=PanelDecision.objects.select_related("decided_by", "guide_answers"),
+        ),
         "signoffs__signed_by",
-        Prefetch("events", queryset=AuditEvent.objects.select_related("actor")),
+        # The path only: showings of personal data are in the log, not the path.
+        Prefetch("events", queryset=AuditEvent.objects.path().select_related("actor")),
     )
     visibility = case_visibility_q(user)
     if visibility is not None:
@@ -101,7 +120,7 @@ def case_get_for(user: Any, case_id: int, *, channel: str = "web") -> CaseView:
     if case is None:
         raise NotFound("No such case, or you may not see it.")
     nodes = active_nodes(case)
-    show_ethnicity = can_see_ethnicity(user)
+    show_ethnicity = shows_ethnicity and can_see_ethnicity(user)
     if show_ethnicity:
         personal_data_access_record(
             user=user, case=case, field="employee_ethnic_category", channel=channel
@@ -111,6 +130,9 @@ def case_get_for(user: Any, case_id: int, *, channel: str = "web") -> CaseView:
         active_nodes=nodes,
         actions=available_actions(user, case, nodes),
         show_ethnicity=show_ethnicity,
+        restricted=must_declare_first(user, case),
+        shows_panel_views=can_see_panel_views(user, case),
+        viewer=user,
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -42,3 +44,34 @@ def test_groups_exist_with_their_permissions():
     assert user.has_perm("workflow.view_ethnicity")
     assert not user.has_perm("workflow.triage_case")
     assert has_role(user, Role.DECISION_MAKER)
+
+
+def test_add_user_links_a_panel_member_to_their_employee_record_and_the_pool():
+    from panels.models import PoolMember
+    from staff.models import Employee
+
+    from ..factories import EmployeeFactory
+
+    EmployeeFactory.create(staff_number="E42")
+    out = io.StringIO()
+    call_command("add_user", "pia", "--role", "panel", "--staff-number", "E42", stdout=out)
+
+    user = get_user_model().objects.get(username="pia")
+    assert Employee.objects.get(staff_number="E42").user == user
+    assert PoolMember.objects.filter(user=user).exists()
+    assert "pia is linked to employee E42." in out.getvalue()
+
+
+def test_add_user_refuses_an_unknown_or_taken_staff_number_and_writes_nothing():
+    from staff.models import Employee
+
+    from ..factories import EmployeeFactory
+
+    EmployeeFactory.create(staff_number="E42")
+    call_command("add_user", "pia", "--role", "panel", "--staff-number", "E42")
+    with pytest.raises(CommandError, match="No employee has staff number E99"):
+        call_command("add_user", "quin", "--role", "panel", "--staff-number", "E99")
+    with pytest.raises(CommandError, match="already linked to another login"):
+        call_command("add_user", "quin", "--role", "panel", "--staff-number", "E42")
+    assert not get_user_model().objects.filter(username="quin").exists()
+    assert Employee.objects.filter(staff_number="E42", user__username="pia").exists()

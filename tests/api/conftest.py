@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
+from ..workflow.conftest import extras
 from .steps import Walk
+
+__all__ = ["extras"]  # people holding two roles, and panel members nobody convenes
 
 
 @pytest.fixture(autouse=True)

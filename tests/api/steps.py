@@ -22,6 +22,7 @@ UNRESOLVED_REASON = "The behaviour was repeated on the next two shifts."
 REDIRECT_REASON = "This is about capability, not conduct."
 RATIONALE = "The panel weighed the evidence, the context and the just culture guide."
 DECLINE_REASON = "The panel has not considered the mitigating workload evidence."
+VIEW_COMMENT = "Informal steps were tried; the pattern needs the panel's weighing."
 WITHDRAW_REASON = "Raised in error: the incident involved a different colleague."
 
 BASE = "/api/v1/referrals/"
@@ -114,6 +115,7 @@ class Walk:
         self.hr = people.get("hr") or Api.as_user(cast.hr)
         self.chair = people.get("chair") or Api.as_user(cast.panel_a)
         self.director = people.get("director") or Api.as_user(cast.director)
+        self.extra_members: list[Any] = []  # panel members beyond the cast's three
 
     def submitted(self) -> Any:
         return ok(self.manager.submit(self.employee), 201)
@@ -137,9 +139,35 @@ class Walk:
             self.hr.act(case["id"], "convene_panel", members=members, chair=self.cast.panel_a.pk)
         )
 
-    def convened(self) -> Any:
-        """At ``panel``, convened (panel_a chairs), waiting for the chair's decision."""
+    def member(self, user: Any) -> Api:
+        return self.chair if user == self.cast.panel_a else Api.as_user(user)
+
+    def deliberate(self, case: Any, view: str = "informal_action") -> Any:
+        """Each sitting member yet to do so declares no conflict and records a view."""
+        for seat in case["panels"][-1]["seats"]:
+            if not seat["sitting"]:
+                continue
+            person = self.member(next(u for u in self.everyone if u.pk == seat["user"]["id"]))
+            if seat["declared"] is None:
+                case = ok(person.act(case["id"], "declare", no_conflict=True))
+            if not any(
+                v["member"]["id"] == seat["user"]["id"] for v in case["panels"][-1]["views"]
+            ):
+                case = ok(person.act(case["id"], "record_view", outcome=view, comment=VIEW_COMMENT))
+        return case
+
+    @property
+    def everyone(self) -> list[Any]:
+        return [*self.cast.panel, *self.extra_members]
+
+    def just_convened(self) -> Any:
+        """At ``panel``, convened (panel_a chairs): the members are yet to declare."""
         return self.convene(self.panel())
+
+    def convened(self) -> Any:
+        """At ``panel``, convened (panel_a chairs), every member cleared of
+        conflicts and their views recorded: waiting for the chair's decision."""
+        return self.deliberate(self.just_convened())
 
     def decide(self, case: Any, outcome: str) -> Any:
         return ok(self.chair.act(case["id"], "decide", outcome=outcome, rationale=RATIONALE))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from accounts.roles import Role
-from audit.models import PersonalDataAccess
+from audit.models import AuditEvent, EventType
 
 from ..factories import make_user
 from .steps import PANEL_REASON, RATIONALE, Api, Walk, ok
@@ -16,9 +16,9 @@ from .steps import PANEL_REASON, RATIONALE, Api, Walk, ok
 pytestmark = pytest.mark.django_db
 
 
-def accesses(user: Any) -> list[tuple[int, str, str]]:
-    rows = PersonalDataAccess.objects.filter(user=user).order_by("at", "id")
-    return [(r.case_id, r.field, r.channel) for r in rows]
+def accesses(user: Any) -> list[tuple[int | None, str, str]]:
+    rows = AuditEvent.objects.filter(actor=user, action=EventType.VIEW_SPECIAL_CATEGORY)
+    return [(r.case_id, r.payload["field"], r.payload["channel"]) for r in rows.order_by("seq")]
 
 
 @pytest.mark.parametrize("who", ["hr", "director"])
@@ -78,7 +78,18 @@ OFFERED: dict[str, dict[str, list[str]]] = {
         "hr": ["record_informal_outcome", "withdraw"],
         "director": [],
     },
-    "panel": {"manager": ["withdraw"], "hr": ["convene_panel", "withdraw"], "director": []},
+    "panel": {
+        "manager": ["withdraw"],
+        "hr": ["suggest_panel", "convene_panel", "withdraw"],
+        "director": [],
+    },
+    "just_convened": {
+        "manager": ["withdraw"],
+        "hr": ["withdraw"],
+        "panel_a": ["declare"],
+        "panel_b": ["declare"],
+        "director": [],
+    },
     "convened": {
         "manager": ["withdraw"],
         "hr": ["withdraw"],
@@ -131,10 +142,15 @@ def test_hr_and_decision_makers_read_the_path_in_order(cast: Any, walk: Walk, wh
         ("submit", cast.manager.username, "submitted"),
         ("triage", cast.hr.username, "panel"),
         ("convene_panel", cast.hr.username, "panel"),
+        *[
+            (action, member.username, "panel")
+            for member in cast.panel
+            for action in ("declare", "record_view")
+        ],
         ("decide", cast.panel_a.username, "signoff"),
     ]
     assert events[1]["reason"] == PANEL_REASON
-    assert events[3]["payload"]["outcome"] == "formal_investigation"
+    assert events[-1]["payload"]["outcome"] == "formal_investigation"
     assert [e["at"] for e in events] == sorted(e["at"] for e in events)
 
 

@@ -57,7 +57,7 @@ def test_a_token_client_walks_a_case_to_formal_investigation(cast: Any, employee
     case = ok(walk.hr.act(case["id"], "triage", route="panel", reason=PANEL_REASON))
     assert (case["stage"], case["version"]) == ("panel", 2)
     assert case["triage"] == {"route": "panel", "reason": PANEL_REASON, "policy": ""}
-    assert case["available_actions"] == ["convene_panel", "withdraw"]
+    assert case["available_actions"] == ["suggest_panel", "convene_panel", "withdraw"]
 
     case = walk.convene(case)
     assert case["stage"] == "panel"
@@ -65,6 +65,8 @@ def test_a_token_client_walks_a_case_to_formal_investigation(cast: Any, employee
     [panel] = case["panels"]
     assert panel["chair"]["id"] == cast.panel_a.pk
     assert {m["id"] for m in panel["members"]} == {m.pk for m in cast.panel}
+    assert ok(walk.chair.case(case["id"]))["available_actions"] == ["declare"]
+    case = walk.deliberate(case)
     assert ok(walk.chair.case(case["id"]))["available_actions"] == ["decide"]
 
     case = walk.decide(case, "formal_investigation")
@@ -78,11 +80,12 @@ def test_a_token_client_walks_a_case_to_formal_investigation(cast: Any, employee
     assert case["formal_commissioned_at"] is not None
     assert case["available_actions"] == []
     assert [s["approved"] for s in case["signoffs"]] == [True]
-    assert case["version"] == 5
+    assert case["version"] == 11
     assert path_of(case, walk) == [
         ("submit", "", "submitted"),
         ("triage", "submitted", "panel"),
         ("convene_panel", "panel", "panel"),
+        *[("declare", "panel", "panel"), ("record_view", "panel", "panel")] * 3,
         ("decide", "panel", "signoff"),
         ("signoff", "signoff", "formal"),
     ]
@@ -128,9 +131,9 @@ def test_unresolved_informal_goes_to_a_panel_that_closes_with_its_outcome(
     )
     assert (case["stage"], case["outcome"]) == ("panel", "")
     assert case["informal"]["resolved"] is False
-    assert case["available_actions"] == ["convene_panel", "withdraw"]
+    assert case["available_actions"] == ["suggest_panel", "convene_panel", "withdraw"]
 
-    case = walk.convene(case)
+    case = walk.deliberate(walk.convene(case))
     case = walk.decide(case, outcome)
 
     assert (case["stage"], case["outcome"]) == ("closed", outcome)
@@ -142,6 +145,7 @@ def test_unresolved_informal_goes_to_a_panel_that_closes_with_its_outcome(
         ("triage", "submitted", "informal"),
         ("record_informal_outcome", "informal", "panel"),
         ("convene_panel", "panel", "panel"),
+        *[("declare", "panel", "panel"), ("record_view", "panel", "panel")] * 3,
         ("decide", "panel", "closed"),
     ]
 
@@ -153,7 +157,8 @@ def test_a_declined_signoff_sends_the_case_back_to_the_chair(walk: Walk) -> None
     assert (case["stage"], case["outcome"]) == ("panel", "")
     assert [(s["approved"], s["reason"]) for s in case["signoffs"]] == [(False, DECLINE_REASON)]
     assert case["available_actions"] == []
-    assert ok(walk.chair.case(case["id"]))["available_actions"] == ["decide"]
+    # The same panel reconsiders: each member may record a fresh view first.
+    assert ok(walk.chair.case(case["id"]))["available_actions"] == ["record_view", "decide"]
 
     case = walk.decide(case, "mediation")
     assert (case["stage"], case["outcome"]) == ("closed", "mediation")

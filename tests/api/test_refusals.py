@@ -20,7 +20,7 @@ from accounts.roles import Role
 from audit.models import AuditEvent
 from workflow.models import Case
 
-from ..factories import make_user
+from ..factories import in_pool, make_user, other_units
 from ..workflow.steps import snapshot
 from .steps import (
     BASE,
@@ -70,6 +70,7 @@ def people(cast: Any) -> dict[str, Any]:
     found = {name: getattr(cast, name) for name in names}
     found.update(outsider=cast.outsider, governance=cast.governance)
     found["panel_d"] = make_user("dev.panel", Role.PANEL)
+    in_pool(found["panel_d"], unit=other_units()["other_icsu"], trained=True)
     return found
 
 
@@ -166,9 +167,12 @@ def test_an_hr_adviser_cannot_triage_a_referral_they_made_themselves(
 
 def test_a_decision_maker_who_sat_on_the_panel_cannot_sign_off(walk: Walk, cast: Any) -> None:
     dm_panel = make_user("dan.dm-panel", Role.DECISION_MAKER, Role.PANEL)
+    in_pool(dm_panel, unit=other_units()["other_icsu"], trained=True)
+    walk.extra_members.append(dm_panel)
     case = walk.panel()
     members = [dm_panel.pk, cast.panel_b.pk, cast.panel_c.pk]
-    ok(walk.hr.act(case["id"], "convene_panel", members=members, chair=cast.panel_b.pk))
+    case = ok(walk.hr.act(case["id"], "convene_panel", members=members, chair=cast.panel_b.pk))
+    walk.deliberate(case)
     case = ok(
         Api.as_user(cast.panel_b).act(
             case["id"], "decide", outcome="formal_investigation", rationale=RATIONALE

@@ -27,7 +27,13 @@ ACTION_BODIES: dict[str, tuple[set[str], set[str]]] = {
     "resubmit": ({"note", "summary", "informal_steps_tried"}, {"note"}),
     "record_informal_outcome": ({"resolved", "actions", "reason"}, {"resolved", "actions"}),
     "convene_panel": ({"members", "chair"}, {"members", "chair"}),
-    "decide": ({"outcome", "rationale"}, {"outcome", "rationale"}),
+    "replace_members": ({"members", "chair"}, {"members"}),
+    "declare": ({"no_conflict", "reason"}, {"no_conflict"}),
+    "record_view": ({"outcome", "comment"}, {"outcome", "comment"}),
+    "decide": (
+        {"outcome", "rationale", "agreed_actions", "just_culture"},
+        {"outcome", "rationale"},
+    ),
     "signoff": ({"approve", "reason"}, {"approve"}),
     "withdraw": ({"reason"}, {"reason"}),
 }
@@ -86,7 +92,11 @@ def test_the_served_document_is_valid_openapi_3(doc: dict[str, Any]) -> None:
 def test_every_endpoint_is_documented_and_nothing_else(doc: dict[str, Any]) -> None:
     documented = {(path, method) for path, ops in doc["paths"].items() for method in ops}
     assert documented == served_routes()
-    assert {f"/api/v1/referrals/{{id}}/actions/{a.value}/" for a in Action} <= set(doc["paths"])
+    # Every action that changes a case is a POST under actions/; the suggestion,
+    # which changes nothing, is a GET of its own.
+    changing = [a for a in Action if a is not Action.SUGGEST_PANEL]
+    assert {f"/api/v1/referrals/{{id}}/actions/{a.value}/" for a in changing} <= set(doc["paths"])
+    assert "get" in doc["paths"]["/api/v1/referrals/{id}/panel-suggestion/"]
 
 
 @pytest.mark.parametrize("action", list(ACTION_BODIES))

@@ -85,6 +85,7 @@ def callers(seeded: dict[str, str]) -> Iterator[dict[str, str]]:
     max_examples=30,
     deadline=None,
     database=None,
+    derandomize=True,  # the same examples every CI run: a finding is reproducible
     suppress_health_check=[*SLOW_IS_FINE, HealthCheck.function_scoped_fixture],
 )
 def test_each_operation_keeps_the_documents_promises(
@@ -132,6 +133,7 @@ def test_sequences_of_calls_keep_the_documents_promises(callers: dict[str, str],
             stateful_step_count=6,
             deadline=None,
             database=None,
+            derandomize=True,
             suppress_health_check=SLOW_IS_FINE,
         )
     )

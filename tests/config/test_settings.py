@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int
+from config.env import env_bool, env_int, env_int_map
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,3 +93,13 @@ def test_test_environment_refuses_to_run_without_redis():
     result = _load_settings(FTP_ENV="test")
     assert result.returncode != 0
     assert "REDIS_URL" in result.stderr
+
+
+def test_stage_time_limits_take_known_stages_and_whole_numbers(monkeypatch):
+    defaults = {"submitted": 5, "panel": 15}
+    monkeypatch.setenv("X_LIMITS", "panel=12")
+    assert env_int_map("X_LIMITS", defaults, minimum=1) == {"submitted": 5, "panel": 12}
+    for bad in ("pannel=12", "panel", "panel=twelve", "panel=0"):
+        monkeypatch.setenv("X_LIMITS", bad)
+        with pytest.raises(ImproperlyConfigured, match="X_LIMITS"):
+            env_int_map("X_LIMITS", defaults, minimum=1)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
-from panels.models import PANEL_OUTCOMES, Panel, PanelDecision
+from panels.models import PANEL_OUTCOMES, Panel, PanelDecision, PoolMember
 from panels.services import panel_convene, panel_decision_record
+from staff.models import Employee
 from workflow.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workflow.models import Stage
 from workflow.services import case_signoff
@@ -170,10 +172,91 @@ def test_an_hr_adviser_who_sits_on_panels_may_convene_and_sit(
         members=ids(extras.hr_panel, cast.panel_a, cast.panel_b),
         chair=extras.hr_panel.pk,
     )
+    story.deliberated(case)
     panel_decision_record(
         case_id=case.pk, actor=extras.hr_panel, outcome="mediation", rationale=RATIONALE
     )
     assert fresh(case).stage == Stage.CLOSED
+
+
+def _break(rule: str, cast: Any, employee: Any) -> None:
+    """Change the cast's pool so that a panel of the three breaks ``rule``."""
+    pat = Employee.objects.get(user=cast.panel_c)
+    if rule == "chair's band":
+        Employee.objects.filter(user=cast.panel_a).update(band="7")
+    elif rule == "independent":
+        PoolMember.objects.filter(user=cast.panel_b).update(independent_trained_until=None)
+    elif rule == "outside the ICSU":
+        Employee.objects.filter(user=cast.panel_b).update(org_unit=pat.org_unit)
+    elif rule == "department":
+        Employee.objects.filter(pk=pat.pk).update(org_unit=employee.org_unit)
+    elif rule == "line manager":
+        Employee.objects.filter(pk=employee.pk).update(line_manager=pat)
+    elif rule == "managed by the employee":
+        Employee.objects.filter(pk=pat.pk).update(line_manager=employee)
+    elif rule == "the employee":
+        Employee.objects.filter(pk=pat.pk).update(user=None)
+        Employee.objects.filter(pk=employee.pk).update(user=cast.panel_c)
+    elif rule == "away":
+        PoolMember.objects.filter(user=cast.panel_c).update(away_until=dt.date.today())
+    elif rule == "not in the pool":
+        PoolMember.objects.filter(user=cast.panel_c).delete()
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "message"),
+    [
+        ("chair's band", "chair", "Chair's band: the chair must be at band 8a or above"),
+        ("independent", "members", "Independent member: the panel needs at least 1 trained"),
+        ("outside the ICSU", "members", "Member from outside the ICSU: the panel needs at least"),
+        ("department", "members", "Conflict of interest: pat.panel works in the employee's"),
+        ("line manager", "members", "Conflict of interest: pat.panel is in the employee's line"),
+        ("managed by the employee", "members", "Conflict of interest: pat.panel is line-managed"),
+        ("the employee", "members", "Conflict of interest: pat.panel is the employee"),
+        ("away", "members", "Availability: pat.panel is away until"),
+        ("not in the pool", "members", "Panel pool: pat.panel is not in the panel pool"),
+    ],
+)
+def test_a_panel_that_breaks_a_rule_is_refused_naming_the_rule(
+    cast: Any, story: Story, rule: str, field: str, message: str
+) -> None:
+    case = story.panel()
+    _break(rule, cast, story.employee)
+
+    exc = refused(
+        ValidationFailed,
+        panel_convene,
+        case_id=case.pk,
+        actor=cast.hr,
+        members=ids(*cast.panel),
+        chair=cast.panel_a.pk,
+    )
+
+    assert isinstance(exc, ValidationFailed)
+    assert list(exc.errors) == [field]
+    assert exc.errors[field][0].startswith(message), exc.errors
+
+
+def test_the_composition_rules_are_trust_settings(cast: Any, story: Story, settings: Any) -> None:
+    case = story.panel()
+    settings.FTP_PANEL_MIN_INDEPENDENT = 2
+    assert invalid(
+        panel_convene,
+        case_id=case.pk,
+        actor=cast.hr,
+        members=ids(*cast.panel),
+        chair=cast.panel_b.pk,
+    ) == {"members"}
+    settings.FTP_PANEL_MIN_INDEPENDENT = 1
+    settings.FTP_PANEL_CHAIR_MIN_BAND = "8b"
+    assert invalid(
+        panel_convene,
+        case_id=case.pk,
+        actor=cast.hr,
+        members=ids(*cast.panel),
+        chair=cast.panel_a.pk,
+    ) == {"chair"}
+    panel_convene(case_id=case.pk, actor=cast.hr, members=ids(*cast.panel), chair=cast.panel_b.pk)
 
 
 @pytest.mark.parametrize("who", ["manager", "director"])

@@ -14,10 +14,17 @@ import pytest
 from viewflow.workflow.models import Process, Task
 
 from audit.models import AuditEvent
-from panels.models import Panel, PanelDecision, PanelMembership
-from panels.services import panel_convene, panel_decision_record
+from panels import state
+from panels.models import Declaration, Panel, PanelDecision, PanelMembership, PanelView
+from panels.services import (
+    panel_convene,
+    panel_decision_record,
+    panel_declare,
+    panel_view_record,
+)
 from workflow.errors import DomainError, ValidationFailed
 from workflow.models import Case, JustCultureAssessment, ReferenceCounter, SignOff
+from workflow.rules import current_panel
 from workflow.services import (
     case_record_informal_outcome,
     case_signoff,
@@ -36,6 +43,7 @@ INFORMAL_ACTIONS = "Facilitated conversation with the colleague and a written re
 UNRESOLVED_REASON = "The behaviour was repeated on the next two shifts."
 RATIONALE = "The panel weighed the evidence, the context and the just culture guide."
 DECLINE_REASON = "The panel has not considered the mitigating workload evidence."
+VIEW_COMMENT = "Informal steps were tried; the pattern needs the panel's weighing."
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,10 @@ class Snapshot:
     assessments: int
     counters: tuple[Any, ...]
     events: int
-    panels: int
-    memberships: int
+    panels: tuple[Any, ...]
+    memberships: tuple[Any, ...]
+    declarations: int
+    views: int
     decisions: int
     signoffs: int
     processes: tuple[Any, ...]
@@ -96,8 +106,12 @@ def snapshot() -> Snapshot:
         assessments=JustCultureAssessment.objects.count(),
         counters=tuple(ReferenceCounter.objects.order_by("pk").values_list()),
         events=AuditEvent.objects.count(),
-        panels=Panel.objects.count(),
-        memberships=PanelMembership.objects.count(),
+        panels=tuple(Panel.objects.order_by("pk").values_list("pk", "chair_id")),
+        memberships=tuple(
+            PanelMembership.objects.order_by("pk").values_list("pk", "stood_down_at")
+        ),
+        declarations=Declaration.objects.count(),
+        views=PanelView.objects.count(),
         decisions=PanelDecision.objects.count(),
         signoffs=SignOff.objects.count(),
         processes=tuple(Process.objects.order_by("pk").values_list("pk", "status", "finished")),
@@ -128,6 +142,30 @@ def invalid(service: Callable[..., Any], /, **kwargs: Any) -> set[str]:
 # --- walking a case ---------------------------------------------------------
 
 
+def deliberation(members: list[Any]) -> list[Event]:
+    """The events ``deliberate`` appends: each member declares, then gives a view."""
+    return [
+        Event(action, "panel", "panel", member, "")
+        for member in members
+        for action in ("declare", "record_view")
+    ]
+
+
+def deliberate(case: Case, view: str = "informal_action") -> Case:
+    """Every sitting member who has not yet done so declares no conflict and
+    records a view: the panel is then waiting for the chair's decision."""
+    panel = current_panel(fresh(case))
+    assert panel is not None
+    for seat in state.sitting(panel):
+        if state.declaration(seat) is None:
+            case = panel_declare(case_id=case.pk, actor=seat.user, no_conflict=True)
+        if state.latest_view(seat) is None:
+            case = panel_view_record(
+                case_id=case.pk, actor=seat.user, outcome=view, comment=VIEW_COMMENT
+            )
+    return case
+
+
 class Story:
     """Brings a case to a stage through the services, with the shared cast."""
 
@@ -153,16 +191,26 @@ class Story:
         case = self.submitted(manager)
         return case_triage(case_id=case.pk, actor=self.cast.hr, route="panel", reason=PANEL_REASON)
 
-    def convened(
+    def just_convened(
         self, members: list[Any] | None = None, chair: Any = None, manager: Any = None
     ) -> Case:
-        """At ``panel``, convened and waiting for the chair's decision."""
+        """At ``panel``, convened: the members have yet to declare their interests."""
         case = self.panel(manager)
         members = members or self.cast.panel
         chair = chair or members[0]
         return panel_convene(
             case_id=case.pk, actor=self.cast.hr, members=[m.pk for m in members], chair=chair.pk
         )
+
+    def deliberated(self, case: Case, view: str = "informal_action") -> Case:
+        return deliberate(case, view)
+
+    def convened(
+        self, members: list[Any] | None = None, chair: Any = None, manager: Any = None
+    ) -> Case:
+        """At ``panel``, convened, every member cleared of conflicts and their
+        views recorded: waiting for the chair's decision."""
+        return self.deliberated(self.just_convened(members, chair, manager))
 
     def decide(self, case: Case, outcome: str, chair: Any = None) -> Case:
         return panel_decision_record(

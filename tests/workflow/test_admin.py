@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.roles import Role
-from audit.models import AuditEvent, PersonalDataAccess
+from audit.models import AuditEvent, EventType
 from panels.models import Panel, PanelDecision
 from staff.ethnicity import EthnicCategory
 from workflow.models import Case, SignOff, Stage
@@ -57,7 +57,7 @@ def test_staff_without_the_permission_do_not_see_the_ethnic_category(case: Case)
     assert ETHNIC_LABEL not in html
     listing = page(clerk, reverse("admin:workflow_case_changelist")).content.decode()
     assert case.reference in listing and ETHNIC_LABEL not in listing
-    assert not PersonalDataAccess.objects.exists()
+    assert not AuditEvent.objects.filter(action=EventType.VIEW_SPECIAL_CATEGORY).exists()
 
 
 def test_staff_with_the_permission_see_it_and_the_showing_is_recorded(case: Case) -> None:
@@ -65,8 +65,8 @@ def test_staff_with_the_permission_see_it_and_the_showing_is_recorded(case: Case
     response = page(adviser, change_url(case))
     assert response.status_code == 200
     assert ETHNIC_LABEL in response.content.decode()
-    access = PersonalDataAccess.objects.get()
-    assert (access.user, access.case, access.channel) == (adviser, case, "admin")
+    access = AuditEvent.objects.get(action=EventType.VIEW_SPECIAL_CATEGORY)
+    assert (access.actor, access.case, access.payload["channel"]) == (adviser, case, "admin")
 
 
 def test_the_case_admin_cannot_add_or_delete(case: Case, admin_user: Any) -> None:
@@ -90,7 +90,7 @@ def test_the_case_admin_refuses_a_change_post_of_stage(case: Case, admin_user: A
     assert (case.stage, case.outcome, case.version) == (Stage.SUBMITTED, "", 1)
 
 
-@pytest.mark.parametrize("model", [SignOff, Panel, PanelDecision, AuditEvent, PersonalDataAccess])
+@pytest.mark.parametrize("model", [SignOff, Panel, PanelDecision, AuditEvent])
 def test_panels_decisions_signoffs_and_audit_are_read_only(model: Any, admin_user: Any) -> None:
     request = RequestFactory().get("/")
     request.user = admin_user

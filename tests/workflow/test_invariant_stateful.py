@@ -39,8 +39,18 @@ from hypothesis.stateful import (
 
 from accounts.roles import Role, has_role
 from audit.models import AuditEvent
+from panels import state
 from panels.models import PANEL_OUTCOMES, PanelDecision
-from panels.services import panel_convene, panel_decision_record
+from panels.rules import PanelRules
+from panels.selectors import case_facts, members_by_id, pool_members
+from panels.services import (
+    panel_convene,
+    panel_decision_record,
+    panel_declare,
+    panel_members_replace,
+    panel_view_record,
+)
+from panels.suggest import suggest_panel
 from workflow.errors import DomainError, NotFound
 from workflow.models import Case, Outcome, SignOff, Stage
 from workflow.rules import current_panel, is_referrer, panel_member_ids
@@ -63,6 +73,7 @@ from .steps import (
     RESUBMIT_NOTE,
     RETURN_REASON,
     UNRESOLVED_REASON,
+    VIEW_COMMENT,
     snapshot,
 )
 
@@ -111,6 +122,10 @@ TRANSITIONS: dict[str, set[tuple[str, str]]] = {
     "resubmit": {("submitted", "submitted")},
     "record_informal_outcome": {("informal", "closed"), ("informal", "panel")},
     "convene_panel": {("panel", "panel")},
+    # Members' declarations and views, and HR filling a seat, leave the flow where it is.
+    "declare": {("panel", "panel")},
+    "record_view": {("panel", "panel")},
+    "replace_members": {("panel", "panel")},
     "decide": {("panel", "signoff"), ("panel", "closed")},
     "signoff": {("signoff", "formal"), ("signoff", "panel")},
     "withdraw": {(s, "closed") for s in OPEN},
@@ -154,12 +169,14 @@ class CaseMachine(RuleBasedStateMachine):
     def seed(self) -> Any:
         """Every example starts with cases at the stages where people with two
         roles meet the rules: a decision-maker who referred the case or sat on
-        its panel at sign-off, an HR adviser on the panel, a manager-HR referrer."""
+        its panel at sign-off, an HR adviser on the panel, a manager-HR referrer,
+        and a chair who declared a conflict, leaving HR to name a new one."""
         return multiple(
             self.walk("manager_dm", "signoff", ["dm_panel", "hr_panel", "panel_a"]),
             self.walk("manager_panel", "signoff", ["panel_b", "dm_panel", "panel_c"]),
             self.walk("manager", "decide", ["hr_panel", "panel_a", "panel_b"]),
             self.walk("manager_hr", "informal", []),
+            self.walk("other_manager", "replace", ["panel_d", "panel_a", "panel_c"]),
         )
 
     def walk(self, referrer: str, stop: str, members: list[str]) -> int:
@@ -174,6 +191,26 @@ class CaseMachine(RuleBasedStateMachine):
             case = self.act(
                 "convene_panel", "hr", panel_convene, case_id=case.pk, members=ids, chair=ids[0]
             )
+            if stop == "replace":  # the chair has a conflict and stands down
+                case = self.act(
+                    "declare",
+                    members[0],
+                    panel_declare,
+                    case_id=case.pk,
+                    no_conflict=False,
+                    reason="The employee is my neighbour.",
+                )
+                members = members[1:]
+            for member in members:  # each declares no conflict and gives a view
+                self.act("declare", member, panel_declare, case_id=case.pk, no_conflict=True)
+                case = self.act(
+                    "record_view",
+                    member,
+                    panel_view_record,
+                    case_id=case.pk,
+                    outcome="mediation",
+                    comment=VIEW_COMMENT,
+                )
         if stop == "signoff":
             case = self.act(
                 "decide",
@@ -183,10 +220,8 @@ class CaseMachine(RuleBasedStateMachine):
                 outcome="formal_investigation",
                 rationale=RATIONALE,
             )
-        assert (
-            case.stage
-            == {"informal": Stage.INFORMAL, "decide": Stage.PANEL, "signoff": Stage.SIGNOFF}[stop]
-        )
+        stages = {"informal": Stage.INFORMAL, "signoff": Stage.SIGNOFF}
+        assert case.stage == stages.get(stop, Stage.PANEL)
         return int(case.pk)
 
     # --- doing and checking one action ----------------------------------------
@@ -226,14 +261,33 @@ class CaseMachine(RuleBasedStateMachine):
         elif action in ("record_informal_outcome", "withdraw"):
             assert is_referrer(actor, case) or has_role(actor, Role.HR)
         elif action == "decide":
-            assert current_panel(case).chair_id == actor.pk  # type: ignore[union-attr]
+            panel = current_panel(case)
+            assert panel is not None and panel.chair_id == actor.pk
+            # Only a complete panel whose chair declared and whose views are in decides.
+            assert state.chair_sits(panel) and not state.vacancies(panel)
+            assert state.cleared(state.seat_of(panel, actor.pk))
+            assert state.views_recorded(panel) >= state.views_needed(panel)
+        elif action in ("declare", "record_view"):
+            seat = state.seat_of(current_panel(case), actor.pk)  # type: ignore[arg-type]
+            assert seat is not None and has_role(actor, Role.PANEL)
+            assert action == "declare" or state.cleared(seat)
+        elif action == "replace_members":
+            assert has_role(actor, Role.HR) and not is_referrer(actor, case)
         elif action == "signoff":
             assert has_role(actor, Role.DECISION_MAKER)
             assert not is_referrer(actor, case) and actor.pk not in panel_member_ids(case)
-        if action == "convene_panel":
+        if action in ("convene_panel", "replace_members"):
             members = panel_member_ids(case)
             assert case.referring_manager_id not in members
-            assert current_panel(case).chair_id in members  # type: ignore[union-attr]
+            panel = current_panel(case)
+            assert panel is not None and panel.chair_id in members
+            sitting = [m.user_id for m in state.sitting(panel)]
+            assert len(sitting) >= PanelRules.from_settings().min_members
+            facts = case_facts(case)
+            for member in members_by_id(sitting, managers={}):
+                assert member.employee_id not in (None, facts.employee_id)
+                assert member.unit_id != facts.unit_id
+                assert member.user_id not in facts.declared_conflicts
 
     def version(self, case_id: int, which: str) -> int | None:
         current = Case.objects.values_list("version", flat=True).get(pk=case_id)
@@ -346,6 +400,44 @@ class CaseMachine(RuleBasedStateMachine):
 
     @rule(
         case_id=cases,
+        who=likely("member", "chair"),
+        v=versions,
+        no_conflict=st.sampled_from([True, True, False, None]),
+        reason=texts,
+    )
+    def declare(
+        self, case_id: int, who: str, v: str, no_conflict: bool | None, reason: bool
+    ) -> None:
+        self.act(
+            "declare",
+            who,
+            panel_declare,
+            case_id=case_id,
+            no_conflict=no_conflict,
+            reason="I line-manage their partner." if reason else "",
+            expected_version=self.version(case_id, v),
+        )
+
+    @rule(
+        case_id=cases,
+        who=likely("member", "chair"),
+        v=versions,
+        outcome=st.sampled_from([*OUTCOMES, "withdrawn"]),
+        comment=texts,
+    )
+    def record_view(self, case_id: int, who: str, v: str, outcome: str, comment: bool) -> None:
+        self.act(
+            "record_view",
+            who,
+            panel_view_record,
+            case_id=case_id,
+            outcome=outcome,
+            comment=VIEW_COMMENT if comment else " ",
+            expected_version=self.version(case_id, v),
+        )
+
+    @rule(
+        case_id=cases,
         who=likely(*SIGNERS),
         v=versions,
         reason=texts,
@@ -448,13 +540,7 @@ class CaseMachine(RuleBasedStateMachine):
             ids = [self.people[m].pk for m in members]
             return ("convene_panel", "hr", panel_convene, {"members": ids, "chair": ids[0]})
         if node == "decide":
-            outcome = draw(st.sampled_from(OUTCOMES))  # formal investigation first
-            return (
-                "decide",
-                "chair",
-                panel_decision_record,
-                {"outcome": outcome, "rationale": RATIONALE},
-            )
+            return self.panel_step(case, data)
         assert node == "signoff"
         sat = panel_member_ids(case)
         signers = [s for s in SIGNERS if s != referrer and self.people[s].pk not in sat]
@@ -464,6 +550,49 @@ class CaseMachine(RuleBasedStateMachine):
             case_signoff,
             {"approve": draw(st.sampled_from([True, False])), "reason": DECLINE_REASON},
         )
+
+    def panel_step(self, case: Case, data: st.DataObject) -> tuple[Any, ...] | None:
+        """The panel's next step: fill an empty seat, a declaration (sometimes of a
+        conflict), a view, then the chair's decision."""
+        panel = current_panel(case)
+        assert panel is not None
+        name = {u.pk: n for n, u in self.people.items()}
+        if state.waiting_for(panel) == state.Waiting.REPLACEMENT:
+            return self.replacement(case, panel)
+        for seat in state.sitting(panel):
+            if state.declaration(seat) is None:
+                no_conflict = data.draw(st.sampled_from([True, True, True, False]))
+                kwargs = {"no_conflict": no_conflict, "reason": "My sister works with them."}
+                return ("declare", name[seat.user_id], panel_declare, kwargs)
+        for seat in state.sitting(panel):
+            if state.latest_view(seat) is None:
+                kwargs = {"outcome": data.draw(st.sampled_from(OUTCOMES)), "comment": VIEW_COMMENT}
+                return ("record_view", name[seat.user_id], panel_view_record, kwargs)
+        outcome = data.draw(st.sampled_from(OUTCOMES))  # formal investigation first
+        return (
+            "decide",
+            "chair",
+            panel_decision_record,
+            {"outcome": outcome, "rationale": RATIONALE},
+        )
+
+    def replacement(self, case: Case, panel: Any) -> tuple[Any, ...] | None:
+        """HR fills the empty seats with whom the (pure) suggestion proposes."""
+        sitting = [m.user_id for m in state.sitting(panel)]
+        suggestion = suggest_panel(
+            pool_members(),
+            case_facts(case),
+            PanelRules.from_settings(),
+            keep=members_by_id(sitting, managers={}),
+            chair_id=panel.chair_id if state.chair_sits(panel) else None,
+            size=len(sitting) + len(state.vacancies(panel)),
+        )
+        if not suggestion.found:
+            self.stats["no replacement possible"] += 1
+            return None
+        new = [i for i in suggestion.member_ids if i not in sitting]
+        chair = None if state.chair_sits(panel) else suggestion.chair_id
+        return ("replace_members", "hr", panel_members_replace, {"members": new, "chair": chair})
 
     # --- invariants over every case -------------------------------------------------
 
@@ -513,4 +642,6 @@ def test_random_action_sequences_keep_the_invariant(cast: Any, extras: Any, empl
     # The run must have reached the interesting places, not only refusals.
     assert stats["signoff -> formal"] > 0 and stats["formal cases checked"] > 0
     assert stats["decide -> closed"] > 0 and stats["withdraw -> closed"] > 0
+    assert stats["declare -> panel"] > 0 and stats["record_view -> panel"] > 0
+    assert stats["replace_members -> panel"] > 0
     assert stats["refused NotAllowed"] > 0 and stats["refused Conflict"] > 0

@@ -11,6 +11,7 @@ from panels.services import panel_convene, panel_decision_record
 from workflow.services import case_signoff, case_triage, referral_submit
 
 from ..factories import EmployeeFactory, referral_kwargs
+from .steps import deliberate
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,7 @@ def _add_cases(cast, n: int) -> list:
                 members=[u.pk for u in cast.panel],
                 chair=cast.panel_a.pk,
             )
+            deliberate(case)
         if i % 3 == 2:
             panel_decision_record(
                 case_id=case.pk,

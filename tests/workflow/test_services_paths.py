@@ -33,6 +33,8 @@ from .steps import (
     UNRESOLVED_REASON,
     Event,
     Story,
+    deliberate,
+    deliberation,
     events,
     fresh,
     nodes,
@@ -107,6 +109,8 @@ def test_unresolved_informally_then_panel_closes_with_its_outcome(
     )
     assert_open(case, Stage.PANEL, ["decide"], 4)
     assert task_owner(case, "decide") == cast.panel_b
+    deliberate(case)
+    assert_open(case, Stage.PANEL, ["decide"], 10)  # declarations and views move no step
 
     panel_decision_record(case_id=case.pk, actor=cast.panel_b, outcome=outcome, rationale=RATIONALE)
 
@@ -123,6 +127,7 @@ def test_unresolved_informally_then_panel_closes_with_its_outcome(
         Event("triage", "submitted", "informal", cast.hr, ""),
         Event("record_informal_outcome", "informal", "panel", cast.manager, UNRESOLVED_REASON),
         Event("convene_panel", "panel", "panel", cast.hr, ""),
+        *deliberation(cast.panel),
         Event("decide", "panel", "closed", cast.panel_b, RATIONALE),
     ]
 
@@ -167,6 +172,7 @@ def test_triage_straight_to_panel_then_a_non_formal_outcome(cast: Any, story: St
     panel_convene(
         case_id=case.pk, actor=cast.hr, members=[u.pk for u in cast.panel], chair=cast.panel_a.pk
     )
+    deliberate(case)
     panel_decision_record(
         case_id=case.pk, actor=cast.panel_a, outcome="mediation", rationale=RATIONALE
     )
@@ -176,6 +182,7 @@ def test_triage_straight_to_panel_then_a_non_formal_outcome(cast: Any, story: St
         ("submit", "", "submitted", ""),
         ("triage", "submitted", "panel", PANEL_REASON),
         ("convene_panel", "panel", "panel", ""),
+        *[(e.action, "panel", "panel", "") for e in deliberation(cast.panel)],
         ("decide", "panel", "closed", RATIONALE),
     ]
 
@@ -238,7 +245,7 @@ def test_formal_investigation_needs_the_panel_and_an_approving_signoff(
     panel_decision_record(
         case_id=case.pk, actor=cast.panel_a, outcome="formal_investigation", rationale=RATIONALE
     )
-    assert_open(case, Stage.SIGNOFF, ["signoff"], 4)
+    assert_open(case, Stage.SIGNOFF, ["signoff"], 10)
     assert fresh(case).outcome == Outcome.FORMAL_INVESTIGATION
 
     case_signoff(case_id=case.pk, actor=cast.director, approve=True)
@@ -260,6 +267,7 @@ def test_formal_investigation_needs_the_panel_and_an_approving_signoff(
         Event("submit", "", "submitted", cast.manager, ""),
         Event("triage", "submitted", "panel", cast.hr, PANEL_REASON),
         Event("convene_panel", "panel", "panel", cast.hr, ""),
+        *deliberation(cast.panel),
         Event("decide", "panel", "signoff", cast.panel_a, RATIONALE),
         Event("signoff", "signoff", "formal", cast.director, ""),
     ]
@@ -277,18 +285,20 @@ def test_formal_after_informal_resolution_failed(cast: Any, story: Story) -> Non
     panel_convene(
         case_id=case.pk, actor=cast.hr, members=[u.pk for u in cast.panel], chair=cast.panel_c.pk
     )
+    deliberate(case)
     panel_decision_record(
         case_id=case.pk, actor=cast.panel_c, outcome="formal_investigation", rationale=RATIONALE
     )
     case_signoff(case_id=case.pk, actor=cast.director, approve=True)
 
     case = fresh(case)
-    assert (case.stage, case.version) == (Stage.FORMAL, 6)
+    assert (case.stage, case.version) == (Stage.FORMAL, 12)
     assert [(e.action, e.to_stage) for e in events(case)] == [
         ("submit", "submitted"),
         ("triage", "informal"),
         ("record_informal_outcome", "panel"),
         ("convene_panel", "panel"),
+        *[(e.action, "panel") for e in deliberation(cast.panel)],
         ("decide", "signoff"),
         ("signoff", "formal"),
     ]
@@ -301,7 +311,7 @@ def test_declined_signoff_goes_back_to_the_same_chair_who_closes_the_case(
 
     case_signoff(case_id=case.pk, actor=cast.director, approve=False, reason=DECLINE_REASON)
 
-    assert_open(case, Stage.PANEL, ["decide"], 5)
+    assert_open(case, Stage.PANEL, ["decide"], 11)
     assert task_owner(case, "decide") == cast.panel_a
     assert fresh(case).outcome == ""
     declined = SignOff.objects.get(case=case)
@@ -335,7 +345,7 @@ def test_declined_then_proposed_again_then_approved(cast: Any, story: Story) -> 
         outcome="formal_investigation",
         rationale=RATIONALE + " Workload evidence considered.",
     )
-    assert_open(case, Stage.SIGNOFF, ["signoff"], 6)
+    assert_open(case, Stage.SIGNOFF, ["signoff"], 12)
 
     case_signoff(case_id=case.pk, actor=cast.director, approve=True)
 
@@ -347,7 +357,7 @@ def test_declined_then_proposed_again_then_approved(cast: Any, story: Story) -> 
         (first.pk, False),
         (second.pk, True),
     ]
-    assert [(e.action, e.from_stage, e.to_stage) for e in events(case)[3:]] == [
+    assert [(e.action, e.from_stage, e.to_stage) for e in events(case)[9:]] == [
         ("decide", "panel", "signoff"),
         ("signoff", "signoff", "panel"),
         ("decide", "panel", "signoff"),

@@ -5,6 +5,7 @@ from workflow.models import Stage
 from workflow.services import case_signoff, case_triage, referral_submit
 
 from ..factories import referral_kwargs
+from .steps import deliberate
 
 
 @pytest.mark.django_db
@@ -22,6 +23,8 @@ def test_a_referral_reaches_formal_only_through_panel_and_signoff(cast, employee
         case_id=case.pk, actor=cast.hr, members=[u.pk for u in cast.panel], chair=cast.panel_a.pk
     )
     assert case.stage == Stage.PANEL
+    case = deliberate(case)  # each member declares no conflict and gives a view
+    assert case.stage == Stage.PANEL
     case = panel_decision_record(
         case_id=case.pk,
         actor=cast.panel_a,
@@ -36,6 +39,7 @@ def test_a_referral_reaches_formal_only_through_panel_and_signoff(cast, employee
         "submit",
         "triage",
         "convene_panel",
+        *["declare", "record_view"] * 3,
         "decide",
         "signoff",
     ]

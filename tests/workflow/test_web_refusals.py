@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from audit.models import AuditEvent, PersonalDataAccess
+from audit.models import AuditEvent, EventType
 from workflow.models import Case, Stage
 
 from .web import act, page, submit, submit_case
@@ -138,10 +138,11 @@ def test_ethnicity_shows_only_to_hr_and_decision_makers_and_is_logged(client, ca
     case = submit_case(client, cast.manager, employee)
     for user in (cast.manager,):
         assert 'data-testid="ethnicity"' not in page(client, user, case).content.decode()
-    assert PersonalDataAccess.objects.count() == 0
+    assert AuditEvent.objects.filter(action=EventType.VIEW_SPECIAL_CATEGORY).count() == 0
     for user in (cast.hr, cast.director):
         assert 'data-testid="ethnicity"' in page(client, user, case).content.decode()
-    assert set(PersonalDataAccess.objects.values_list("user__username", flat=True)) == {
+    shown = AuditEvent.objects.filter(action=EventType.VIEW_SPECIAL_CATEGORY)
+    assert set(shown.values_list("actor__username", flat=True)) == {
         cast.hr.username,
         cast.director.username,
     }

@@ -46,3 +46,18 @@ def act(client: Client, user: Any, case: Case, action: str, **data: Any) -> Any:
 def page(client: Client, user: Any, case: Case) -> Any:
     login(client, user)
     return client.get(reverse("cases:detail", args=[case.pk]))
+
+
+def deliberate(client: Client, case: Case, members: list[Any]) -> None:
+    """Each member declares no conflict, then records a view, through their forms."""
+    for member in members:
+        assert act(client, member, case, "declare", no_conflict="yes").status_code == 302
+        response = act(
+            client,
+            member,
+            case,
+            "record_view",
+            outcome="informal_action",
+            comment="Informal steps were tried; the pattern needs the panel's weighing.",
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]

@@ -4,6 +4,18 @@ Calling a viewflow transition does not check permissions (viewflow.md), so
 every check happens here first, from ``workflow.rules``. The flow is then
 moved with the activation API, the stage column is re-read from the flow,
 and an audit event is appended: all in the caller's single transaction.
+
+Two context managers, because two kinds of action exist:
+
+* ``case_action`` completes the flow task the action belongs to (triage,
+  convene, decide, sign-off ...) or, for a withdrawal, cancels the flow.
+* ``case_activity`` records something while a task stays open: a panel
+  member's declaration or view, HR replacing a member, HR asking for a
+  suggested panel. The flow must not move (the chair's ``decide`` task
+  waits for all of it), so no task is completed and the stage is unchanged;
+  the lock, the checks and the one audit event are the same. Kept separate
+  rather than a flag so that a rule saying "applies during decide" can never
+  complete the decide task by mistake: each manager refuses the other's rules.
 """
 
 from __future__ import annotations
@@ -14,16 +26,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import OperationalError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from audit.services import audit_record
+from panels.models import Panel
+from panels.selectors import seats_prefetch
 
 from ..errors import Conflict, NotAllowed, NotFound
 from ..flows import STAGE_OF_NODE, ReferralFlow
 from ..models import Case, Stage
-from ..rules import RULES, Action, applies, can_view
+from ..rules import RULES, Action, Rule, applies, can_view, not_ready
 
 _ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -49,10 +64,25 @@ def lock_case(case_id: int) -> Case:
             return (
                 Case.objects.select_for_update(nowait=True, of=("self",))
                 .select_related("referring_manager", "process")
+                .prefetch_related(_PANELS)
                 .get(pk=case_id)
             )
     except OperationalError as exc:
         raise Conflict(BUSY) from exc
+
+
+# The rules read the current panel (its seats, declarations, views and
+# decisions) several times per action; one prefetch under the lock serves them
+# all. The body may write panel rows, so the cache is dropped after it
+# (``_forget_panels``) and nobody is handed a stale panel.
+_PANELS = Prefetch(
+    "panels",
+    queryset=Panel.objects.select_related("chair").prefetch_related(seats_prefetch(), "decisions"),
+)
+
+
+def _forget_panels(case: Case) -> None:
+    getattr(case, "_prefetched_objects_cache", {}).pop("panels", None)
 
 
 def active_nodes(case: Case) -> list[str]:
@@ -105,27 +135,99 @@ def case_action(
     (409). The body validates and writes; on leaving, the flow moves on, the
     stage is re-read, and the audit event is appended.
     """
+    rule = RULES[action]
+    if rule.during:
+        raise TypeError(f"{action} leaves the flow where it is: use case_activity.")
     with transaction.atomic():
         case = lock_case(case_id)
-        if not can_view(actor, case):
-            raise NotFound("No such case.")
-        rule = RULES[action]
-        if not rule.allowed(actor, case):
-            raise NotAllowed(rule.refusal)
-        if not applies(action, case, active_nodes(case)):
-            raise Conflict(
-                f"{action.label} does not apply to case {case.reference} at its current stage "
-                f"({case.get_stage_display()})."
-            )
-        if expected_version is not None and expected_version != case.version:
-            raise Conflict(f"Case {case.reference} was changed by someone else. Reload it.")
+        _check(case, actor, action, rule, expected_version)
         ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage)
         yield ctx
+        _forget_panels(case)
         if rule.node is not None:
             _complete(case, rule.node, actor)
         else:
             ReferralFlow.instance.cancel(case.process)
         _finish(ctx)
+
+
+@contextmanager
+def case_activity(
+    *,
+    case_id: int,
+    actor: Any,
+    action: Action,
+    expected_version: int | None = None,
+    read_only: bool = False,
+) -> Iterator[CaseAction]:
+    """Run one action that records something while the flow stays where it is.
+
+    The same checks, in the same order, as ``case_action`` (404, 403, 409
+    stage, 409 version, 409 not ready yet), and one audit event, but no task
+    is completed and the stage does not change. The case's version goes up,
+    so a form opened before a declaration or a view is refused as stale.
+
+    ``read_only``: the action changes nothing on the case (a suggestion). It
+    is still checked and audited, but takes no row lock (a look must not
+    make someone acting at that moment fail) and leaves the version alone,
+    so the convene form HR already has open does not go stale.
+    """
+    rule = RULES[action]
+    if not rule.during:
+        raise TypeError(f"{action} moves the flow: use case_action.")
+    with transaction.atomic():
+        case = _read_case(case_id) if read_only else lock_case(case_id)
+        _check(case, actor, action, rule, expected_version)
+        ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage)
+        yield ctx
+        _forget_panels(case)
+        if read_only:
+            _audit(ctx)
+        else:
+            _finish(ctx)
+
+
+def _read_case(case_id: int) -> Case:
+    cases = Case.objects.select_related("referring_manager", "process").prefetch_related(_PANELS)
+    case = cases.filter(pk=case_id).first()
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def task_reassign(case: Case, node_name: str, user: Any) -> None:
+    """Give the open ``node_name`` task to ``user`` without completing it.
+
+    The chair's ``decide`` task is assigned when the panel is convened; when
+    the chair stands down and HR names a new one, the task must follow, or
+    the new chair would never see it in their inbox. Call under the case lock.
+    """
+    node = ReferralFlow.instance.node(node_name)
+    task = Task.objects.filter(
+        process_id=case.process_id, flow_task=node, status__in=_ACTIVE
+    ).first()
+    if task is None:
+        raise Conflict(f"Case {case.reference} is not waiting for {node_name}.")
+    task.owner = user
+    task.save(update_fields=["owner"])
+
+
+def _check(
+    case: Case, actor: Any, action: Action, rule: Rule, expected_version: int | None
+) -> None:
+    if not can_view(actor, case):
+        raise NotFound("No such case.")
+    if not rule.allowed(actor, case):
+        raise NotAllowed(rule.refusal)
+    if not applies(action, case, active_nodes(case)):
+        raise Conflict(
+            f"{action.label} does not apply to case {case.reference} at its current stage "
+            f"({case.get_stage_display()})."
+        )
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict(f"Case {case.reference} was changed by someone else. Reload it.")
+    if why := not_ready(action, actor, case):
+        raise Conflict(why)
 
 
 def _complete(case: Case, node_name: str, actor: Any) -> None:
@@ -161,6 +263,11 @@ def _finish(ctx: CaseAction) -> None:
     if case.stage == Stage.FORMAL:
         case.formal_commissioned_at = now
     case.save()
+    _audit(ctx)
+
+
+def _audit(ctx: CaseAction) -> None:
+    case = ctx.case
     audit_record(
         case=case,
         actor=ctx.actor,

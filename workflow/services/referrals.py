@@ -35,7 +35,11 @@ def _next_reference(year: int) -> str:
     return f"{settings.FTP_REFERENCE_PREFIX}-{year}-{last:05d}"
 
 
-def _check_answers(errors: Errors, answers: dict[str, Any] | None) -> JustCultureAnswers:
+def check_just_culture_answers(
+    errors: Errors, answers: dict[str, Any] | None
+) -> JustCultureAnswers:
+    """The guide's answers, checked: known questions, yes/no/blank (also used
+    when a panel reviews them)."""
     answers = answers or {}
     names = set(JustCultureAnswers.names())
     for key in answers:
@@ -92,7 +96,7 @@ def referral_submit(
         "summary", summary, "a summary of the concern", min_length=MIN_SUMMARY
     )
     incident_date = _check_incident_date(errors, incident_date)
-    answers = _check_answers(errors, just_culture)
+    answers = check_just_culture_answers(errors, just_culture)
     errors.raise_if_any()
     if employee is None or incident_date is None:  # unreachable: reported above
         raise ValidationFailed({"staff_number": ["Give the employee and incident date."]})

@@ -21,7 +21,15 @@ from django.views import View
 from viewflow.workflow import chart
 
 from accounts.roles import Role, has_role
-from panels.services import panel_convene, panel_decision_record
+from panels.forms import DeclareForm, ReplaceMembersForm, ViewForm
+from panels.selectors import panel_work_for, panels_to_fill
+from panels.services import (
+    panel_convene,
+    panel_decision_record,
+    panel_declare,
+    panel_members_replace,
+    panel_view_record,
+)
 from staff.models import OrgUnit
 from workflow import services
 from workflow.errors import DomainError, NotFound, ValidationFailed
@@ -42,6 +50,9 @@ ACTION_FORMS: dict[Action, tuple[type[action_forms.ActionForm], Callable[..., An
         services.case_record_informal_outcome,
     ),
     Action.CONVENE_PANEL: (action_forms.ConveneForm, panel_convene),
+    Action.REPLACE_MEMBERS: (ReplaceMembersForm, panel_members_replace),
+    Action.DECLARE: (DeclareForm, panel_declare),
+    Action.RECORD_VIEW: (ViewForm, panel_view_record),
     Action.DECIDE: (action_forms.DecideForm, panel_decision_record),
     Action.SIGNOFF: (action_forms.SignoffForm, services.case_signoff),
     Action.WITHDRAW: (action_forms.WithdrawForm, services.referral_withdraw),
@@ -73,7 +84,16 @@ class LandingView(LoginRequiredMixin, View):
 class InboxView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         page = Paginator(inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "workflow/inbox.html", {"page": page, "title": "Inbox"})
+        # Declarations and views are not flow tasks (the chair's decide task
+        # waits for them), so a panel member's share of the work is listed apart.
+        panel_work = panel_work_for(request.user) if has_role(request.user, Role.PANEL) else []
+        # A member who declared a conflict leaves a seat for HR to fill: no task either.
+        to_fill = panels_to_fill() if has_role(request.user, Role.HR) else []
+        return render(
+            request,
+            "workflow/inbox.html",
+            {"page": page, "panel_work": panel_work, "to_fill": to_fill, "title": "Inbox"},
+        )
 
 
 class CaseListView(LoginRequiredMixin, View):
@@ -120,7 +140,11 @@ def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 class CaseDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return render(request, "workflow/case_detail.html", _case_context(request, pk))
+        context = _case_context(request, pk)
+        if context["view"].restricted:
+            # A panel member yet to declare sees the reference, the people and what to do.
+            return render(request, "panels/case_restricted.html", context)
+        return render(request, "workflow/case_detail.html", context)
 
 
 class CaseActionView(LoginRequiredMixin, View):
@@ -131,8 +155,11 @@ class CaseActionView(LoginRequiredMixin, View):
             act = Action(action)
         except ValueError as exc:
             raise Http404("No such action.") from exc
+        if act not in ACTION_FORMS:  # suggest_panel has its own page
+            raise Http404("No such action.")
         try:
-            view = case_get_for(request.user, pk)
+            # The action forms never show the employee's ethnicity.
+            view = case_get_for(request.user, pk, shows_ethnicity=False)
         except NotFound as exc:
             raise Http404(exc.message) from exc
         return act, view
@@ -154,9 +181,11 @@ class CaseActionView(LoginRequiredMixin, View):
         )
 
     def get(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        if action == Action.SUGGEST_PANEL:  # a page of its own, not a form
+            return HttpResponseRedirect(reverse("cases:panel_suggestion", args=[pk]))
         act, view = self._setup(request, pk, action)
         form_class, _ = ACTION_FORMS[act]
-        initial: dict[str, Any] = {"version": view.case.version}
+        initial: dict[str, Any] = {"version": view.case.version, **_initial(act, view, request)}
         if act == Action.RESUBMIT:
             initial.update(
                 summary=view.case.summary, informal_steps_tried=view.case.informal_steps_tried
@@ -169,7 +198,7 @@ class CaseActionView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         act, view = self._setup(request, pk, action)
         form_class, service = ACTION_FORMS[act]
-        form = form_class(request.POST)
+        form = form_class(request.POST, initial=_initial(act, view, request))
         if not form.is_valid():
             return self._render(request, act, view, form, status=400)
         try:
@@ -179,6 +208,18 @@ class CaseActionView(LoginRequiredMixin, View):
             return self._render(request, act, view, form, status=exc.status_code)
         messages.success(request, f"{act.label}: done.")
         return HttpResponseRedirect(reverse("cases:detail", args=[pk]))
+
+
+def _initial(act: Action, view: Any, request: HttpRequest) -> dict[str, Any]:
+    """What a form starts from: the guide's answers for the decision; the members
+    from a suggested panel (``?members=..&chair=..``) for convening or replacing."""
+    if act == Action.DECIDE:
+        return action_forms.DecideForm.initial_for(view.case)
+    if act in (Action.CONVENE_PANEL, Action.REPLACE_MEMBERS) and request.method == "GET":
+        members = [m for m in request.GET.getlist("members") if m.isdigit()]
+        chair = request.GET.get("chair", "")
+        return {"members": members, **({"chair": chair} if chair.isdigit() else {})}
+    return {}
 
 
 class ReferralCreateView(LoginRequiredMixin, View):

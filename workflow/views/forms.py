@@ -25,6 +25,10 @@ def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+def _choice(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
 class ActionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -112,12 +116,40 @@ class ConveneForm(ActionForm):
 
 
 class DecideForm(ActionForm):
+    """The panel's decision, and its review of the just culture guide's answers
+    (shown as the referring manager gave them; any change is the panel's)."""
+
     outcome = forms.ChoiceField(
         choices=[(o.value, o.label) for o in PANEL_OUTCOMES], widget=forms.RadioSelect
     )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}), help_text="The panel's written reasons."
     )
+    agreed_actions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the panel agreed should happen (e.g. a facilitated conversation).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, question in QUESTIONS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=question, choices=YES_NO_UNKNOWN, required=False, widget=forms.RadioSelect
+            )
+
+    @staticmethod
+    def initial_for(case: Any) -> dict[str, Any]:
+        jc = getattr(case, "just_culture", None)
+        answers: dict[str, bool | None] = vars(jc.answers()) if jc else {}
+        return {n: _choice(answers.get(n)) for n in QUESTIONS}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        answers = {name: _yes_no(data.pop(name, "")) for name in QUESTIONS}
+        # Only an amendment is the panel's own review; unchanged answers stay the manager's.
+        data["just_culture"] = answers if set(self.changed_data) & set(QUESTIONS) else None
+        return data
 
 
 class SignoffForm(ActionForm):

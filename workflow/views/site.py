@@ -12,6 +12,10 @@ from __future__ import annotations
 from django.urls import path
 from viewflow.urls import Application, Site
 
+from audit import views as audit_views
+from audit.selectors import can_explore
+from panels import views as panel_views
+
 from . import cases, overview
 
 
@@ -26,8 +30,32 @@ class CasesApp(Application):
     list_path = path("all/", cases.CaseListView.as_view(), name="list")
     new_path = path("new/", cases.ReferralCreateView.as_view(), name="new")
     detail_path = path("<int:pk>/", cases.CaseDetailView.as_view(), name="detail")
+    # Before action_path, whose <slug:action> would otherwise take "path".
+    case_path_path = path("<int:pk>/path/", audit_views.CasePathView.as_view(), name="path")
+    panel_suggestion_path = path(
+        "<int:pk>/panel-suggestion/",
+        panel_views.PanelSuggestionView.as_view(),
+        name="panel_suggestion",
+    )
     action_path = path("<int:pk>/<slug:action>/", cases.CaseActionView.as_view(), name="action")
+    my_panels_path = path("my-panels/", panel_views.MyPanelsView.as_view(), name="my_panels")
+    panels_path = path("panels/", panel_views.PanelsDashboardView.as_view(), name="panels")
     overview_path = path("overview/", overview.OverviewView.as_view(), name="overview")
 
 
-site = Site(title="Fair Treatment Panel", viewsets=[CasesApp()])
+class AuditApp(Application):
+    """The audit log across cases (HR and decision-makers), at /audit/."""
+
+    title = "Audit log"
+    icon = "policy"
+    app_name = "audit"
+    menu_template_name = "workflow/menu.html"
+    # viewflow checks this before the view runs (403); the anonymous pass it
+    # so that the view can send them to log in instead.
+    permission = staticmethod(lambda user: not user.is_authenticated or can_explore(user))
+
+    index_path = path("", audit_views.EventSearchView.as_view(), name="index")
+    export_path = path("export.<str:fmt>", audit_views.EventExportView.as_view(), name="export")
+
+
+site = Site(title="Fair Treatment Panel", viewsets=[CasesApp(), AuditApp()])

@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
+        parser.add_argument(
+            "--staff-number",
+            default=None,
+            help="Link the login to this employee record (required to sit on panels).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -29,7 +34,10 @@ class Command(BaseCommand):
                 email=options["email"],
                 first_name=options["first_name"],
                 last_name=options["last_name"],
+                staff_number=options["staff_number"],
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(f"{user.username} now has the role {Role(options['role']).group_name}.")
+        if options["staff_number"]:
+            self.stdout.write(f"{user.username} is linked to employee {options['staff_number']}.")

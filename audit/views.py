@@ -1,0 +1,127 @@
+"""The case-path explorer: one case's timeline, and search and export across cases.
+
+HR advisers and decision-makers only (403 for anyone else; the anonymous are
+sent to log in). Views read through ``audit.selectors``; an export is itself
+recorded in the log before its first byte is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views import View
+from viewflow.workflow import chart
+
+from workflow.errors import NotAllowed, NotFound
+from workflow.flows import ReferralFlow
+
+from . import exports
+from .forms import EventFilterForm
+from .models import AuditEvent
+from .selectors import REFUSAL, can_explore, case_timeline_for, event_search
+from .services import audit_export_record
+
+PAGE_SIZE = 50
+
+
+class ExplorerView(LoginRequiredMixin, View):
+    """Refuses anyone but HR and decision-makers before reading anything (403),
+    and turns the selectors' refusals into 403 and 404."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not can_explore(request.user):
+            raise PermissionDenied(REFUSAL)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+
+
+class CasePathView(ExplorerView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        timeline = case_timeline_for(request.user, pk)
+        grid = chart.calc_layout_data(ReferralFlow)
+        chart.calc_cell_status(ReferralFlow, grid, timeline.case.process_id)
+        context = {
+            "timeline": timeline,
+            "case": timeline.case,
+            "title": f"Path of {timeline.case.reference}",
+            # viewflow renders the SVG from the flow definition and task statuses only.
+            "flow_chart": mark_safe(chart.grid_to_svg(grid)),  # noqa: S308
+        }
+        return render(request, "audit/case_path.html", context)
+
+
+class EventSearchView(ExplorerView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = EventFilterForm(request.GET)
+        if not form.is_valid():
+            refused = {"form": form, "page": None, "title": "Audit log"}
+            return render(request, "audit/event_search.html", refused, status=400)
+        events = event_search(request.user, form.filters())
+        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context: dict[str, Any] = {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "title": "Audit log",
+        }
+        return render(request, "audit/event_search.html", context)
+
+
+class EventExportView(ExplorerView):
+    """The filtered events as CSV or XLSX, oldest first. The export is
+    recorded before its first byte is sent: what may have left is on record."""
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+        if fmt not in ("csv", "xlsx"):
+            raise Http404("Exports are CSV or XLSX.")
+        form = EventFilterForm(request.GET)
+        if not form.is_valid():
+            return HttpResponseBadRequest("Check the filters: " + form.errors.as_text())
+        events, count, through = self._snapshot(request, form)
+        if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
+            return HttpResponseBadRequest(
+                "Too many events for one spreadsheet; narrow the filters."
+            )
+        audit_export_record(
+            actor=request.user,
+            fmt=fmt,
+            filters=form.filters().as_payload(),
+            rows=count,
+            through_seq=through,
+        )
+        return self._file(fmt, exports.event_rows(events))
+
+    def _file(self, fmt: str, rows: Any) -> HttpResponse | StreamingHttpResponse:
+        name = f"audit-events-{timezone.localdate():%Y%m%d}.{fmt}"
+        if fmt == "xlsx":
+            return FileResponse(exports.xlsx_file(rows), as_attachment=True, filename=name)
+        response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+    def _snapshot(self, request: HttpRequest, form: EventFilterForm) -> tuple[Any, int, int]:
+        """The matching events up to the newest now: the log only grows, so the
+        count recorded is exactly what is sent."""
+        through = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        events = event_search(request.user, form.filters()).filter(seq__lte=through)
+        return events, events.count(), through

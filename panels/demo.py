@@ -1,0 +1,144 @@
+"""The panel side of the demo data (``workflow.demo`` drives it).
+
+The five demo panel members are department leads (band 8a) spread over the
+three ICSUs, three of them trained independent members, so that every demo
+case has a panel meeting the default rules. Each demo panel is the one HR is
+suggested, and members declare and give their views before the chair
+decides, all through the services, like a real case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from staff.models import Employee
+from workflow.errors import DomainError
+from workflow.models import Outcome
+from workflow.rules import current_panel
+
+from . import state
+from .models import PoolMember, StaffNetwork
+from .services import (
+    panel_convene,
+    panel_decision_record,
+    panel_declare,
+    panel_members_replace,
+    panel_suggest,
+    panel_view_record,
+)
+
+NETWORKS = {
+    "race-equality": "Race equality network",
+    "disability": "Disability network",
+    "lgbt": "LGBT+ network",
+}
+# username: (the department they lead, trained independent member, networks)
+POOL: dict[str, tuple[str, bool, tuple[str, ...]]] = {
+    "panel1": ("NB-MED-ED", False, ()),
+    "panel2": ("NB-SUR-THE", True, ("race-equality",)),
+    "panel3": ("NB-WAC-MAT", True, ("disability", "race-equality")),
+    "panel4": ("NB-SUR-GEN", False, ("lgbt",)),
+    "panel5": ("NB-MED-COP", True, ()),
+}
+CONFLICT = "The employee is a close friend of mine outside work."
+VIEW = "Having read the referral and the guide's advice, this is the proportionate outcome."
+DISSENT = "I would not single the employee out yet: an informal route is proportionate."
+AGREED = {
+    Outcome.INFORMAL_ACTION: "Letter of concern; monthly supervision for three months.",
+    Outcome.MEDIATION: "Facilitated mediation within four weeks, reviewed by HR.",
+}
+
+
+def pool_load(employees: list[Employee]) -> None:
+    """Link each demo panel member to the lead of their department and put them
+    in the pool. Idempotent: links and records are set, not added."""
+    networks = {
+        code: StaffNetwork.objects.update_or_create(code=code, defaults={"name": name})[0]
+        for code, name in NETWORKS.items()
+    }
+    # Training outlives the demo's backdated clock and the year after loading.
+    trained_until = dt.date.today() + dt.timedelta(days=3 * 365)
+    users = get_user_model().objects.in_bulk(list(POOL), field_name="username")
+    for username, (department, trained, codes) in POOL.items():
+        user = users[username]
+        lead = next(e for e in employees if e.org_unit.code == department and e.band == "8a")
+        Employee.objects.filter(user=user).exclude(pk=lead.pk).update(user=None)
+        Employee.objects.filter(pk=lead.pk).update(user=user)
+        member, _ = PoolMember.objects.update_or_create(
+            user=user,
+            defaults={
+                "independent_trained_until": trained_until if trained else None,
+                "away_until": None,
+            },
+        )
+        member.networks.set([networks[c] for c in codes])
+
+
+def convene(case: Any, hr: Any) -> Any:
+    """HR asks for a suggested panel and convenes it as suggested."""
+    suggestion = panel_suggest(case_id=case.pk, actor=hr)
+    if not suggestion.found or suggestion.chair_id is None:
+        raise DomainError(f"No valid demo panel: {' '.join(suggestion.problems)}")
+    return panel_convene(
+        case_id=case.pk, actor=hr, members=list(suggestion.member_ids), chair=suggestion.chair_id
+    )
+
+
+def conflict(case: Any) -> Any:
+    """A member other than the chair declares a conflict and stands down."""
+    panel = _panel(case)
+    seat = next(m for m in state.sitting(panel) if m.user_id != panel.chair_id)
+    return panel_declare(case_id=case.pk, actor=seat.user, no_conflict=False, reason=CONFLICT)
+
+
+def declare(case: Any) -> Any:
+    """Every sitting member yet to declare says they have no conflict."""
+    for seat in state.sitting(_panel(case)):
+        if state.declaration(seat) is None:
+            case = panel_declare(case_id=case.pk, actor=seat.user, no_conflict=True)
+    return case
+
+
+def replace(case: Any, hr: Any) -> Any:
+    """HR fills the empty seat with whom the suggestion proposes."""
+    suggestion = panel_suggest(case_id=case.pk, actor=hr)
+    panel = _panel(case)
+    sitting = {m.user_id for m in state.sitting(panel)}
+    new = [i for i in suggestion.member_ids if i not in sitting]
+    chair = suggestion.chair_id if suggestion.chair_id != panel.chair_id else None
+    return panel_members_replace(case_id=case.pk, actor=hr, members=new, chair=chair)
+
+
+def decide(case: Any, outcome: str, rationale: str) -> Any:
+    """Declarations and views (the last member dissenting from a formal
+    proposal), then the chair's decision with any agreed actions."""
+    case = declare(case)
+    panel = _panel(case)
+    seats = state.sitting(panel)
+    for seat in seats:
+        if state.viewed_this_round(seat, panel):
+            continue
+        dissent = outcome == Outcome.FORMAL_INVESTIGATION and seat == seats[-1]
+        case = panel_view_record(
+            case_id=case.pk,
+            actor=seat.user,
+            outcome=Outcome.INFORMAL_ACTION if dissent else outcome,
+            comment=DISSENT if dissent else VIEW,
+        )
+    return panel_decision_record(
+        case_id=case.pk,
+        actor=panel.chair,
+        outcome=outcome,
+        rationale=rationale,
+        agreed_actions=AGREED.get(Outcome(outcome), ""),
+    )
+
+
+def _panel(case: Any) -> Any:
+    panel = current_panel(type(case).objects.get(pk=case.pk))
+    if panel is None:
+        raise DomainError(f"Demo case {case.reference} has no panel.")
+    return panel

@@ -1,0 +1,84 @@
+"""Panel pages: a member's "my panels", HR's panels dashboard, the suggested panel.
+
+Thin: each asks a selector or one service and renders.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from accounts.roles import Role, has_role
+from workflow.errors import DomainError, NotFound
+from workflow.models import Case
+from workflow.rules import current_panel
+
+from . import state
+from .selectors import my_panels, panels_dashboard
+from .services import panel_suggest
+from .state import Waiting
+
+
+class MyPanelsView(LoginRequiredMixin, View):
+    """Every panel I was convened on, and what each needs from me now."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not has_role(request.user, Role.PANEL):
+            raise PermissionDenied("Only panel members have panels.")
+        seats = my_panels(request.user)
+        return render(request, "panels/my_panels.html", {"seats": seats, "title": "My panels"})
+
+
+class PanelsDashboardView(LoginRequiredMixin, View):
+    """HR: cases at the panel stage, by what each is waiting for."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not has_role(request.user, Role.HR):
+            raise PermissionDenied("Only HR advisers see every panel.")
+        groups = panels_dashboard()
+        sections = [("convene", "Waiting to be convened"), *((w.value, w.label) for w in Waiting)]
+        return render(
+            request,
+            "panels/dashboard.html",
+            {
+                "title": "Panels",
+                "sections": [(key, label, groups[key]) for key, label in sections],
+            },
+        )
+
+
+class PanelSuggestionView(LoginRequiredMixin, View):
+    """HR: the suggested panel and why each pool member is in or out. Asking is
+    audited (it reads the pool's conflicts and availability) and changes nothing."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            suggestion = panel_suggest(case_id=pk, actor=request.user)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as exc:
+            case = Case.objects.only("pk", "reference").get(pk=pk)
+            context = {"case": case, "error": exc.message, "title": "Suggested panel"}
+            return render(request, "panels/suggestion.html", context, status=exc.status_code)
+        case = Case.objects.only("pk", "reference", "stage").get(pk=pk)
+        panel = current_panel(case)
+        sitting = {m.user_id for m in state.sitting(panel)} if panel else set()
+        return render(
+            request,
+            "panels/suggestion.html",
+            {
+                "case": case,
+                "suggestion": suggestion,
+                "replacing": panel is not None,
+                # For the "convene / replace with these" link: who is new, and the
+                # chair when it changes.
+                "new_members": [i for i in suggestion.member_ids if i not in sitting],
+                "new_chair": suggestion.chair_id
+                if panel is None or suggestion.chair_id != panel.chair_id
+                else None,
+                "title": f"Suggested panel: {case.reference}",
+            },
+        )

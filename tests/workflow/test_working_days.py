@@ -1,0 +1,70 @@
+"""Working days skip weekends and England and Wales bank holidays."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workflow.working_days import is_working_day, working_days_between
+
+dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
+
+
+def test_a_friday_to_the_next_monday_is_one_working_day() -> None:
+    assert working_days_between(dt.date(2026, 11, 20), dt.date(2026, 11, 23)) == 1
+
+
+def test_christmas_and_boxing_day_observed_are_not_working_days() -> None:
+    # 2026: Christmas on a Friday, Boxing Day on Saturday, observed Monday 28th.
+    assert not is_working_day(dt.date(2026, 12, 25))
+    assert not is_working_day(dt.date(2026, 12, 28))
+    assert working_days_between(dt.date(2026, 12, 24), dt.date(2026, 12, 29)) == 1
+
+
+def test_easter_and_the_may_bank_holidays_are_skipped() -> None:
+    assert not is_working_day(dt.date(2026, 4, 3))  # Good Friday
+    assert not is_working_day(dt.date(2026, 4, 6))  # Easter Monday
+    assert not is_working_day(dt.date(2026, 5, 25))  # Spring bank holiday
+    assert is_working_day(dt.date(2026, 4, 7))
+
+
+def test_scotlands_own_bank_holidays_are_working_days_here() -> None:
+    assert is_working_day(dt.date(2026, 1, 2))  # 2 January: Scotland only
+    assert is_working_day(dt.date(2026, 8, 3))  # first Monday of August: Scotland only
+
+
+@given(dates)
+def test_no_time_has_passed_on_the_same_day(day: dt.date) -> None:
+    assert working_days_between(day, day) == 0
+
+
+@given(dates, dates)
+def test_never_negative_and_never_more_than_the_calendar_days(a: dt.date, b: dt.date) -> None:
+    days = working_days_between(a, b)
+    assert 0 <= days <= max((b - a).days, 0)
+
+
+@given(dates, dates, dates)
+def test_spans_add_up(a: dt.date, b: dt.date, c: dt.date) -> None:
+    a, b, c = sorted((a, b, c))
+    assert working_days_between(a, b) + working_days_between(b, c) == working_days_between(a, c)
+
+
+@given(dates)
+def test_a_week_holds_at_most_five_working_days_and_at_least_three(day: dt.date) -> None:
+    # In these years no week holds more than two bank holidays (1999's millennium week did).
+    assert 3 <= working_days_between(day, day + dt.timedelta(days=7)) <= 5
+
+
+@given(dates)
+def test_weekends_never_count(day: dt.date) -> None:
+    if day.weekday() >= 5:
+        assert not is_working_day(day)
+
+
+@given(dates)
+def test_one_day_later_counts_exactly_when_that_day_is_a_working_day(day: dt.date) -> None:
+    after = day + dt.timedelta(days=1)
+    assert working_days_between(day, after) == int(is_working_day(after))

@@ -1,0 +1,36 @@
+"""Working days in England and Wales: weekdays that are not bank holidays.
+
+The trust's time limits are counted in working days (domain.md: the Acas
+Code sets no day limits; the product's limits are trust settings counted in
+working days). Pure functions over dates; no database, no clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+# England and Wales share one list of bank holidays; the library files it
+# under England's subdivision (Wales's is the same list).
+_BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
+
+
+@lru_cache(maxsize=4096)
+def is_working_day(day: dt.date) -> bool:
+    """A weekday that is not an England and Wales bank holiday (or its substitute)."""
+    return day.weekday() < 5 and day not in _BANK_HOLIDAYS
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days elapsed from ``start`` to ``end``: those after ``start``, up
+    to and including ``end``. Zero when ``end`` is not after ``start``.
+
+    A case that entered a stage on Friday and is looked at on Monday has
+    spent one working day there; the day it arrived does not count.
+    """
+    if end <= start:
+        return 0
+    days = (end - start).days
+    return sum(is_working_day(start + dt.timedelta(days=n)) for n in range(1, days + 1))
