@@ -22,12 +22,10 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views import View
-from viewflow.workflow import chart
 
 from workflow.errors import NotAllowed, NotFound
-from workflow.flows import ReferralFlow
+from workflow.views.chart import case_flow_chart
 
 from . import exports
 from .forms import EventFilterForm
@@ -56,14 +54,11 @@ class ExplorerView(LoginRequiredMixin, View):
 class CasePathView(ExplorerView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         timeline = case_timeline_for(request.user, pk)
-        grid = chart.calc_layout_data(ReferralFlow)
-        chart.calc_cell_status(ReferralFlow, grid, timeline.case.process_id)
         context = {
             "timeline": timeline,
             "case": timeline.case,
             "title": f"Path of {timeline.case.reference}",
-            # viewflow renders the SVG from the flow definition and task statuses only.
-            "flow_chart": mark_safe(chart.grid_to_svg(grid)),  # noqa: S308
+            "flow_chart": case_flow_chart(timeline.case.process_id),
         }
         return render(request, "audit/case_path.html", context)
 
