@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from panels.models import PANEL_OUTCOMES
+from workflow.deadlines import is_overdue
 from workflow.just_culture import QUESTIONS
 from workflow.models import ConcernCategory, Outcome, RedirectPolicy, Stage, TriageRoute
 from workflow.rules import Action
@@ -178,6 +179,10 @@ class CaseOut(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     closed_at = serializers.DateTimeField(allow_null=True)
     formal_commissioned_at = serializers.DateTimeField(allow_null=True)
+    due_on = serializers.DateField(
+        allow_null=True, help_text="When the open step is due; null for a finished case."
+    )
+    overdue = serializers.BooleanField(help_text="Past the open step's due date.")
     available_actions = serializers.ListField(
         child=serializers.ChoiceField(choices=[a.value for a in Action])
     )
@@ -193,6 +198,13 @@ class CaseSummaryOut(serializers.Serializer):
     concern_category = serializers.CharField()
     submitted_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    due_on = serializers.DateField(
+        allow_null=True, help_text="When the open step is due; null for a finished case."
+    )
+    overdue = serializers.SerializerMethodField(help_text="Past the open step's due date.")
+
+    def get_overdue(self, case: Any) -> bool:
+        return is_overdue(case.due_on) if case.is_open else False
 
 
 class CasePageOut(serializers.Serializer):
@@ -239,8 +251,19 @@ def case_out(view: CaseView) -> dict[str, Any]:
         "updated_at": case.updated_at,
         "closed_at": case.closed_at,
         "formal_commissioned_at": case.formal_commissioned_at,
+        **_due(case),
         "available_actions": [a.value for a in view.actions],
     }
+
+
+def _due(case: Any) -> dict[str, Any]:
+    """The open step's due date and whether it has passed (one query)."""
+    due_on = (
+        case.steps.filter(left_at__isnull=True).values_list("due_on", flat=True).first()
+        if case.is_open
+        else None
+    )
+    return {"due_on": due_on, "overdue": is_overdue(due_on)}
 
 
 def _signoff(s: Any) -> dict[str, Any]:

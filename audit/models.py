@@ -27,6 +27,7 @@ class EventType(models.TextChoices):
     SUBMIT = "submit", "Referral submitted"
     REMINDER_SENT = "reminder_sent", "Reminder sent"
     ESCALATION_SENT = "escalation_sent", "Escalation sent"
+    NOTIFICATION_SENT = "notification_sent", "Notification sent"
     VIEW_SPECIAL_CATEGORY = "view_special_category", "Special-category data shown"
     IMPORT = "import", "Reference data imported"
     EXPORT = "export", "Audit log exported"

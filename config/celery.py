@@ -36,6 +36,20 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "notifications.tasks.fire_due_timers",
             "schedule": float(settings.FTP_TIMER_POLL_SECONDS),
         },
+        # Notifications: the outbox (unsent deliveries), due reminders and
+        # escalations, and the daily digest (notifications/).
+        "sweep-notification-outbox": {
+            "task": "notifications.tasks.sweep_outbox",
+            "schedule": float(settings.FTP_OUTBOX_SWEEP_SECONDS),
+        },
+        "sweep-deadlines": {
+            "task": "notifications.tasks.sweep_deadlines",
+            "schedule": float(settings.FTP_DEADLINE_SWEEP_SECONDS),
+        },
+        "build-daily-digests": {
+            "task": "notifications.tasks.build_digests",
+            "schedule": crontab(hour=settings.FTP_DIGEST_HOUR, minute=0),
+        },
         # Daily, in the quiet hours: walks the whole chain (streamed).
         "verify-audit-chain": {
             "task": "audit.tasks.verify_audit_chain",

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "workflow",
     "panels",
     "audit",
+    "reports",
     "notifications",
     "api",
     "rest_framework",
@@ -233,13 +234,26 @@ for _name in ("FTP_PANEL_MIN_INDEPENDENT", "FTP_PANEL_MIN_OUTSIDE_ICSU", "FTP_PA
 FTP_REFERENCE_PREFIX = env_str("FTP_REFERENCE_PREFIX", "FTP")
 
 # --- Audit (audit/) --------------------------------------------------------
-# Time limits per stage, in working days (England and Wales bank holidays
-# excluded). The panel's 15 are 5 to convene and 10 to decide.
-FTP_STAGE_TIME_LIMITS = env_int_map(
-    "FTP_STAGE_TIME_LIMITS",
-    {"submitted": 5, "informal": 20, "panel": 15, "signoff": 5},
+# Time limits per step of the flow, in working days (England and Wales bank
+# holidays excluded), counted from the day after the case reached the step.
+# The trust's defaults: triage 5, informal resolution 20, convening the panel
+# 5, the panel's decision 10, sign-off 5. ``resubmit`` is the manager's time
+# to answer a triage return, which the trust's practice leaves open; ten
+# working days (two weeks) keeps a returned case from being forgotten.
+FTP_STEP_TIME_LIMITS = env_int_map(
+    "FTP_STEP_TIME_LIMITS",
+    {"triage": 5, "resubmit": 10, "informal": 20, "convene": 5, "decide": 10, "signoff": 5},
     minimum=1,
 )
+# The same limits per stage, for the audit timeline's stays (a stay in
+# ``panel`` spans convening and deciding; ``submitted`` spans triage only, as
+# a return to the manager restarts the triage clock).
+FTP_STAGE_TIME_LIMITS = {
+    "submitted": FTP_STEP_TIME_LIMITS["triage"],
+    "informal": FTP_STEP_TIME_LIMITS["informal"],
+    "panel": FTP_STEP_TIME_LIMITS["convene"] + FTP_STEP_TIME_LIMITS["decide"],
+    "signoff": FTP_STEP_TIME_LIMITS["signoff"],
+}
 # Who is emailed when the audit chain fails verification; empty means every
 # active HR adviser with an email address.
 FTP_HR_LEAD_EMAILS = env_list("FTP_HR_LEAD_EMAILS", [])
@@ -250,6 +264,70 @@ EMAIL_BACKEND = env_str(
     if FTP_ENV == "local"
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+
+# --- Reports (reports/) ------------------------------------------------------
+# In anything governance viewers see (and every downloaded pack), counts from 1
+# to this minus one are suppressed, with secondary suppression so none can be
+# recovered by subtraction (reports/suppression.py).
+FTP_REPORT_SUPPRESSION_THRESHOLD = env_int("FTP_REPORT_SUPPRESSION_THRESHOLD", 5, minimum=1)
+# WRES indicator 3 years averaged by default (1 or 2; NHS England's two-year
+# rolling figure is believed but not confirmed, domain.md). Both are reported.
+FTP_WRES_WINDOW = int(env_choice("FTP_WRES_WINDOW", "2", ("1", "2")))
+# --- end Reports -----------------------------------------------------------------
+
+# --- Notifications (notifications/) -------------------------------------------
+# Reminders and escalations, counted in working days around a step's due date
+# (workflow.deadlines): a reminder to whoever owes the step this many working
+# days before it is due; on the due date HR leads are told; this many working
+# days after it, the decision-makers.
+FTP_REMINDER_WORKING_DAYS_BEFORE = env_int("FTP_REMINDER_WORKING_DAYS_BEFORE", 2)
+FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS = env_int(
+    "FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS", 5, minimum=1
+)
+# Links in emails point here (no trailing slash); emails carry the case
+# reference and this link only.
+FTP_SITE_URL = env_str("FTP_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "fair-treatment-panel@localhost")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# The file-based email backend's folder (only read by that backend).
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Local hour at which daily digests are sent to those who chose them.
+FTP_DIGEST_HOUR = env_int("FTP_DIGEST_HOUR", 7)
+if FTP_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured("FTP_DIGEST_HOUR must be an hour of the day, 0 to 23.")
+# Channels, each a module with a ``CHANNEL`` (notifications.channels.base).
+FTP_NOTIFICATION_CHANNELS = env_list(
+    "FTP_NOTIFICATION_CHANNELS",
+    ["notifications.channels.inapp", "notifications.channels.email"],
+)
+# A sender holds a delivery this long; past it, the delivery counts as
+# abandoned (its worker died) and may be sent again (notifications/__init__.py).
+FTP_NOTIFY_LEASE_SECONDS = env_int("FTP_NOTIFY_LEASE_SECONDS", 120, minimum=1)
+# Attempts per delivery before it is marked failed and left for a person.
+FTP_NOTIFY_MAX_ATTEMPTS = env_int("FTP_NOTIFY_MAX_ATTEMPTS", 8, minimum=1)
+# The outbox sweep re-queues deliveries not sent this long after they were due.
+FTP_OUTBOX_GRACE_SECONDS = env_int("FTP_OUTBOX_GRACE_SECONDS", 60, minimum=1)
+FTP_OUTBOX_SWEEP_SECONDS = env_int("FTP_OUTBOX_SWEEP_SECONDS", 60, minimum=1)
+FTP_DEADLINE_SWEEP_SECONDS = env_int("FTP_DEADLINE_SWEEP_SECONDS", 300, minimum=1)
+# Redis redelivers a task a dead worker had taken once this many seconds have
+# passed (kombu's visibility timeout). Keep it above the longest retry delay.
+# How often a worker looks for such tasks: every interval x throttle seconds.
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int(
+        "CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1
+    )
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = env_int(
+        "CELERY_UNACKED_RESTORE_INTERVAL", 10, minimum=1
+    )
+    CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = env_int(
+        "CELERY_UNACKED_RESTORE_THROTTLE", 10, minimum=1
+    )
+# --- end of Notifications -------------------------------------------------------
 
 # Personal data never reaches application logs: log lines carry ids and
 # references only, and no handler logs request bodies.

@@ -1,11 +1,17 @@
-"""Periodic work. Tasks stay thin: they call a function and report counts."""
+"""Periodic and delivery work. Tasks stay thin: they take ids, call a service
+and report counts; retries and backoff live here, the rules in the services."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from viewflow.workflow import timers
+
+from .services import deadline_sweep, delivery_send, digests_build, outbox_sweep
+from .services.delivery import DeliveryBusy, DeliveryFailed
 
 logger = logging.getLogger(__name__)
 
@@ -21,3 +27,46 @@ def fire_due_timers() -> int:
     count = timers.fire_due_timers() + timers.fire_due_conditions()
     logger.info("fired %d due workflow timers", count)
     return int(count)
+
+
+@shared_task(
+    bind=True,
+    name="notifications.tasks.send_delivery",
+    acks_late=True,
+    # A worker killed mid-task leaves the message unacknowledged: the broker
+    # hands it to another worker, and the delivery's lease decides who sends.
+    reject_on_worker_lost=True,
+    max_retries=None,
+)
+def send_delivery(self: Any, delivery_id: int) -> str:
+    """Send one delivery (safe to run twice: the service claims it first).
+
+    Retries with exponential backoff when the channel fails; when another
+    sender holds the lease (a redelivered task whose first worker died),
+    looks again once the lease has run out. The delivery log caps the
+    attempts (FTP_NOTIFY_MAX_ATTEMPTS), not Celery.
+    """
+    try:
+        return str(delivery_send(delivery_id=delivery_id))
+    except (DeliveryFailed, DeliveryBusy) as exc:
+        raise self.retry(countdown=exc.countdown, exc=exc) from exc
+
+
+@shared_task(name="notifications.tasks.sweep_outbox", acks_late=True)
+def sweep_outbox() -> int:
+    """Queue again every delivery left unsent (broker was down, worker died)."""
+    return outbox_sweep()
+
+
+@shared_task(name="notifications.tasks.sweep_deadlines", acks_late=True)
+def sweep_deadlines() -> int:
+    """Fire due reminders and escalations (every FTP_DEADLINE_SWEEP_SECONDS)."""
+    return deadline_sweep()
+
+
+@shared_task(name="notifications.tasks.build_digests", acks_late=True)
+def build_digests() -> int:
+    """Build the daily digests (at FTP_DIGEST_HOUR); delivery follows on commit."""
+    built = digests_build()
+    logger.info("built %d digests (hour %s)", built, settings.FTP_DIGEST_HOUR)
+    return built

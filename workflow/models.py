@@ -235,3 +235,65 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class Step(models.TextChoices):
+    """The flow's human steps: each has its own time limit and owner."""
+
+    TRIAGE = "triage", "Triage"
+    RESUBMIT = "resubmit", "Add information and resubmit"
+    INFORMAL = "informal", "Informal resolution"
+    CONVENE = "convene", "Convene the panel"
+    DECIDE = "decide", "Panel decision"
+    SIGNOFF = "signoff", "Sign-off"
+
+
+class CaseStep(models.Model):
+    """One spell of a case at one step of its flow, and when that step is due.
+
+    Written by the workflow engine in the action's transaction: submitting
+    opens ``triage``; every action that moves the flow closes the open spell
+    and opens the next while the case is open. A step visited twice (a
+    declined sign-off sends the case back to ``decide``) has two rows, each
+    with its own clock. Deadline sweeps read the open spells by ``due_on``
+    (a partial index), and reports sum spells per stage: columns, not audit
+    JSON. ``due_on`` is frozen when the spell opens, so changing a limit
+    later does not move the goalposts of a step already under way.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="steps")
+    step = models.CharField(max_length=16, choices=Step.choices)
+    stage = models.CharField(max_length=16, choices=Stage.choices)
+    entered_at = models.DateTimeField()
+    due_on = models.DateField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "entered_at"], name="casestep_case"),
+            models.Index(
+                fields=["due_on"],
+                name="casestep_open_due",
+                condition=models.Q(left_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(left_at__isnull=True),
+                name="casestep_one_open_per_case",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(left_at__isnull=True)
+                | models.Q(left_at__gte=models.F("entered_at")),
+                name="casestep_left_after_entered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.step} from {self.entered_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.left_at is None

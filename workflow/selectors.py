@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -22,7 +22,7 @@ from panels.selectors import seats_prefetch
 
 from .errors import NotFound
 from .flows import ReferralFlow
-from .models import Case
+from .models import Case, CaseStep
 from .rules import (
     Action,
     available_actions,
@@ -31,6 +31,14 @@ from .rules import (
     must_declare_first,
 )
 from .services._engine import active_nodes
+
+
+def open_step_due_on(case_ref: str) -> Subquery:
+    """The due date of the case's open step (``CaseStep``), as a subquery to
+    annotate a list with: one query per page however many rows."""
+    return Subquery(
+        CaseStep.objects.filter(case=OuterRef(case_ref), left_at__isnull=True).values("due_on")[:1]
+    )
 
 
 def case_visibility_q(user: Any) -> Q | None:
@@ -55,8 +63,11 @@ def case_list_for(
     submitted_from: dt.date | None = None,
     submitted_to: dt.date | None = None,
 ) -> QuerySet[Case]:
-    """Cases the user may see, newest first, with what a list row shows."""
-    qs = Case.objects.select_related("employee_org_unit", "referring_manager")
+    """Cases the user may see, newest first, with what a list row shows
+    (``due_on``: the open step's due date, in the same query)."""
+    qs = Case.objects.select_related("employee_org_unit", "referring_manager").annotate(
+        due_on=open_step_due_on("pk")
+    )
     visibility = case_visibility_q(user)
     if visibility is not None:
         qs = qs.filter(visibility)
@@ -144,6 +155,7 @@ def inbox_for(user: Any) -> QuerySet[Task]:
         Task.objects.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
         .filter(Q(owner=user) | Q(owner__isnull=True, owner_permission__in=perms))
         .select_related("process__case__employee_org_unit", "process__case__referring_manager")
+        .annotate(due_on=open_step_due_on("process__case"))
     )
     # Nobody acts as an independent check on a case they referred or sat on.
     qs = qs.exclude(Q(owner__isnull=True) & Q(process__case__referring_manager=user))

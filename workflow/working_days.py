@@ -34,3 +34,21 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         return 0
     days = (end - start).days
     return sum(is_working_day(start + dt.timedelta(days=n)) for n in range(1, days + 1))
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """The ``days``-th working day after ``start`` (``start`` itself never counts).
+
+    The inverse of ``working_days_between``: for any ``n >= 1``,
+    ``working_days_between(start, add_working_days(start, n)) == n``. A step
+    entered on Friday with a limit of one working day is due on Monday (or
+    Tuesday after a bank holiday Monday). ``days == 0`` gives ``start``.
+    """
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start
+    remaining = days
+    while remaining:
+        day += dt.timedelta(days=1)
+        remaining -= is_working_day(day)
+    return day

@@ -80,6 +80,8 @@ def test_a_list_row_shows_no_ethnicity(cast: Any, cases: dict[str, int]) -> None
         "concern_category",
         "submitted_at",
         "updated_at",
+        "due_on",
+        "overdue",
     }
 
 

@@ -66,6 +66,12 @@ def triage(case_id: int, actor_id: int, **kwargs: Any) -> Callable[[], Any]:
     return lambda: case_triage(case_id=case_id, actor=user(actor_id), **kwargs)
 
 
+def withdraw(case_id: int, actor_id: int) -> Callable[[], Any]:
+    return lambda: referral_withdraw(
+        case_id=case_id, actor=user(actor_id), reason="Raised in error."
+    )
+
+
 @pytest.mark.parametrize("round_", range(3))
 def test_two_triages_at_once_exactly_one_wins(cast: Any, story: Story, round_: int) -> None:
     case = story.submitted()
@@ -86,20 +92,26 @@ def test_two_triages_at_once_exactly_one_wins(cast: Any, story: Story, round_: i
 
 
 def test_triage_and_withdraw_at_once_exactly_one_wins(cast: Any, story: Story) -> None:
-    case = story.submitted()
+    """When the two overlap, one is refused. On a loaded machine one thread can
+    finish before the other starts; then they simply ran in turn (triage, then
+    a withdrawal of the informal case), so the race is re-run until it is seen."""
     manager_id = cast.manager.pk
-
-    results = in_threads(
-        triage(case.pk, cast.hr.pk, route="informal"),
-        lambda: referral_withdraw(
-            case_id=case.pk, actor=user(manager_id), reason="Raised in error."
-        ),
-    )
-
-    assert sum(isinstance(r, Conflict) for r in results) == 1
-    case = fresh(case)
-    assert case.version == 2
-    assert AuditEvent.objects.filter(case=case).exclude(action="submit").count() == 1
+    for _attempt in range(5):
+        case = story.submitted()
+        results = in_threads(
+            triage(case.pk, cast.hr.pk, route="informal"),
+            withdraw(case.pk, manager_id),
+        )
+        assert None not in results, f"an action failed with an unexpected error: {results}"
+        case = fresh(case)
+        if not any(isinstance(r, Conflict) for r in results):
+            assert case.version == 3 and case.stage == Stage.CLOSED  # one after the other
+            continue
+        assert sum(isinstance(r, Conflict) for r in results) == 1
+        assert case.version == 2
+        assert AuditEvent.objects.filter(case=case, from_stage__gt="").count() == 1
+        return
+    pytest.fail("The two actions never overlapped in five attempts.")
 
 
 def test_a_case_someone_holds_is_busy_at_once_not_queued(cast: Any, story: Story) -> None:

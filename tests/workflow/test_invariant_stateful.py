@@ -12,6 +12,7 @@ every step it checks, over all cases in the database:
 (c) a successful action appended exactly one audit event, a refused one
     none (and changed nothing else);
 (d) closed cases have an outcome and closed_at, formal ones a commission date.
+(e) an open case has one open step spell (the flow's open task); others none.
 
 Each example runs in a savepoint that is rolled back at its end; the people
 are created once per test.
@@ -19,6 +20,7 @@ are created once per test.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -52,7 +54,7 @@ from panels.services import (
 )
 from panels.suggest import suggest_panel
 from workflow.errors import DomainError, NotFound
-from workflow.models import Case, Outcome, SignOff, Stage
+from workflow.models import Case, CaseStep, Outcome, SignOff, Stage
 from workflow.rules import current_panel, is_referrer, panel_member_ids
 from workflow.services import (
     case_record_informal_outcome,
@@ -602,6 +604,7 @@ class CaseMachine(RuleBasedStateMachine):
         for case in Case.objects.select_related("process"):
             assert case.stage == stage_from_flow(case)  # (b)
             assert case.version == case.events.count()
+            self.check_steps(case)  # (e)
             if case.stage == Stage.FORMAL:
                 self.check_formal(case)  # (a), (d)
             elif case.stage == Stage.CLOSED:
@@ -609,6 +612,15 @@ class CaseMachine(RuleBasedStateMachine):
                 assert case.formal_commissioned_at is None
             else:
                 assert case.closed_at is None and case.formal_commissioned_at is None
+
+    def check_steps(self, case: Case) -> None:
+        """(e) An open case has exactly one open step, the one its flow waits on;
+        a finished case has none; spells never overlap."""
+        spells = list(CaseStep.objects.filter(case=case).order_by("entered_at", "id"))
+        open_steps = [s.step for s in spells if s.left_at is None]
+        assert open_steps == (active_nodes(case) if case.is_open else [])
+        for earlier, later in itertools.pairwise(spells):
+            assert earlier.left_at is not None and earlier.left_at <= later.entered_at
 
     def check_formal(self, case: Case) -> None:
         assert case.outcome == Outcome.FORMAL_INVESTIGATION

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.working_days import is_working_day, working_days_between
+from workflow.working_days import add_working_days, is_working_day, working_days_between
 
 dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
 
@@ -68,3 +69,30 @@ def test_weekends_never_count(day: dt.date) -> None:
 def test_one_day_later_counts_exactly_when_that_day_is_a_working_day(day: dt.date) -> None:
     after = day + dt.timedelta(days=1)
     assert working_days_between(day, after) == int(is_working_day(after))
+
+
+def test_five_working_days_from_a_friday_is_the_next_friday() -> None:
+    assert add_working_days(dt.date(2026, 11, 20), 5) == dt.date(2026, 11, 27)
+
+
+def test_a_bank_holiday_pushes_the_due_date_back_a_day() -> None:
+    # Thursday 20 August 2026 + 5 working days skips Monday 31 August (summer bank holiday).
+    assert add_working_days(dt.date(2026, 8, 27), 5) == dt.date(2026, 9, 4)
+
+
+def test_christmas_week_stretches_a_five_day_limit_over_two_weeks() -> None:
+    assert add_working_days(dt.date(2026, 12, 23), 5) == dt.date(2027, 1, 4)
+
+
+def test_adding_no_working_days_is_the_same_day_and_negative_is_refused() -> None:
+    assert add_working_days(dt.date(2026, 11, 21), 0) == dt.date(2026, 11, 21)
+    with pytest.raises(ValueError, match="negative"):
+        add_working_days(dt.date(2026, 11, 21), -1)
+
+
+@given(dates, st.integers(min_value=1, max_value=60))
+def test_adding_working_days_is_undone_by_counting_them(start: dt.date, n: int) -> None:
+    due = add_working_days(start, n)
+    assert is_working_day(due)
+    assert working_days_between(start, due) == n
+    assert working_days_between(start, due - dt.timedelta(days=1)) == n - 1

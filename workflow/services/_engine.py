@@ -32,6 +32,7 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from audit.services import audit_record
+from notifications.services import case_action_notify
 from panels.models import Panel
 from panels.selectors import seats_prefetch
 
@@ -39,6 +40,7 @@ from ..errors import Conflict, NotAllowed, NotFound
 from ..flows import STAGE_OF_NODE, ReferralFlow
 from ..models import Case, Stage
 from ..rules import RULES, Action, Rule, applies, can_view, not_ready
+from .steps import case_step_advance
 
 _ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -148,7 +150,7 @@ def case_action(
             _complete(case, rule.node, actor)
         else:
             ReferralFlow.instance.cancel(case.process)
-        _finish(ctx)
+        _finish(ctx, flow_moved=True)
 
 
 @contextmanager
@@ -252,7 +254,7 @@ def _complete(case: Case, node_name: str, actor: Any) -> None:
     activation.execute()
 
 
-def _finish(ctx: CaseAction) -> None:
+def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
     case = ctx.case
     now = timezone.now()
     case.stage = stage_from_flow(case)
@@ -263,7 +265,18 @@ def _finish(ctx: CaseAction) -> None:
     if case.stage == Stage.FORMAL:
         case.formal_commissioned_at = now
     case.save()
+    if flow_moved:
+        case_step_advance(case=case, open_nodes=active_nodes(case), at=now)
     _audit(ctx)
+    # Records notifications and deadline notices in this transaction; sending
+    # is queued for after the commit (notifications/).
+    case_action_notify(
+        case=case,
+        actor=ctx.actor,
+        action=ctx.action.value,
+        from_stage=ctx.from_stage,
+        payload=ctx.payload,
+    )
 
 
 def _audit(ctx: CaseAction) -> None:

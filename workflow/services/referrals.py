@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.roles import Role, has_role
 from audit.services import audit_record
+from notifications.services import referral_submitted_notify
 from staff.models import Employee
 
 from ..errors import NotAllowed, ValidationFailed
@@ -19,7 +20,8 @@ from ..flows import ReferralFlow
 from ..just_culture import JustCultureAnswers, just_culture_outcome
 from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter, Stage
 from ..rules import Action
-from ._engine import case_action, stage_from_flow
+from ._engine import active_nodes, case_action, stage_from_flow
+from .steps import case_step_advance
 from .validation import Errors
 
 # A referral about something older than this is almost certainly a typo.
@@ -129,6 +131,7 @@ def referral_submit(
     )
     case.stage = stage_from_flow(case)
     case.save(update_fields=["stage"])
+    case_step_advance(case=case, open_nodes=active_nodes(case), at=now)
     audit_record(
         case=case,
         actor=actor,
@@ -140,6 +143,8 @@ def referral_submit(
             "just_culture_outcome": outcome.value if outcome else None,
         },
     )
+    # HR advisers are told, and the triage deadlines set (sent after commit).
+    referral_submitted_notify(case=case, actor=actor)
     return case
 
 

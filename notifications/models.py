@@ -1,0 +1,198 @@
+"""Notifications, their delivery log (the outbox) and the deadline schedule.
+
+* ``Notification``: one event for one person ("case FTP-2026-00012 moved on",
+  "triage is due on Friday"). Unique on (event key, recipient).
+* ``Delivery``: that notification over one channel. Unique on (event key,
+  recipient, channel): the delivery log. Rows are written in the case
+  action's transaction with status ``pending``, so they survive a dead broker:
+  they are the outbox that beat sweeps.
+* ``ScheduledNotice``: a reminder or escalation due on a date for one step
+  spell (``workflow.CaseStep``). The sweep reads only the unfired rows due by
+  today, through a partial index: its cost follows what is due, not what is open.
+* ``NotificationPreference``: immediate emails or a daily digest.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Kind(models.TextChoices):
+    SUBMITTED = "submitted", "Referral submitted"
+    CASE_MOVED = "case_moved", "Your case moved on"
+    PANEL_CONVENED = "panel_convened", "Asked to sit on a panel"
+    SIGNOFF_WAITING = "signoff_waiting", "Sign-off waiting"
+    REMINDER = "reminder", "Reminder: a step is due"
+    OVERDUE_HR = "overdue_hr", "Due today: HR lead asked to follow up"
+    OVERDUE_DECISION_MAKER = "overdue_dm", "Overdue: escalated to decision-makers"
+    DIGEST = "digest", "Daily digest"
+
+    @classmethod
+    def deadline_kinds(cls) -> list[str]:
+        return [cls.REMINDER, cls.OVERDUE_HR, cls.OVERDUE_DECISION_MAKER]
+
+
+class Channel(models.TextChoices):
+    INAPP = "inapp", "In the app"
+    EMAIL = "email", "Email"
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Send each email as it happens"
+    DIGEST = "digest", "One email a day with everything"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent (leased)"
+    SENT = "sent", "Sent"
+    HELD = "held", "Held for the daily digest"
+    FAILED = "failed", "Gave up after retries"
+
+
+class NotificationPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_preference",
+    )
+    email_mode = models.CharField(
+        max_length=16, choices=EmailMode.choices, default=EmailMode.IMMEDIATE
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email_mode}"
+
+
+class Notification(models.Model):
+    event_key = models.CharField(max_length=120)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    # Null only for a digest, which is about many cases.
+    case = models.ForeignKey(
+        "workflow.Case",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    step = models.CharField(max_length=16, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    # Set by the in-app channel when it delivers: the list shows these only.
+    shown_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # The digest email that carried this notification's email.
+    digest = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="bundled"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient"], name="notification_once_per_recipient"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-shown_at"],
+                name="notification_inbox",
+                condition=models.Q(shown_at__isnull=False),
+            ),
+            models.Index(
+                fields=["recipient"],
+                name="notification_unread",
+                condition=models.Q(shown_at__isnull=False, read_at__isnull=True),
+            ),
+            models.Index(fields=["case", "created_at"], name="notification_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for user {self.recipient_id} ({self.event_key})"
+
+
+class Delivery(models.Model):
+    """One notification over one channel: the delivery log and the outbox.
+
+    ``attempts`` doubles as a fencing token: a sender may only mark as sent
+    the attempt it claimed, so a sender whose lease ran out cannot overwrite
+    the record of the one that took over.
+    """
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event_key = models.CharField(max_length=120)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    # Pending: when to try (again). Sending: when the sender's lease ends.
+    next_try_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # The exception's class name only: messages may quote addresses.
+    last_error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_key", "recipient", "channel"], name="delivery_once_per_channel"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_try_at"],
+                name="delivery_outbox",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(
+                fields=["recipient"], name="delivery_held", condition=models.Q(status="held")
+            ),
+            models.Index(fields=["notification", "channel"], name="delivery_notification"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status} ({self.event_key} to {self.recipient_id})"
+
+
+class ScheduledNotice(models.Model):
+    """A reminder or escalation for one step spell, due on ``fire_on``."""
+
+    step = models.ForeignKey("workflow.CaseStep", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    fire_on = models.DateField()
+    fired_at = models.DateTimeField(null=True, blank=True)
+    # Fired after its step had closed: nothing was sent.
+    skipped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["fire_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["step", "kind"], name="notice_once_per_step"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["fire_on"],
+                name="notice_due",
+                condition=models.Q(fired_at__isnull=True),
+            ),
+            models.Index(
+                fields=["step"],
+                name="notice_unfired_step",
+                condition=models.Q(fired_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for step {self.step_id} on {self.fire_on}"

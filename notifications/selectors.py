@@ -1,0 +1,157 @@
+"""Reads: who is told what, and what a person sees in their list.
+
+Recipient lookups are one query each, whatever the number of people, so
+recording a notification costs the same on a large trust as on a small one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.roles import Role
+
+from .models import EmailMode, Notification, NotificationPreference
+
+_OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def _active() -> QuerySet[Any]:
+    return get_user_model().objects.filter(is_active=True)
+
+
+_ROLE_MEMO: ContextVar[dict[Role, list[Any]] | None] = ContextVar("ftp_role_memo", default=None)
+
+
+@contextmanager
+def roles_memoised() -> Iterator[None]:
+    """Within the block, each role's members are read once (a sweep firing
+    hundreds of notices asks for HR advisers once, not once per notice)."""
+    token = _ROLE_MEMO.set({})
+    try:
+        yield
+    finally:
+        _ROLE_MEMO.reset(token)
+
+
+def users_with_role(role: Role) -> list[Any]:
+    memo = _ROLE_MEMO.get()
+    if memo is not None and role in memo:
+        return memo[role]
+    users = list(_active().filter(groups__name=role.group_name).distinct().order_by("pk"))
+    if memo is not None:
+        memo[role] = users
+    return users
+
+
+def hr_leads() -> list[Any]:
+    """HR advisers named in FTP_HR_LEAD_EMAILS, or every HR adviser when it is empty
+    (the same rule as the audit alerts)."""
+    hr = users_with_role(Role.HR)
+    wanted = {e.lower() for e in settings.FTP_HR_LEAD_EMAILS}
+    if not wanted:
+        return hr
+    return [u for u in hr if u.email.lower() in wanted]
+
+
+def panel_member_ids(case: Any) -> set[int]:
+    from panels.models import PanelMembership
+
+    return set(PanelMembership.objects.filter(panel__case=case).values_list("user_id", flat=True))
+
+
+def independent_decision_makers(case: Any) -> list[Any]:
+    """Decision-makers who may sign the case off: not its referrer, not on its panel."""
+    excluded = panel_member_ids(case) | {case.referring_manager_id}
+    return [u for u in users_with_role(Role.DECISION_MAKER) if u.pk not in excluded]
+
+
+def step_owners(case: Any, step: str) -> list[Any]:
+    """Whoever owes the open ``step``: for the panel's decision, whoever the
+    panel is waiting on; else the task's owner, or the role whose queue it
+    sits in (HR for triage and convening, decision-makers for sign-off)."""
+    if step == "decide":
+        waiting = panel_waiting_on(case)
+        if waiting is not None:
+            return waiting
+    task = (
+        Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN", status__in=_OPEN)
+        .select_related("owner")
+        .order_by("-created", "-id")
+        .first()
+    )
+    if task is not None and task.owner is not None:
+        return [task.owner] if task.owner.is_active else []
+    if step in ("resubmit", "informal"):
+        return [case.referring_manager]
+    if step == "signoff":
+        return independent_decision_makers(case)
+    return [u for u in users_with_role(Role.HR) if u.pk != case.referring_manager_id]
+
+
+def panel_waiting_on(case: Any) -> list[Any] | None:
+    """Who the convened panel is waiting on, or None to ask the decide task:
+    HR while a seat is empty, the members yet to declare or give a view, and
+    only then the chair (the task's owner)."""
+    from panels import state
+    from panels.models import Panel
+    from panels.selectors import seats_prefetch
+
+    panel = (
+        Panel.objects.filter(case=case)
+        .prefetch_related(seats_prefetch(), "decisions")
+        .order_by("-convened_at", "-id")
+        .first()
+    )
+    if panel is None:
+        return None
+    waiting = state.waiting_for(panel)
+    if waiting == state.Waiting.REPLACEMENT:
+        return [u for u in users_with_role(Role.HR) if u.pk != case.referring_manager_id]
+    if waiting == state.Waiting.DECISION:
+        return None
+    owing = {state.TODO_DECLARE, state.TODO_VIEW}
+    return [
+        seat.user
+        for seat in state.sitting(panel)
+        if seat.user.is_active and state.member_todo(panel, seat.user) in owing
+    ]
+
+
+def digest_user_ids(user_ids: Iterable[int]) -> set[int]:
+    """Of ``user_ids``, those who chose the daily digest for email."""
+    return set(
+        NotificationPreference.objects.filter(
+            user_id__in=list(user_ids), email_mode=EmailMode.DIGEST
+        ).values_list("user_id", flat=True)
+    )
+
+
+def email_mode_for(user: Any) -> str:
+    pref = NotificationPreference.objects.filter(user=user).first()
+    return pref.email_mode if pref else EmailMode.IMMEDIATE
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    """The person's delivered in-app notifications, newest first."""
+    return (
+        Notification.objects.filter(recipient=user, shown_at__isnull=False)
+        .select_related("case")
+        .order_by("-shown_at", "-id")
+    )
+
+
+def unread_count(user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(
+        recipient=user, shown_at__isnull=False, read_at__isnull=True
+    ).count()

@@ -1,0 +1,28 @@
+"""Every write of the notifications app is a service here (``<entity>_<action>``)."""
+
+from .deadlines import deadline_notices_fire, deadline_sweep, step_notices_schedule
+from .delivery import deliveries_enqueue, delivery_send, outbox_sweep
+from .digest import digest_build, digests_build
+from .inbox import (
+    notification_mark_read,
+    notification_preference_set,
+    notifications_mark_all_read,
+)
+from .record import case_action_notify, notifications_record, referral_submitted_notify
+
+__all__ = [
+    "case_action_notify",
+    "deadline_notices_fire",
+    "deadline_sweep",
+    "deliveries_enqueue",
+    "delivery_send",
+    "digest_build",
+    "digests_build",
+    "notification_mark_read",
+    "notification_preference_set",
+    "notifications_mark_all_read",
+    "notifications_record",
+    "outbox_sweep",
+    "referral_submitted_notify",
+    "step_notices_schedule",
+]

@@ -1,0 +1,306 @@
+"""Sending one delivery exactly once, queueing deliveries, and sweeping the outbox.
+
+The protocol (notifications/__init__.py explains the choices):
+
+1. **Claim** with one conditional UPDATE: ``pending`` (or ``sending`` whose
+   lease has run out) becomes ``sending``, ``attempts`` goes up by one and
+   the lease ends ``FTP_NOTIFY_LEASE_SECONDS`` from now. Exactly one row
+   changed, or someone else holds it (or it is done): then do nothing.
+2. **Send**. A channel that only writes to the database (in-app) sends
+   inside step 3's transaction; email sends here, outside any transaction,
+   so no lock is held while a mail server answers.
+3. **Record**, in one transaction: mark ``sent`` only if the row is still
+   ours (``status = sending AND attempts = <our attempt>``: the attempt
+   number is a fencing token) and append the audit event.
+
+A failure releases the claim (``pending`` again, with a backoff delay) or,
+after ``FTP_NOTIFY_MAX_ATTEMPTS``, marks the delivery ``failed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import logging
+import time
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from audit.models import EventType
+from audit.services import audit_record
+
+from ..channels import channel_for
+from ..channels.base import ChannelPlugin
+from ..models import Delivery, DeliveryStatus, Kind, Notification
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 5
+BACKOFF_MAX_SECONDS = 600
+
+
+class Outcome(enum.StrEnum):
+    SENT = "sent"
+    DONE_ALREADY = "done_already"  # sent, held for a digest, failed, or gone
+    BUSY = "busy"  # another sender holds an unexpired lease
+    SUPERSEDED = "superseded"  # our lease ran out and another sender took over
+    GAVE_UP = "gave_up"
+
+
+class DeliveryFailed(Exception):
+    """The channel failed; the task retries after ``countdown`` seconds."""
+
+    def __init__(self, delivery_id: int, countdown: int) -> None:
+        super().__init__(f"delivery {delivery_id} failed; retry in {countdown}s")
+        self.countdown = countdown
+
+
+class DeliveryBusy(Exception):
+    """Another sender holds the delivery's lease for ``countdown`` more seconds."""
+
+    def __init__(self, delivery_id: int, countdown: int) -> None:
+        super().__init__(f"delivery {delivery_id} is leased; look again in {countdown}s")
+        self.countdown = countdown
+
+
+def backoff_seconds(attempts: int) -> int:
+    return int(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)))
+
+
+def delivery_send(*, delivery_id: int) -> Outcome:
+    """Send one delivery if nobody has; safe to call any number of times.
+
+    Raises ``DeliveryFailed`` when the channel failed and a retry is due, and
+    ``DeliveryBusy`` when another sender holds the lease (the task looks again
+    when it ends: that is how a task redelivered after its worker died
+    finishes the job).
+    """
+    attempt = _claim(delivery_id)
+    if attempt is None:
+        return _why_not(delivery_id)
+    delivery = Delivery.objects.select_related("notification__case", "notification__recipient").get(
+        pk=delivery_id
+    )
+    if attempt > 1:
+        # An earlier attempt failed or its worker died. If it died after the
+        # mail server accepted the message, this resend is the one duplicate
+        # the design allows (same Message-ID); see notifications/__init__.py.
+        logger.info("delivery %s: attempt %s", delivery_id, attempt)
+    try:
+        plugin = channel_for(delivery.channel)
+        if not plugin.transactional:
+            plugin.send(delivery.notification, delivery)
+        return _record_sent(delivery, attempt, plugin)
+    except Exception as exc:
+        return _release(delivery, attempt, exc)
+
+
+def _claim(delivery_id: int) -> int | None:
+    """Take the delivery for one lease; the attempt number, or None if not ours."""
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.FTP_NOTIFY_LEASE_SECONDS)
+    claimable = Q(status=DeliveryStatus.PENDING) | Q(
+        status=DeliveryStatus.SENDING, next_try_at__lte=now
+    )
+    changed = (
+        Delivery.objects.filter(pk=delivery_id)
+        .filter(claimable)
+        .update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, next_try_at=now + lease)
+    )
+    if changed != 1:
+        return None
+    attempts: int = Delivery.objects.values_list("attempts", flat=True).get(pk=delivery_id)
+    return attempts
+
+
+def _why_not(delivery_id: int) -> Outcome:
+    row = Delivery.objects.filter(pk=delivery_id).values("status", "next_try_at").first()
+    if row is not None and row["status"] == DeliveryStatus.SENDING:
+        left = (row["next_try_at"] - timezone.now()).total_seconds()
+        raise DeliveryBusy(delivery_id, max(1, int(left) + 1))
+    return Outcome.DONE_ALREADY
+
+
+def _record_sent(delivery: Delivery, attempt: int, plugin: ChannelPlugin) -> Outcome:
+    with transaction.atomic():
+        if plugin.transactional:
+            plugin.send(delivery.notification, delivery)
+        now = timezone.now()
+        marked = Delivery.objects.filter(
+            pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=attempt
+        ).update(status=DeliveryStatus.SENT, sent_at=now)
+        if marked != 1:
+            # Our lease ran out mid-send and another sender took over: it
+            # records the delivery. Undo our in-app write; an email is out.
+            transaction.set_rollback(True)
+            logger.warning("delivery %s: lease lost during attempt %s", delivery.pk, attempt)
+            return Outcome.SUPERSEDED
+        notification = delivery.notification
+        if notification.kind == Kind.DIGEST:
+            _record_digest_contents(notification, delivery, now)
+        else:
+            _audit_sent(notification, delivery, attempt)
+    return Outcome.SENT
+
+
+def _record_digest_contents(digest: Notification, delivery: Delivery, now: dt.datetime) -> None:
+    """A digest email carried each bundled notification's email: log each one."""
+    bundled = Delivery.objects.filter(
+        notification__digest=digest, channel=delivery.channel, status=DeliveryStatus.HELD
+    ).select_related("notification__case")
+    for held in bundled:
+        _audit_sent(held.notification, held, 1, via_digest=delivery.pk)
+    bundled.update(status=DeliveryStatus.SENT, sent_at=now)
+
+
+_AUDIT_ACTION = {
+    Kind.REMINDER: EventType.REMINDER_SENT,
+    Kind.OVERDUE_HR: EventType.ESCALATION_SENT,
+    Kind.OVERDUE_DECISION_MAKER: EventType.ESCALATION_SENT,
+}
+
+
+def _audit_sent(
+    notification: Notification, delivery: Delivery, attempt: int, via_digest: int | None = None
+) -> None:
+    """The case's audit trail names the kind, channel and recipient by id only."""
+    payload: dict[str, Any] = {
+        "kind": notification.kind,
+        "channel": delivery.channel,
+        "recipient": delivery.recipient_id,
+        "delivery": delivery.pk,
+        "attempt": attempt,
+    }
+    if notification.step:
+        payload["step"] = notification.step
+    if via_digest is not None:
+        payload["digest_delivery"] = via_digest
+    audit_record(
+        case=notification.case,
+        actor=None,
+        action=_AUDIT_ACTION.get(Kind(notification.kind), EventType.NOTIFICATION_SENT),
+        payload=payload,
+    )
+
+
+def _release(delivery: Delivery, attempt: int, exc: Exception) -> Outcome:
+    """Give the claim back with a backoff, or give up after the last attempt."""
+    now = timezone.now()
+    error = type(exc).__name__
+    mine = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=attempt)
+    if attempt >= settings.FTP_NOTIFY_MAX_ATTEMPTS:
+        mine.update(status=DeliveryStatus.FAILED, last_error=error)
+        logger.error(
+            "delivery %s over %s failed for good after %s attempts (%s)",
+            delivery.pk,
+            delivery.channel,
+            attempt,
+            error,
+        )
+        return Outcome.GAVE_UP
+    countdown = backoff_seconds(attempt)
+    mine.update(
+        status=DeliveryStatus.PENDING,
+        next_try_at=now + dt.timedelta(seconds=countdown),
+        last_error=error,
+    )
+    logger.warning(
+        "delivery %s over %s failed (attempt %s, %s); retry in %ss",
+        delivery.pk,
+        delivery.channel,
+        attempt,
+        error,
+        countdown,
+    )
+    raise DeliveryFailed(delivery.pk, countdown) from exc
+
+
+# --- queueing --------------------------------------------------------------------
+
+
+class BrokerBreaker:
+    """After the broker failed, stop asking it for a while (per process).
+
+    Reaching a Redis that refuses connections takes redis-py several seconds
+    of its own retries; without this, every case action during an outage
+    would wait that long before answering. Nothing is lost by skipping: the
+    deliveries stay in the outbox and the sweep queues them.
+    """
+
+    pause_seconds = 30.0
+
+    def __init__(self) -> None:
+        self._until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self._until
+
+    def trip(self) -> None:
+        self._until = time.monotonic() + self.pause_seconds
+
+    def reset(self) -> None:
+        self._until = 0.0
+
+
+broker_breaker = BrokerBreaker()
+
+
+def deliveries_enqueue(delivery_ids: Iterable[int]) -> int:
+    """Queue a send task per delivery; how many were queued.
+
+    Never raises: when the broker is down the rows stay ``pending`` in the
+    outbox and the beat sweep queues them once it is back. Called from
+    ``transaction.on_commit``, after the case action has committed, so a
+    broker failure here cannot undo the action.
+    """
+    from ..tasks import send_delivery
+
+    ids = list(delivery_ids)
+    if ids and broker_breaker.is_open():
+        logger.info("broker recently unreachable: %s deliveries left to the outbox sweep", len(ids))
+        return 0
+    queued = 0
+    for delivery_id in ids:
+        try:
+            send_delivery.apply_async((delivery_id,), retry=False)
+        except Exception as exc:  # the broker is down: the outbox keeps the rest
+            broker_breaker.trip()
+            logger.warning(
+                "could not queue delivery %s (%s); the outbox sweep will send it",
+                delivery_id,
+                type(exc).__name__,
+            )
+            break
+        queued += 1
+    return queued
+
+
+def deliveries_enqueue_on_commit(delivery_ids: list[int]) -> None:
+    if delivery_ids:
+        transaction.on_commit(partial(deliveries_enqueue, list(delivery_ids)))
+
+
+def outbox_sweep(*, limit: int = 1000) -> int:
+    """Queue again every delivery still unsent past the grace period: those
+    whose task was never queued (broker down), was lost, or whose sender died.
+    One indexed range read over the unsent rows only."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.FTP_OUTBOX_GRACE_SECONDS)
+    ids = list(
+        Delivery.objects.filter(
+            status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING], next_try_at__lte=cutoff
+        )
+        .order_by("next_try_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    # The sweep runs when the broker handed a worker its task: it is back.
+    broker_breaker.reset()
+    queued = deliveries_enqueue(ids)
+    if ids:
+        logger.info("outbox sweep: %s unsent deliveries, %s queued", len(ids), queued)
+    return queued
