@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
+from reports.demo import demo_reports_load
 from workflow.demo import DemoDataRefused, demo_load
 from workflow.errors import DomainError
 from workflow.models import Case
@@ -21,6 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = demo_load()
+            demo_reports_load()  # the governance pack's headcounts and history
         except DemoDataRefused as exc:
             raise CommandError(str(exc)) from exc
         except DomainError as exc:

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from reports.importers import headcount_import
+
+from ._counts_import import CountsImportCommand
+
+
+class Command(CountsImportCommand):
+    help = (
+        "Load workforce headcounts from a CSV with columns as_at, org_unit, ethnic_category, "
+        "headcount (any org unit; figures roll up to its ICSU and the trust). Each date in "
+        "the file replaces what was stored for it. Any invalid row rejects the whole file."
+    )
+    importer = staticmethod(headcount_import)

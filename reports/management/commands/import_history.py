@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from reports.importers import history_import
+
+from ._counts_import import CountsImportCommand
+
+
+class Command(CountsImportCommand):
+    help = (
+        "Load formal-investigation entries from before go-live from a CSV with columns date, "
+        "org_unit, ethnic_category, entered. Each date in the file replaces what was stored "
+        "for it. Any invalid row rejects the whole file."
+    )
+    importer = staticmethod(history_import)

@@ -1,0 +1,157 @@
+"""The governance pack page and its downloads, at /reports/governance/.
+
+Governance viewers, HR and decision-makers may open it. Anyone holding the
+governance role sees small counts suppressed; HR and decision-makers see
+every count on the page (they may preview the suppressed version), and every
+download is suppressed, since a downloaded pack is what leaves HR.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.views import View
+from viewflow.urls import Application
+
+from accounts.roles import Role, has_role
+from audit.models import EventType
+from audit.services import audit_record
+
+from . import charts, exports
+from .grouping import wres_year_of
+from .pack import DIVERSIONS, FUNNEL_STEPS, Pack, governance_pack
+from .stage_times import STAGES
+
+REFUSAL = "Only governance viewers, HR and decision-makers see the governance pack."
+
+
+def can_see_pack(user: Any) -> bool:
+    return has_role(user, Role.GOVERNANCE, Role.HR, Role.DECISION_MAKER)
+
+
+def must_suppress(user: Any) -> bool:
+    """Governance viewers never see a small count, whatever other role they hold."""
+    return has_role(user, Role.GOVERNANCE) or not has_role(user, Role.HR, Role.DECISION_MAKER)
+
+
+class PackForm(forms.Form):
+    year = forms.IntegerField(label="WRES year starting 1 April", min_value=2000, max_value=2100)
+    window = forms.TypedChoiceField(
+        label="Window", choices=[(1, "1 year"), (2, "2 years")], coerce=int
+    )
+    start = forms.DateField(label="Funnel from", required=False)
+    end = forms.DateField(label="Funnel to", required=False)
+    preview = forms.BooleanField(label="Preview as governance sees it", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The funnel must end on or after its start.")
+        return data
+
+
+def _form(request: HttpRequest) -> PackForm:
+    today = timezone.localdate()
+    initial = {"year": wres_year_of(today) - 1, "window": settings.FTP_WRES_WINDOW}
+    return PackForm({**initial, **request.GET.dict()})
+
+
+def _pack(form: PackForm, suppressed: bool) -> Pack:
+    data = form.cleaned_data
+    return governance_pack(
+        year=data["year"],
+        window=data["window"],
+        start=data.get("start"),
+        end=data.get("end"),
+        suppressed=suppressed,
+    )
+
+
+class PackView(LoginRequiredMixin, View):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not can_see_pack(request.user):
+            raise PermissionDenied(REFUSAL)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class GovernancePackView(PackView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = _form(request)
+        context: dict[str, Any] = {"title": "Governance pack", "form": form}
+        if not form.is_valid():
+            return render(request, "reports/governance_pack.html", context, status=400)
+        suppressed = must_suppress(request.user) or form.cleaned_data["preview"]
+        pack = _pack(form, suppressed)
+        query = {k: v for k, v in request.GET.items() if k != "preview"}
+        context.update(
+            pack=pack,
+            trend_chart=charts.trend_chart(pack),
+            icsu_chart=charts.icsu_chart(pack),
+            funnel_chart=charts.funnel_chart(pack),
+            steps=FUNNEL_STEPS,
+            diversions=[label for label, _, _ in DIVERSIONS],
+            stages=STAGES,
+            can_preview=not must_suppress(request.user),
+            query=urlencode(query),
+        )
+        return render(request, "reports/governance_pack.html", context)
+
+
+class GovernancePackExportView(PackView):
+    """The suppressed pack as CSV or XLSX, recorded in the audit log first."""
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponseBase:
+        if fmt not in ("csv", "xlsx"):
+            raise Http404("The pack downloads as CSV or XLSX.")
+        form = _form(request)
+        if not form.is_valid():
+            return HttpResponse("Check the choices: " + form.errors.as_text(), status=400)
+        pack = _pack(form, suppressed=True)
+        audit_record(
+            case=None,
+            actor=request.user,
+            action=EventType.EXPORT,
+            payload={
+                "kind": "governance_pack",
+                "format": fmt,
+                "year": pack.year,
+                "window": pack.window,
+                "funnel_from": pack.start.isoformat(),
+                "funnel_to": pack.end.isoformat(),
+                "suppressed": True,
+            },
+        )
+        name = f"governance-pack-{pack.year}-{timezone.localdate():%Y%m%d}.{fmt}"
+        if fmt == "xlsx":
+            return FileResponse(exports.pack_xlsx(pack), as_attachment=True, filename=name)
+        response = HttpResponse(exports.pack_csv(pack), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class ReportsApp(Application):
+    """Equity reports, at /reports/ in the product's viewflow Site."""
+
+    title = "Reports"
+    icon = "insights"
+    app_name = "reports"
+    menu_template_name = "workflow/menu.html"
+    # As the audit app: the anonymous pass so the view can send them to log in.
+    permission = staticmethod(lambda user: not user.is_authenticated or can_see_pack(user))
+
+    index_path = path("", GovernancePackView.as_view(), name="index")
+    governance_path = path("governance/", GovernancePackView.as_view(), name="governance")
+    export_path = path(
+        "governance/export.<str:fmt>", GovernancePackExportView.as_view(), name="governance_export"
+    )
