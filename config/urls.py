@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 
-from workflow.views.site import site
+from .site import site
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,4 +1,4 @@
-"""The viewflow Site: the product's pages inside viewflow's material frontend.
+"""The case and audit apps of the product's viewflow Site (assembled in config/site.py).
 
 viewflow's generic FlowAppViewset (dashboard, process and task lists, task
 pages) is deliberately not mounted: within one flow it shows every process
@@ -10,7 +10,7 @@ the flow chart is drawn with viewflow's own chart module.
 from __future__ import annotations
 
 from django.urls import path
-from viewflow.urls import Application, Site
+from viewflow.urls import Application
 
 from audit import views as audit_views
 from audit.selectors import can_explore
@@ -56,6 +56,3 @@ class AuditApp(Application):
 
     index_path = path("", audit_views.EventSearchView.as_view(), name="index")
     export_path = path("export.<str:fmt>", audit_views.EventExportView.as_view(), name="export")
-
-
-site = Site(title="Fair Treatment Panel", viewsets=[CasesApp(), AuditApp()])

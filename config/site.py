@@ -1,0 +1,18 @@
+"""The product's one viewflow Site: every app's pages under one frame and menu.
+
+Each app declares its own ``Application`` (its pages and who may enter);
+this module only puts them together, so a newcomer sees the whole UI here.
+"""
+
+from __future__ import annotations
+
+from viewflow.urls import Site
+
+from notifications.urls import NotificationsApp
+from reports.views import ReportsApp
+from workflow.views.site import AuditApp, CasesApp
+
+site = Site(
+    title="Fair Treatment Panel",
+    viewsets=[CasesApp(), AuditApp(), ReportsApp(), NotificationsApp()],
+)
