@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# axe-core for the browser journeys (tests/browser), from package-lock.json.
+NPM_STAMP := node_modules/.installed-stamp
 
 # make test: real services. Override DATABASE_URL / REDIS_URL to point elsewhere.
 TEST_ENV := FTP_ENV=test \
@@ -10,7 +12,7 @@ TEST_ENV := FTP_ENV=test \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}
 
-.PHONY: install run test lint check-services bench clean
+.PHONY: install npm run test test-browser lint check-services bench bench-wres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +21,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NPM_STAMP)
+
+npm: $(NPM_STAMP)
 
 run: install
 	bin/run-local
@@ -32,12 +40,22 @@ lint: install
 check-services: install
 	$(TEST_ENV) $(BIN)/python bin/check_services.py
 
-test: install check-services lint
+# The suite includes the browser journeys (tests/browser: Debian's chromium + axe-core).
+test: install npm check-services lint
 	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# Only the browser journeys; screenshots and the axe report go to artefacts/browser/.
+test-browser: install npm check-services
+	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider tests/browser $(PYTEST_ARGS)
 
 bench: install check-services
 	$(TEST_ENV) $(BIN)/python bench/run.py
 	$(TEST_ENV) $(BIN)/python bench/audit_verify.py
+	$(TEST_ENV) $(BIN)/python bench/sweep.py
+
+# WRES reports at 1,000,000 cases (about two minutes, most of it seeding).
+bench-wres: install check-services
+	$(TEST_ENV) $(BIN)/python bench/wres.py
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis node_modules artefacts

@@ -123,7 +123,7 @@ def test_the_timeline_shows_every_event_the_stays_and_the_chart(
         assert label in timeline
     assert story.cast.director.username in timeline
     stays = html.split('data-testid="stays"')[1].split("</tbody>")[0]
-    assert "submitted" in stays and "panel" in stays
+    assert "Submitted" in stays and "Fair Treatment Panel" in stays
     assert 'data-testid="over-limit">21 (over the limit)' in stays  # 15 allowed at panel
     stays_seen = [
         (s.stage, s.working_days, s.over_limit) for s in response.context["timeline"].stays

@@ -63,7 +63,7 @@ def test_informal_resolution_closes_the_case(client, cast, employee):
     assert (case.stage, case.outcome) == (Stage.CLOSED, "resolved_informally")
     body = page(client, cast.manager, case).content.decode()
     assert "Resolved informally" in body
-    assert "record_informal_outcome" in body  # the path lists the action
+    assert "Record informal outcome" in body  # the path lists the action
 
 
 @pytest.mark.parametrize("outcome", NON_FORMAL_OUTCOMES)

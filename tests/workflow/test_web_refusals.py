@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.models import AuditEvent, EventType
 from workflow.models import Case, Stage
 
-from .web import act, page, submit, submit_case
+from .web import act, login, page, submit, submit_case
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +30,23 @@ def test_only_managers_can_propose_a_referral(client, cast, employee):
         assert r.status_code == 403
         assert "Only a referring manager" in r.content.decode()
     assert Case.objects.count() == 0
+
+
+def test_opening_the_referral_form_without_the_role_says_why(client, cast):
+    login(client, cast.hr)
+    r = client.get(reverse("cases:new"))
+    assert r.status_code == 403
+    assert "Only a referring manager can submit a referral." in r.content.decode()
+
+
+def test_opening_an_action_that_does_not_apply_now_says_so_with_409(client, cast, employee):
+    case = submit_case(client, cast.manager, employee)
+    login(client, cast.hr)
+    r = client.get(reverse("cases:action", args=[case.pk, "convene_panel"]))
+    assert r.status_code == 409
+    assert "You cannot take this action on this case now." in r.content.decode()
+    r = client.get(reverse("cases:action", args=[case.pk, "triage"]))
+    assert r.status_code == 200
 
 
 def test_bad_referral_input_is_explained_and_nothing_is_written(client, cast, employee):

@@ -37,6 +37,7 @@ from workflow.selectors import case_get_for, case_list_for, inbox_for
 
 from . import forms as action_forms
 from .chart import case_flow_chart
+from .stages import stage_steps
 
 PAGE_SIZE = 25
 
@@ -109,7 +110,10 @@ class CaseListView(LoginRequiredMixin, View):
             "workflow/case_list.html",
             {
                 "page": page,
-                "title": "Cases",
+                # HR and decision-makers see every case; anyone else only their own.
+                "title": "Cases"
+                if has_role(request.user, Role.HR, Role.DECISION_MAKER)
+                else "My cases",
                 "stages": Stage.choices,
                 "outcomes": Outcome.choices,
                 "org_units": OrgUnit.objects.filter(kind=OrgUnit.Kind.DEPARTMENT).only(
@@ -128,8 +132,9 @@ def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return {
         "view": view,
         "case": view.case,
-        "title": view.case.reference,
+        "title": f"Case {view.case.reference}",
         "flow_chart": case_flow_chart(view.case.process_id),
+        "stage_steps": stage_steps(view.case),
     }
 
 
@@ -160,7 +165,13 @@ class CaseActionView(LoginRequiredMixin, View):
         return act, view
 
     def _render(
-        self, request: HttpRequest, act: Action, view: Any, form: forms.Form, status: int = 200
+        self,
+        request: HttpRequest,
+        act: Action,
+        view: Any,
+        form: forms.Form,
+        status: int = 200,
+        notice: str = "",
     ) -> HttpResponse:
         return render(
             request,
@@ -171,6 +182,7 @@ class CaseActionView(LoginRequiredMixin, View):
                 "case": view.case,
                 "view": view,
                 "title": f"{act.label}: {view.case.reference}",
+                "notice": notice,
             },
             status=status,
         )
@@ -187,7 +199,10 @@ class CaseActionView(LoginRequiredMixin, View):
             )
         form = form_class(initial=initial)
         if act not in view.actions:
-            form.add_error(None, "You cannot take this action on this case now.")
+            # Said, not put on the form: an unbound form cannot carry errors.
+            # 409 as a POST would answer: the case is not at a step where it applies.
+            notice = "You cannot take this action on this case now."
+            return self._render(request, act, view, form, status=409, notice=notice)
         return self._render(request, act, view, form)
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -218,19 +233,22 @@ def _initial(act: Action, view: Any, request: HttpRequest) -> dict[str, Any]:
 
 
 class ReferralCreateView(LoginRequiredMixin, View):
-    def _render(self, request: HttpRequest, form: forms.Form, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, form: forms.Form, status: int = 200, notice: str = ""
+    ) -> HttpResponse:
         return render(
             request,
             "workflow/referral_form.html",
-            {"form": form, "title": "New referral"},
+            {"form": form, "title": "New referral", "notice": notice},
             status=status,
         )
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = action_forms.ReferralForm()
         if not has_role(request.user, Role.MANAGER):
-            form.add_error(None, "Only a referring manager can submit a referral.")
-            return self._render(request, form, status=403)
+            # Said, not put on the form: an unbound form cannot carry errors.
+            notice = "Only a referring manager can submit a referral."
+            return self._render(request, form, status=403, notice=notice)
         return self._render(request, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:

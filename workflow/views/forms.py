@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 
 from accounts.roles import GROUP_NAMES, Role
 from panels.models import PANEL_OUTCOMES
-from workflow.just_culture import QUESTIONS
+from workflow.just_culture import ADVICE, QUESTIONS, JustCultureOutcome
 from workflow.models import ConcernCategory, RedirectPolicy, TriageRoute
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-YES_NO_UNKNOWN = [("", "Not answered"), ("yes", "Yes"), ("no", "No")]
+YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not sure")]
 
 
 def _yes_no(value: str) -> bool | None:
@@ -40,23 +40,33 @@ class ActionForm(forms.Form):
 
 class TriageForm(ActionForm):
     route = forms.ChoiceField(
-        choices=TriageRoute.choices, initial=TriageRoute.INFORMAL, widget=forms.RadioSelect
+        label="Where should this referral go next?",
+        choices=TriageRoute.choices,
+        initial=TriageRoute.INFORMAL,
+        widget=forms.RadioSelect,
+        help_text="Informal resolution first, unless there is a reason not to.",
     )
     reason = forms.CharField(
+        label="Reason",
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        help_text="Required unless routing to informal resolution.",
+        help_text="Needed for any route but informal resolution. The referring manager sees it.",
     )
     policy = forms.ChoiceField(
-        choices=[("", "—"), *RedirectPolicy.choices],
+        label="Which policy?",
+        choices=[("", "Choose a policy"), *RedirectPolicy.choices],
         required=False,
-        help_text="When redirecting: the policy the case moves to.",
+        help_text="Only when redirecting to another policy.",
     )
 
 
 class ResubmitForm(ActionForm):
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}))
-    informal_steps_tried = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    summary = forms.CharField(label="What happened?", widget=forms.Textarea(attrs={"rows": 5}))
+    informal_steps_tried = forms.CharField(
+        label="What have you already tried informally?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     note = forms.CharField(
         label="What you have added or changed", widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -67,10 +77,15 @@ class InformalOutcomeForm(ActionForm):
         label="Was the concern resolved informally?", choices=YES_NO, widget=forms.RadioSelect
     )
     actions = forms.CharField(
-        label="Informal actions taken", widget=forms.Textarea(attrs={"rows": 4})
+        label="What was done informally?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, a facilitated conversation, an agreed plan or extra training.",
     )
     reason = forms.CharField(
-        label="If not resolved: why", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="If it was not resolved: why not?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when it was not resolved: the case then goes to a Fair Treatment Panel.",
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -99,9 +114,17 @@ class _UsersChoice(forms.ModelMultipleChoiceField):
 
 class ConveneForm(ActionForm):
     members = _UsersChoice(
-        queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple
+        label="Panel members",
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Include the chair. The panel rules are checked when you convene.",
     )
-    chair = _UserChoice(queryset=get_user_model().objects.none())
+    chair = _UserChoice(
+        label="Chair",
+        queryset=get_user_model().objects.none(),
+        empty_label="Choose the chair",
+        help_text="One of the members above.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,23 +143,29 @@ class DecideForm(ActionForm):
     (shown as the referring manager gave them; any change is the panel's)."""
 
     outcome = forms.ChoiceField(
-        choices=[(o.value, o.label) for o in PANEL_OUTCOMES], widget=forms.RadioSelect
+        label="The panel's decision",
+        choices=[(o.value, o.label) for o in PANEL_OUTCOMES],
+        widget=forms.RadioSelect,
     )
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 6}), help_text="The panel's written reasons."
+        label="Rationale",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The panel's reasons, in writing. They are kept on the case's record.",
     )
     agreed_actions = forms.CharField(
+        label="Agreed actions",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the panel agreed should happen (e.g. a facilitated conversation).",
+        help_text="What the panel agreed should happen, for example a facilitated conversation.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, question in QUESTIONS.items():
-            self.fields[name] = forms.ChoiceField(
+            self.fields[name] = field = forms.ChoiceField(
                 label=question, choices=YES_NO_UNKNOWN, required=False, widget=forms.RadioSelect
             )
+            field.compact = True  # type: ignore[attr-defined]  # one row each (_field.html)
 
     @staticmethod
     def initial_for(case: Any) -> dict[str, Any]:
@@ -159,9 +188,10 @@ class SignoffForm(ActionForm):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
+        label="Reason",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Required when declining.",
+        help_text="Needed when declining: what the panel should reconsider.",
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -171,36 +201,107 @@ class SignoffForm(ActionForm):
 
 
 class WithdrawForm(ActionForm):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label="Why is the referral being withdrawn?", widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ReferralForm(forms.Form):
     """A manager's proposed referral, with the just culture guide's questions."""
 
-    staff_number = forms.CharField(max_length=32, help_text="The employee's ESR staff number.")
-    concern_category = forms.ChoiceField(choices=ConcernCategory.choices)
-    incident_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    staff_number = forms.CharField(
+        label="Employee's staff number",
+        max_length=32,
+        error_messages={"required": "Enter the employee's staff number."},
+        help_text="Their ESR staff number. Their name, job and department are filled in from it.",
+    )
+    concern_category = forms.ChoiceField(
+        label="What kind of concern is it?", choices=ConcernCategory.choices
+    )
+    # A text field in day/month/year order: a browser's own date picker shows
+    # whatever order the laptop's settings say, which is not always the UK's.
+    incident_date = forms.DateField(
+        label="When did it happen?",
+        input_formats=["%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the date it happened.",
+            "invalid": "Enter the date as day/month/year, for example 20/11/2026.",
+        },
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"class": "ftp-date"}),
+        help_text="If it happened more than once, the most recent time. For example, 20/11/2026.",
+    )
     summary = forms.CharField(
+        label="What happened?",
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What happened, in neutral, factual terms.",
+        help_text="What was said or done, where, and who was affected, in neutral, factual terms.",
+        error_messages={"required": "Describe what happened."},
     )
     informal_steps_tried = forms.CharField(
+        label="What have you already tried informally?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What has already been tried informally.",
+        help_text="For example, a supportive conversation, a written reflection or extra training.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, question in QUESTIONS.items():
-            self.fields[name] = forms.ChoiceField(
+            self.fields[name] = field = forms.ChoiceField(
                 label=question,
                 choices=YES_NO_UNKNOWN,
                 required=False,
                 widget=forms.RadioSelect,
             )
+            field.compact = True  # type: ignore[attr-defined]  # one row each (_field.html)
+
+    def detail_fields(self) -> list[forms.BoundField]:
+        """The employee and the concern: every field but the guide's questions."""
+        return [self[name] for name in self.fields if name not in QUESTIONS]
+
+    def just_culture_steps(self) -> list[dict[str, Any]]:
+        """The guide's questions as its five steps, each with what its answers advise."""
+        return [
+            {"title": title, "advice": advice, "fields": [self[name] for name in names]}
+            for title, advice, names in JUST_CULTURE_STEPS
+        ]
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["just_culture"] = {name: _yes_no(data.pop(name, "")) for name in QUESTIONS}
         return data
+
+
+# The referral form asks the guide's questions step by step; a manager may
+# leave any unanswered ("Not sure"): the panel reviews the answers.
+JUST_CULTURE_STEPS: list[tuple[str, str, list[str]]] = [
+    (
+        "Step 1: deliberate harm",
+        f"If yes, the guide advises A. {ADVICE[JustCultureOutcome.A]} If no, go on to step 2.",
+        ["q1a"],
+    ),
+    (
+        "Step 2: health",
+        f"Substance abuse advises B. {ADVICE[JustCultureOutcome.B]} "
+        f"Physical or mental ill health advises C. {ADVICE[JustCultureOutcome.C]} "
+        "If all are no, go on to step 3.",
+        ["q2a", "q2b", "q2c"],
+    ),
+    (
+        "Step 3: foresight",
+        f"If any answer is no, the guide advises D. {ADVICE[JustCultureOutcome.D]} "
+        "If all are yes, go on to step 4.",
+        ["q3a", "q3b", "q3c"],
+    ),
+    (
+        "Step 4: substitution",
+        f"If any answer is yes, the guide advises E. {ADVICE[JustCultureOutcome.E]} "
+        "If all are no, go on to step 5.",
+        ["q4a", "q4b", "q4c"],
+    ),
+    (
+        "Step 5: mitigation",
+        f"If yes, the guide advises F. {ADVICE[JustCultureOutcome.F]} "
+        f"If no, it advises G. {ADVICE[JustCultureOutcome.G]}",
+        ["q5a"],
+    ),
+]

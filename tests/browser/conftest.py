@@ -1,0 +1,118 @@
+"""The browser journeys' fixtures: one headless Chromium for the session, the
+app served on loopback by pytest-django's live server, and a person per role
+(each with a browser context of their own, as if on their own laptop).
+
+The browser is Debian's ``chromium`` (``FTP_CHROMIUM``, default
+``/usr/bin/chromium``); Playwright never downloads one. axe-core comes from
+the npm registry (``npm ci``, which ``make test`` runs first). Either missing
+fails the suite with what to do: a journey skipped in silence would report a
+green run that checked nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from .axe import AxeLog
+from .people import Browsing
+
+# The app is served on loopback only.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("FTP_CHROMIUM", "/usr/bin/chromium"))
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTEFACTS = Path(os.environ.get("FTP_BROWSER_ARTEFACTS", ROOT / "artefacts" / "browser"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _require(path: Path, what: str) -> None:
+    if not path.exists():
+        pytest.fail(f"{what} not found at {path}.", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> Path:
+    """Where screenshots and the accessibility report go (``FTP_BROWSER_ARTEFACTS``)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS
+
+
+@pytest.fixture(scope="session")
+def axe_log(artefacts: Path) -> Iterator[AxeLog]:
+    _require(AXE_JS, "axe-core (run `npm ci`, or `make test`, which runs it)")
+    log = AxeLog(AXE_JS.read_text())
+    yield log
+    log.write(artefacts / "axe-report.json")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One browser for the journeys, stopped before any other module's tests run."""
+    _require(CHROMIUM, "Chromium (install Debian's: `apt-get install -y chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an asyncio event loop in the test's thread, and
+    # Django refuses ORM calls from a thread with a running loop. The journeys
+    # seed and check data with the ORM between browser steps, never concurrently
+    # with the loop's own work, so the guard is lifted while the browser runs.
+    # With a loop running, Django also hands out new connection objects (asgiref
+    # keeps them per context, not per thread): they need the database's
+    # serialized contents that serialized_rollback restores between tests.
+    serialized = {c.alias: getattr(c, "_test_serialized_contents", None) for c in connections.all()}
+    with pytest.MonkeyPatch.context() as env, sync_playwright() as playwright:
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        for alias, contents in serialized.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+        )
+        yield browser
+        browser.close()
+        connections.close_all()  # this context's; the test database is dropped at the end
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture
+def browsing(
+    request: pytest.FixtureRequest,
+    chromium: Any,
+    live_server: Any,
+    axe_log: AxeLog,
+    artefacts: Path,
+) -> Iterator[Browsing]:
+    """Opens a browser window for each person; closes them all at the end, after
+    photographing what each one saw if the journey failed."""
+    session = Browsing(chromium, live_server.url, axe_log, artefacts)
+    yield session
+    if request.node.stash.get(FAILED, False):
+        for someone in session.people:
+            someone.shot("failures", f"{request.node.name}-{someone.username}")
+    session.close()
