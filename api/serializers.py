@@ -194,8 +194,15 @@ class CaseSummaryOut(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     outcome = serializers.CharField(allow_blank=True)
     employee_name = serializers.CharField()
-    org_unit = OrgUnitOut(source="employee_org_unit")
-    concern_category = serializers.CharField()
+    org_unit = OrgUnitOut(
+        source="employee_org_unit",
+        allow_null=True,
+        help_text="Null for a panel member who has not yet declared no conflict.",
+    )
+    concern_category = serializers.CharField(
+        allow_null=True,
+        help_text="Null for a panel member who has not yet declared no conflict.",
+    )
     submitted_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     due_on = serializers.DateField(
@@ -205,6 +212,13 @@ class CaseSummaryOut(serializers.Serializer):
 
     def get_overdue(self, case: Any) -> bool:
         return is_overdue(case.due_on) if case.is_open else False
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if getattr(instance, "details_hidden", False):
+            # Whoever may have a conflict must not read the substance first.
+            data["org_unit"] = data["concern_category"] = None
+        return data
 
 
 class CasePageOut(serializers.Serializer):

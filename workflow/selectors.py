@@ -10,14 +10,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.roles import Role, user_roles
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
-from panels.models import Panel, PanelDecision, PanelMembership
+from panels.models import Declaration, Panel, PanelDecision, PanelMembership
 from panels.selectors import seats_prefetch
 
 from .errors import NotFound
@@ -54,6 +64,26 @@ def case_visibility_q(user: Any) -> Q | None:
     return q
 
 
+def details_hidden(user: Any) -> Q | None:
+    """As a filter: the cases whose details ``user`` may not read yet (a panel
+    member who has not declared "no conflict" on the current panel), the list
+    form of ``rules.must_declare_first``; None when the role sees every case's
+    details. A list row then shows the reference, name and stage only: the
+    department and the concern are the case's substance."""
+    if user_roles(user) & {Role.HR, Role.DECISION_MAKER}:
+        return None
+    current = (
+        Panel.objects.filter(case=OuterRef(OuterRef("pk")))
+        .order_by("-convened_at", "-id")
+        .values("pk")[:1]
+    )
+    cleared = Declaration.objects.filter(
+        membership__panel_id=Subquery(current), membership__user=user, no_conflict=True
+    )
+    member = PanelMembership.objects.filter(panel__case=OuterRef("pk"), user=user)
+    return Q(Exists(member)) & ~Q(Exists(cleared)) & ~Q(referring_manager=user)
+
+
 def case_list_for(
     user: Any,
     *,
@@ -65,8 +95,12 @@ def case_list_for(
 ) -> QuerySet[Case]:
     """Cases the user may see, newest first, with what a list row shows
     (``due_on``: the open step's due date, in the same query)."""
+    hidden = details_hidden(user)
     qs = Case.objects.select_related("employee_org_unit", "referring_manager").annotate(
-        due_on=open_step_due_on("pk")
+        due_on=open_step_due_on("pk"),
+        details_hidden=Value(False)
+        if hidden is None
+        else ExpressionWrapper(hidden, output_field=BooleanField()),
     )
     visibility = case_visibility_q(user)
     if visibility is not None:
@@ -74,7 +108,8 @@ def case_list_for(
     if stage:
         qs = qs.filter(stage=stage)
     if org_unit:
-        qs = qs.filter(employee_org_unit__code=org_unit)
+        # Filtering by department must not reveal a hidden case's department.
+        qs = qs.filter(employee_org_unit__code=org_unit, details_hidden=False)
     if outcome:
         qs = qs.filter(outcome=outcome)
     if submitted_from:

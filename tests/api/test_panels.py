@@ -272,3 +272,21 @@ def test_a_token_client_walks_convening_a_conflict_views_decision_and_signoff(
     assert actions[-2:] == ["decide", "signoff"]
     assert actions.count("declare") == 4 and actions.count("record_view") == 3
     assert "replace_members" in actions and "suggest_panel" in actions
+
+
+def test_the_list_withholds_department_and_concern_from_a_member_yet_to_declare(
+    cast: Any, walk: Walk
+) -> None:
+    case = walk.just_convened()
+    member = Api.as_user(cast.panel_b)
+    unit = walk.employee.org_unit.code
+
+    [row] = ok(member.get(BASE))["results"]
+    assert row["reference"] == case["reference"]
+    assert row["org_unit"] is None and row["concern_category"] is None
+    assert ok(member.get(BASE, {"org_unit": unit}))["results"] == []
+
+    ok(member.act(case["id"], "declare", no_conflict=True))
+    [row] = ok(member.get(BASE, {"org_unit": unit}))["results"]
+    assert row["org_unit"]["code"] == unit
+    assert row["concern_category"] == case["concern"]["category"]

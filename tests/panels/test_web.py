@@ -50,6 +50,26 @@ def test_a_member_yet_to_declare_sees_the_people_and_what_to_do_not_the_case(
     assert 'data-testid="parties"' in form and case.summary not in form
 
 
+def test_the_case_list_hides_the_department_and_concern_until_the_member_declares(
+    client: Client, cast: Any, story: Story
+) -> None:
+    case = story.just_convened()
+    department, concern = case.employee_org_unit, case.get_concern_category_display()
+
+    text = html(get(client, cast.panel_b, "cases:list"))
+    assert case.reference in text and case.employee_name in text
+    assert "Shown once you declare no conflict of interest" in text
+    assert concern not in text and f'<td class="mdc-data-table__cell">{department.name}' not in text
+    # Nor can a filter by department tell them where the case is from.
+    filtered = html(get(client, cast.panel_b, "cases:list", org_unit=department.code))
+    assert case.reference not in filtered
+
+    panel_declare(case_id=case.pk, actor=cast.panel_b, no_conflict=True)
+    text = html(get(client, cast.panel_b, "cases:list", org_unit=department.code))
+    assert case.reference in text and concern in text
+    assert "Shown once you declare" not in text
+
+
 def test_declaring_no_conflict_through_the_form_opens_the_case(
     client: Client, cast: Any, story: Story
 ) -> None:
