@@ -52,3 +52,14 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
         day += dt.timedelta(days=1)
         remaining -= is_working_day(day)
     return day
+
+
+def working_days_before(day: dt.date, days: int) -> dt.date:
+    """The ``days``-th working day before ``day`` (``day`` itself never counts);
+    ``add_working_days`` the other way. ``days == 0`` gives ``day``."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    while days > 0:
+        day -= dt.timedelta(days=1)
+        days -= is_working_day(day)
+    return day

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from workflow.working_days import add_working_days, is_working_day
+from workflow.working_days import add_working_days, working_days_before
 
 from ..models import Kind, ScheduledNotice
 from ..selectors import hr_leads, independent_decision_makers, roles_memoised, step_owners
@@ -32,14 +32,6 @@ from .record import notifications_record
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-
-
-def working_days_before(day: dt.date, days: int) -> dt.date:
-    """The ``days``-th working day before ``day`` (``day`` itself never counts)."""
-    while days > 0:
-        day -= dt.timedelta(days=1)
-        days -= is_working_day(day)
-    return day
 
 
 def notice_dates(*, entered_on: dt.date, due_on: dt.date) -> dict[str, dt.date]:
@@ -56,16 +48,14 @@ def notice_dates(*, entered_on: dt.date, due_on: dt.date) -> dict[str, dt.date]:
     }
 
 
-def step_notices_schedule(*, case: Any) -> int:
-    """Cancel the notices of the case's closed steps and set its open step's.
+def step_notices_schedule(*, case: Any, open_step: Any) -> int:
+    """Cancel the notices of the case's closed steps and set ``open_step``'s
+    (the spell the action just opened, or None when the case left the flow).
 
     Call in the action's transaction, after the step spells were written.
     Idempotent (unique on step and kind). Returns how many were set.
     """
-    from workflow.models import CaseStep
-
     now = timezone.now()
-    open_step = CaseStep.objects.filter(case=case, left_at__isnull=True).first()
     stale = ScheduledNotice.objects.filter(step__case=case, fired_at__isnull=True)
     if open_step is not None:
         stale = stale.exclude(step=open_step)

@@ -94,7 +94,7 @@ def _key(kind: str, case: Any) -> str:
     return f"{kind}:{case.pk}:v{case.version}"
 
 
-def referral_submitted_notify(*, case: Any, actor: Any) -> None:
+def referral_submitted_notify(*, case: Any, actor: Any, open_step: Any) -> None:
     """HR advisers hear of a new referral; its first step's deadlines are set."""
     from accounts.roles import Role
 
@@ -104,11 +104,17 @@ def referral_submitted_notify(*, case: Any, actor: Any) -> None:
     )
     from .deadlines import step_notices_schedule
 
-    step_notices_schedule(case=case)
+    step_notices_schedule(case=case, open_step=open_step)
 
 
 def case_action_notify(
-    *, case: Any, actor: Any, action: str, from_stage: str, payload: dict[str, Any]
+    *,
+    case: Any,
+    actor: Any,
+    action: str,
+    from_stage: str,
+    payload: dict[str, Any],
+    open_step: Any = None,
 ) -> None:
     """After an action on a case (called by the engine, in its transaction).
 
@@ -153,4 +159,4 @@ def case_action_notify(
     if moved:
         from .deadlines import step_notices_schedule
 
-        step_notices_schedule(case=case)
+        step_notices_schedule(case=case, open_step=open_step)

@@ -13,7 +13,7 @@ import time_machine
 
 from notifications.models import Kind, Notification, ScheduledNotice
 from notifications.services import deadline_sweep
-from notifications.services.deadlines import notice_dates, working_days_before
+from notifications.services.deadlines import notice_dates
 from workflow.models import CaseStep
 from workflow.services import case_triage
 
@@ -125,13 +125,6 @@ def test_a_bank_holiday_weekend_moves_the_due_date_and_the_reminder(
     assert step.due_on == dt.date(2026, 4, 13)
     assert sweep_on(clock, dt.date(2026, 4, 8)) == []
     assert sweep_on(clock, dt.date(2026, 4, 9)) == [(Kind.REMINDER, "hana.hr")]
-
-
-def test_working_days_before_skips_weekends_and_bank_holidays() -> None:
-    assert working_days_before(dt.date(2026, 3, 9), 2) == dt.date(2026, 3, 5)
-    assert working_days_before(dt.date(2026, 4, 7), 1) == dt.date(2026, 4, 2)
-    assert working_days_before(dt.date(2026, 12, 29), 1) == dt.date(2026, 12, 24)
-    assert working_days_before(dt.date(2026, 3, 9), 0) == dt.date(2026, 3, 9)
 
 
 def test_a_reminder_that_would_fall_before_the_step_began_fires_the_day_it_began(

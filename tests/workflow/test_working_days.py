@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.working_days import add_working_days, is_working_day, working_days_between
+from workflow.working_days import (
+    add_working_days,
+    is_working_day,
+    working_days_before,
+    working_days_between,
+)
 
 dates = st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31))
 
@@ -96,3 +101,18 @@ def test_adding_working_days_is_undone_by_counting_them(start: dt.date, n: int) 
     assert is_working_day(due)
     assert working_days_between(start, due) == n
     assert working_days_between(start, due - dt.timedelta(days=1)) == n - 1
+
+
+def test_working_days_before_skips_weekends_and_bank_holidays() -> None:
+    assert working_days_before(dt.date(2026, 3, 9), 2) == dt.date(2026, 3, 5)
+    assert working_days_before(dt.date(2026, 4, 7), 1) == dt.date(2026, 4, 2)
+    assert working_days_before(dt.date(2026, 12, 29), 1) == dt.date(2026, 12, 24)
+    assert working_days_before(dt.date(2026, 3, 9), 0) == dt.date(2026, 3, 9)
+
+
+@given(dates, st.integers(min_value=1, max_value=60))
+def test_counting_back_is_undone_by_counting_forward(day: dt.date, n: int) -> None:
+    earlier = working_days_before(day, n)
+    assert is_working_day(earlier)
+    if is_working_day(day):
+        assert add_working_days(earlier, n) == day

@@ -265,8 +265,9 @@ def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
     if case.stage == Stage.FORMAL:
         case.formal_commissioned_at = now
     case.save()
-    if flow_moved:
-        case_step_advance(case=case, open_nodes=active_nodes(case), at=now)
+    opened = (
+        case_step_advance(case=case, open_nodes=active_nodes(case), at=now) if flow_moved else None
+    )
     _audit(ctx)
     # Records notifications and deadline notices in this transaction; sending
     # is queued for after the commit (notifications/).
@@ -276,6 +277,7 @@ def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
         action=ctx.action.value,
         from_stage=ctx.from_stage,
         payload=ctx.payload,
+        open_step=opened,
     )
 
 

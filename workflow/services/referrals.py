@@ -131,7 +131,7 @@ def referral_submit(
     )
     case.stage = stage_from_flow(case)
     case.save(update_fields=["stage"])
-    case_step_advance(case=case, open_nodes=active_nodes(case), at=now)
+    opened = case_step_advance(case=case, open_nodes=active_nodes(case), at=now)
     audit_record(
         case=case,
         actor=actor,
@@ -144,7 +144,7 @@ def referral_submit(
         },
     )
     # HR advisers are told, and the triage deadlines set (sent after commit).
-    referral_submitted_notify(case=case, actor=actor)
+    referral_submitted_notify(case=case, actor=actor, open_step=opened)
     return case
 
 
