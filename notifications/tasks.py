@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def fire_due_timers() -> int:
     """Fire every viewflow timer and condition that is due.
 
-    viewflow fires timers only when asked (viewflow.md); beat asks here every
+    viewflow fires timers only when asked (docs/viewflow-notes.md); beat asks here every
     FTP_TIMER_POLL_SECONDS. Each timer is claimed under the flow lock, so two
     overlapping runs cannot fire the same timer twice.
     """

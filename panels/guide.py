@@ -4,7 +4,7 @@ The guide advises; the panel decides. The decision records the letter the
 guide gave when the panel decided and whether the outcome is one the advice
 points to, so a panel departing from it is visible (its rationale must carry
 the reasons). This is the product's reading of NHS "A just culture guide"
-(2018, domain.md): D and E say singling out the individual is unlikely to be
+(2018, docs/domain/just-culture-guide.md): D and E say singling out the individual is unlikely to be
 appropriate, F that action may be inappropriate, G that graduated action
 may be.
 """

@@ -1,6 +1,6 @@
 """Demo figures for the governance pack: headcounts and historical entries for
 the demo trust (``workflow.demo``), five WRES years ending with the last
-complete one, telling the story of domain.md: a ratio near 3.7 that falls
+complete one, telling the story of docs/domain/fair-treatment-panels.md: a ratio near 3.7 that falls
 below 1 once every referral goes through the panel.
 
 Loaded through the real importers, once (nothing is loaded if any headcount

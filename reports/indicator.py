@@ -2,7 +2,7 @@
 
 The relative likelihood of BME staff entering the formal disciplinary process
 compared to white staff = (BME entries / BME headcount) / (white entries /
-white headcount), always from raw counts (domain.md: 9/725 / 17/2,505 = 1.83;
+white headcount), always from raw counts (docs/domain/wres-indicator-3.md: 9/725 / 17/2,505 = 1.83;
 rounded percentages would give 1.7). Staff of unknown ethnicity are in
 neither rate; their counts are always reported beside them.
 

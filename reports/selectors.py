@@ -39,7 +39,7 @@ def formal_entries(units: UnitMap, first: int, last: int) -> Counts:
     years ``first`` to ``last``: staff whose case had a formal investigation
     commissioned, plus imported historical entries.
 
-    WRES counts staff entering the process (domain.md), not cases: someone
+    WRES counts staff entering the process (docs/domain/wres-indicator-3.md), not cases: someone
     with two investigations commissioned in one year is one entry, hence the
     distinct count of employees. (Were they to move unit between the two,
     each unit would count them once.)"""

@@ -42,7 +42,8 @@ class ReferralFlow(flow.Flow):
     """
 
     # Fail fast instead of queueing behind another request on the same case;
-    # the services turn FlowLockFailed into a conflict error.
+    # the services lock the rows with NOWAIT first (workflow/services/_engine.py
+    # lock_case) and turn a busy case into a conflict error.
     lock_impl = lock.SelectForUpdateLock(nowait=True, attempts=3)
 
     start = flow.StartHandle().Next(this.triage)

@@ -1,8 +1,9 @@
 """Working days in England and Wales: weekdays that are not bank holidays.
 
-The trust's time limits are counted in working days (domain.md: the Acas
-Code sets no day limits; the product's limits are trust settings counted in
-working days). Pure functions over dates; no database, no clock.
+The trust's time limits are counted in working days: the Acas Code sets no
+day limits, so the product's limits are trust settings counted in working
+days (docs/domain/acas-and-fair-procedure.md). Pure functions over dates; no
+database, no clock.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The one way a service changes a case: lock, check, write, move the flow, audit.
 
-Calling a viewflow transition does not check permissions (viewflow.md), so
+Calling a viewflow transition does not check permissions (docs/viewflow-notes.md), so
 every check happens here first, from ``workflow.rules``. The flow is then
 moved with the activation API, the stage column is re-read from the flow,
 and an audit event is appended: all in the caller's single transaction.
