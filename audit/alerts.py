@@ -44,9 +44,26 @@ def chain_broken_alert(report: Report) -> int:
         logger.error("No HR lead email address to alert (set FTP_HR_LEAD_EMAILS).")
         return 0
     body = (
-        f"The daily check of the audit log found it {report}.\n\n"
+        f"A check of the audit log found it {report}.\n\n"
         "Events before that point verified. Run `python manage.py verify_audit` to see it "
         "again, and treat the log after that point as unproven until it is investigated."
     )
     send_mail(SUBJECT, body, None, recipients)
+    return len(recipients)
+
+
+def anchor_not_recorded_alert(path: str, reason: str) -> int:
+    """Tell HR leads the check could not record its anchor; returns how many
+    were emailed. Without anchors a cut or recomputed log goes unseen."""
+    recipients = hr_lead_emails()
+    if not recipients:
+        logger.error("No HR lead email address to alert (set FTP_HR_LEAD_EMAILS).")
+        return 0
+    body = (
+        f"The audit log check could not record its anchor in {path}: {reason}.\n\n"
+        "The log itself was checked, but until anchors are recorded again a log cut short "
+        "or recomputed would not be noticed. Ask the system's administrators to fix the "
+        "anchor file (FTP_AUDIT_ANCHOR_FILE)."
+    )
+    send_mail("Audit log anchor not recorded", body, None, recipients)
     return len(recipients)

@@ -1,10 +1,23 @@
-"""The hash chain that makes the audit log tamper-evident. Pure functions.
+"""The keyed hash chain that makes the audit log tamper-evident. Pure functions.
 
-Each event stores ``hash = sha256(canonical(content) + prev_hash)`` where
-``prev_hash`` is the hash of the event before it (by ``seq``). Changing,
-removing, inserting or reordering a stored event breaks a link that
-``audit.verify`` finds. The serialisation is frozen: every event ever
-written must verify with it, so change it only by adding a new version.
+Each event stores ``hash = HMAC-SHA256(key, canonical(content) + prev_hash)``
+where ``prev_hash`` is the hash of the event before it (by ``seq``) and the
+key is one of the application's audit keys (``audit.keyring``), named in the
+event's ``key_id`` and inside the signed content. Changing, removing,
+inserting or reordering a stored event breaks a link that ``audit.verify``
+finds, and without the key nobody can compute the links again: database
+write access alone cannot rewrite history so that it verifies.
+
+Versions (``v`` in the signed content):
+
+* 1: the first, unkeyed chain, ``sha256(canonical + prev_hash)``, with no
+  ``key_id``. Events written before keying still verify this way, but only
+  before the first keyed event: anyone can compute a version-1 hash, so one
+  after a keyed event is a forgery (``audit.verify``).
+* 2: keyed, as above.
+
+The serialisation is frozen: every event ever written must verify with it,
+so change it only by adding a new version.
 
 ``seq`` is deliberately not hashed: it is the walking order, and the links
 (``prev_hash``), not the numbers, say what follows what. That is what lets
@@ -16,11 +29,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-VERSION = 1
+if TYPE_CHECKING:
+    from .keyring import AuditKey
+
+VERSION = 2
+UNKEYED_VERSION = 1
 # The first event's predecessor.
 GENESIS = "0" * 64
 
@@ -40,7 +57,42 @@ def timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _message(content: dict[str, Any], prev_hash: str) -> bytes:
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return f"{canonical}\n{prev_hash}".encode()
+
+
 def event_hash(
+    *,
+    key: AuditKey,
+    prev_hash: str,
+    case_id: int | None,
+    actor_id: int | None,
+    at: dt.datetime,
+    action: str,
+    from_stage: str,
+    to_stage: str,
+    reason: str,
+    payload: dict[str, Any],
+) -> str:
+    """Version 2: HMAC-SHA256 hex under ``key`` over the event's canonical JSON
+    (sorted keys, no spaces, the key's id included) and its predecessor's hash."""
+    content = {
+        "v": VERSION,
+        "key": key.id,
+        "case": case_id,
+        "actor": actor_id,
+        "at": timestamp(at),
+        "action": action,
+        "from": from_stage,
+        "to": to_stage,
+        "reason": reason,
+        "payload": payload,
+    }
+    return key.hmac(_message(content, prev_hash))
+
+
+def unkeyed_event_hash(
     *,
     prev_hash: str,
     case_id: int | None,
@@ -52,10 +104,10 @@ def event_hash(
     reason: str,
     payload: dict[str, Any],
 ) -> str:
-    """sha256 hex over the event's canonical JSON (sorted keys, no spaces) and
-    its predecessor's hash."""
+    """Version 1 (frozen, for events written before keying): sha256 hex over
+    the event's canonical JSON and its predecessor's hash. Never for new events."""
     content = {
-        "v": VERSION,
+        "v": UNKEYED_VERSION,
         "case": case_id,
         "actor": actor_id,
         "at": timestamp(at),
@@ -65,5 +117,4 @@ def event_hash(
         "reason": reason,
         "payload": payload,
     }
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{canonical}\n{prev_hash}".encode()).hexdigest()
+    return hashlib.sha256(_message(content, prev_hash)).hexdigest()

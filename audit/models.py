@@ -7,10 +7,12 @@ withdrawals, imports, exports, verification runs, and every showing of
 special-category data (ethnicity) to someone.
 
 Rows are never changed or deleted: database triggers refuse UPDATE and
-DELETE (migration 0006), and the database role the application runs as
-needs only INSERT and SELECT here (README). Each row's ``hash`` chains it to
-the row before (``audit.chain``), so a change made around the triggers shows
-up in ``manage.py verify_audit``.
+DELETE (migration 0006) and, on PostgreSQL, TRUNCATE (0008), and the
+database role the application runs as needs only INSERT and SELECT here
+(README). Each row's ``hash`` chains it to the row before under a key the
+database never sees (``audit.chain``), so a change made around the triggers
+shows up in ``manage.py verify_audit``, and anchors kept outside the
+database show a cut or recomputed log (``audit.anchors``).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class AuditEvent(models.Model):
     seq = models.BigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The id (never the secret) of the key that signed ``hash``; null for the
+    # unkeyed version-1 events written before migration 0007.
+    key_id = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
 
     # Null for events about no one case: imports, exports, verification runs.
     case = models.ForeignKey(

@@ -5,19 +5,36 @@ same last event would both link to it. On PostgreSQL a transaction-level
 advisory lock is taken before the last event is read and held until the
 caller's transaction ends; SQLite allows one writer at a time anyway. The
 unique ``seq`` is the backstop: a fork could not be stored.
+
+Each event is signed with the current audit key (``audit.keyring``); only its
+id is stored.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .alerts import chain_broken_alert
-from .chain import GENESIS, event_hash, normalise_payload
+from .alerts import anchor_not_recorded_alert, chain_broken_alert
+from .anchors import (
+    Anchor,
+    AnchorFileError,
+    anchor_from_report,
+    anchor_record,
+    compare_with_anchor,
+    last_anchor,
+)
+from .chain import GENESIS, event_hash, normalise_payload, timestamp
 from .models import AuditEvent, EventType
-from .verify import Report, verify_log
+from .verify import Breakage, Kind, Report, check_anchor, verify_log
+
+logger = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock key for "append to the audit chain" (b"ftpaudit").
 CHAIN_LOCK_KEY = 0x6674706175646974
@@ -39,11 +56,13 @@ def audit_record(
     ``case`` is None for events about no one case (imports, exports, checks).
     """
     action = str(action)  # an enum member hashes and stores as its value
+    key = settings.FTP_AUDIT_KEYRING.current
     with transaction.atomic(savepoint=False):
         seq, prev_hash = _lock_chain_head()
         event = AuditEvent(
             seq=seq,
             prev_hash=prev_hash,
+            key_id=key.id,
             case=case,
             actor=actor,
             at=timezone.now(),
@@ -54,6 +73,7 @@ def audit_record(
             payload=normalise_payload(payload),
         )
         event.hash = event_hash(
+            key=key,
             prev_hash=prev_hash,
             case_id=event.case_id,
             actor_id=event.actor_id,
@@ -108,24 +128,86 @@ def audit_export_record(
     )
 
 
-def audit_chain_check() -> Report:
-    """Verify the chain, record the run in the log, and alert HR leads if it
-    is broken. The daily Celery task calls this."""
-    report = verify_log()
+def audit_chain_check(
+    *,
+    actor: Any = None,
+    anchor: bool = True,
+    expect: tuple[int, str] | None = None,
+    chunk_size: int = 5000,
+) -> Report:
+    """Check the audit log: the one service behind the daily task and
+    ``verify_audit``.
+
+    Walks the chain (streamed), compares it with the last anchor in
+    ``FTP_AUDIT_ANCHOR_FILE`` and with ``expect`` (SEQ, HASH) if given,
+    records the check as an event by ``actor`` (None: the system), alerts HR
+    leads if anything is broken, and, if ``anchor`` and the log verified,
+    records a new anchor (file and ``FTP_AUDIT_ANCHOR_EMAILS``).
+
+    The walk holds no lock: appends go on meanwhile, and the check covers the
+    log as it was when the walk began.
+    """
+    keyring = settings.FTP_AUDIT_KEYRING
+    path = Path(settings.FTP_AUDIT_ANCHOR_FILE)
+    try:
+        previous, anchor_problem = last_anchor(path), None
+    except AnchorFileError as exc:
+        previous, anchor_problem = None, Breakage(0, 0, Kind.ANCHOR_MISMATCH, str(exc))
+    report = verify_log(chunk_size=chunk_size, keyed_after=previous.head_seq if previous else None)
+    report = dataclasses.replace(
+        report,
+        breakage=_first(report.breakage, anchor_problem, *_anchor_checks(report, previous, expect)),
+    )
+
+    checked_at = timezone.now()
+    new_anchor = anchor_from_report(report, at=timestamp(checked_at), key_id=keyring.current_id)
     audit_record(
         case=None,
-        actor=None,
+        actor=actor,
         action=EventType.VERIFY,
         reason=str(report),
         payload=_report_payload(report),
     )
-    if not report.intact:
+    if report.broken:
         chain_broken_alert(report)
+    elif report.empty:
+        logger.warning("Audit chain check: the log is empty, nothing was verified.")
+    if anchor and report.intact:
+        # Only a verified head is anchored: a broken or empty log keeps the
+        # last good anchor, so every later check keeps comparing with it.
+        try:
+            anchor_record(new_anchor)
+        except OSError as exc:
+            logger.error("Audit anchor not recorded in %s: %s", path, exc.strerror)
+            anchor_not_recorded_alert(str(path), exc.strerror or type(exc).__name__)
     return report
+
+
+def _anchor_checks(
+    report: Report, previous: Anchor | None, expect: tuple[int, str] | None
+) -> list[Breakage | None]:
+    """How the log differs from the last anchor and from ``expect``. The count
+    is compared only if the walk went to the end (a break stops it early)."""
+    found: list[Breakage | None] = []
+    if previous is not None:
+        if report.broken:
+            source = f"the anchor of {previous.at}"
+            found.append(check_anchor(previous.head_seq, previous.head_hash, source=source))
+        else:
+            found.append(compare_with_anchor(report, previous))
+    if expect is not None:
+        found.append(check_anchor(*expect, source=f"the expected anchor {expect[0]}"))
+    return found
+
+
+def _first(*found: Breakage | None) -> Breakage | None:
+    """The earliest breakage (problems with the anchor file itself, seq 0, first)."""
+    return min((b for b in found if b is not None), key=lambda b: b.seq, default=None)
 
 
 def _report_payload(report: Report) -> dict[str, Any]:
     payload: dict[str, Any] = {
+        "status": report.status,
         "intact": report.intact,
         "events": report.events,
         "head_seq": report.head.seq if report.head else 0,

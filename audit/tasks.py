@@ -17,11 +17,13 @@ logger = logging.getLogger(__name__)
     name="audit.tasks.verify_audit_chain", acks_late=True, time_limit=3600, soft_time_limit=3500
 )
 def verify_audit_chain() -> bool:
-    """Verify the audit chain (daily, from beat); HR leads are alerted on failure.
+    """Verify the audit chain against the last anchor and record a new one
+    (daily, from beat); HR leads are alerted on failure. True if intact.
 
     Not retried: a failure is a finding, already logged and emailed, and the
-    next day's run checks again. Running it twice only records two checks.
+    next day's run checks again. Running it twice only records two checks
+    (and two anchors).
     """
-    report = audit_chain_check()
+    report = audit_chain_check(actor=None, anchor=True)
     logger.info("audit chain check: %s", report)
     return report.intact

@@ -10,18 +10,30 @@ For each event, in order:
    GENESIS) and its ``seq`` the previous plus one. If not, the hash it links
    to says what happened: no such event (missing: deleted), an event further
    on (out of order), or an earlier event (what lies between was inserted);
-2. its stored hash must match its content. If not, it was altered, unless the
+2. it must be signed with a configured key (``key_id``), or be an unkeyed
+   version-1 event with no keyed event before it (and none after an anchor
+   taken by a keyed check): anyone can compute an unkeyed hash, so an
+   unkeyed event where a keyed one belongs is a forgery;
+3. its stored hash must match its content. If not, it was altered, unless the
    next event still links to the one before it (then it was inserted).
+
+The chain alone cannot show its newest events cut off, or every hash
+recomputed by someone holding the key; anchors kept outside the database
+(``audit.anchors``) can, and ``check_anchor`` compares with one.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import hmac
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, Protocol
 
-from .chain import GENESIS, event_hash
+from django.conf import settings
+
+from .chain import GENESIS, event_hash, unkeyed_event_hash
+from .keyring import AuditKey, Keyring
 from .models import AuditEvent
 
 # The columns a check reads, in this order.
@@ -38,6 +50,7 @@ COLUMNS = (
     "to_stage",
     "reason",
     "payload",
+    "key_id",
 )
 
 
@@ -54,6 +67,7 @@ class Row(NamedTuple):
     to_stage: str
     reason: str
     payload: Any
+    key_id: str | None = None
 
 
 class Ref(NamedTuple):
@@ -66,6 +80,10 @@ class Kind(enum.StrEnum):
     MISSING = "missing (deleted)"
     FORGED = "forged (inserted)"
     OUT_OF_ORDER = "out of order"
+    UNKNOWN_KEY = "signed with an unknown key"
+    # Found by comparing with an anchor kept outside the database.
+    TRUNCATED = "truncated"
+    ANCHOR_MISMATCH = "anchor mismatch"
 
 
 class Lookup(Protocol):
@@ -92,40 +110,105 @@ class Report:
     breakage: Breakage | None = None
 
     @property
+    def broken(self) -> bool:
+        return self.breakage is not None
+
+    @property
+    def empty(self) -> bool:
+        """No events and nothing broken: nothing is proven either way."""
+        return self.breakage is None and self.events == 0
+
+    @property
     def intact(self) -> bool:
-        return self.breakage is None
+        """At least one event, and every one verified."""
+        return self.breakage is None and self.events > 0
+
+    @property
+    def status(self) -> str:
+        return "broken" if self.broken else "empty" if self.empty else "intact"
 
     def __str__(self) -> str:
+        if self.empty:
+            return "empty: no events to verify"
         if self.breakage is None:
             return f"intact, {self.events} events"
         b = self.breakage
+        if b.id == 0:  # no event to name: the anchored one is gone, or the log is empty
+            return f"broken at seq={b.seq}: {b.kind} - {b.detail}"
         return f"broken at event seq={b.seq} (id={b.id}): {b.kind} - {b.detail}"
 
 
-def row_hash(row: Row) -> str:
-    return event_hash(
-        prev_hash=row.prev_hash,
-        case_id=row.case_id,
-        actor_id=row.actor_id,
-        at=row.at,
-        action=row.action,
-        from_stage=row.from_stage,
-        to_stage=row.to_stage,
-        reason=row.reason,
-        payload=row.payload,
-    )
+def row_hash(row: Row, key: AuditKey | None) -> str:
+    """The hash ``row`` should have: keyed under ``key`` (version 2), or
+    unkeyed (version 1) when the row names no key."""
+    fields: dict[str, Any] = {
+        "prev_hash": row.prev_hash,
+        "case_id": row.case_id,
+        "actor_id": row.actor_id,
+        "at": row.at,
+        "action": row.action,
+        "from_stage": row.from_stage,
+        "to_stage": row.to_stage,
+        "reason": row.reason,
+        "payload": row.payload,
+    }
+    if key is None:
+        return unkeyed_event_hash(**fields)
+    return event_hash(key=key, **fields)
 
 
-def check_chain(rows: Iterable[Row], lookup: Lookup) -> Report:
-    """Check rows given in ``seq`` order; stop at the first broken event."""
+def check_chain(
+    rows: Iterable[Row], lookup: Lookup, *, keyring: Keyring, keyed_after: int | None = None
+) -> Report:
+    """Check rows given in ``seq`` order; stop at the first broken event.
+
+    ``keyed_after``: every event after this seq must be keyed (an anchor
+    recorded by a keyed check says the log was keyed from then on).
+    """
     prev: Row | None = None
     count = 0
+    keyed_seen: Row | None = None
     for row, nxt in _with_next(rows):
-        breakage = _check_link(prev, row, lookup) or _check_content(prev, row, nxt)
+        breakage = _check_link(prev, row, lookup)
+        if breakage is None:
+            key, breakage = _check_key(row, keyring, keyed_seen, keyed_after)
+        if breakage is None:
+            breakage = _check_content(prev, row, nxt, key)
         if breakage is not None:
             return _report(count, prev, breakage)
+        if row.key_id is not None and keyed_seen is None:
+            keyed_seen = row
         prev, count = row, count + 1
     return _report(count, prev, None)
+
+
+def _check_key(
+    row: Row, keyring: Keyring, keyed_seen: Row | None, keyed_after: int | None
+) -> tuple[AuditKey | None, Breakage | None]:
+    """The key ``row`` verifies with (None: unkeyed), or why it cannot."""
+    if row.key_id is None:
+        if keyed_seen is not None:
+            return None, _broken(
+                row,
+                Kind.FORGED,
+                f"unkeyed (version 1) after the keyed event seq={keyed_seen.seq}: "
+                "anyone can compute its hash",
+            )
+        if keyed_after is not None and row.seq > keyed_after:
+            return None, _broken(
+                row,
+                Kind.FORGED,
+                f"unkeyed (version 1), but an anchor shows the log keyed from seq={keyed_after}",
+            )
+        return None, None
+    key = keyring.get(row.key_id)
+    if key is None:
+        return None, _broken(
+            row,
+            Kind.UNKNOWN_KEY,
+            f"key id {row.key_id!r} is not configured (retired keys must stay configured)",
+        )
+    return key, None
 
 
 def _report(count: int, last: Row | None, breakage: Breakage | None) -> Report:
@@ -169,8 +252,11 @@ def _check_link(prev: Row | None, row: Row, lookup: Lookup) -> Breakage | None:
     )
 
 
-def _check_content(prev: Row | None, row: Row, nxt: Row | None) -> Breakage | None:
-    if row_hash(row) == row.hash:
+def _check_content(
+    prev: Row | None, row: Row, nxt: Row | None, key: AuditKey | None
+) -> Breakage | None:
+    # Bytes: compare_digest refuses non-ASCII text, which a tampered row may hold.
+    if hmac.compare_digest(row_hash(row, key).encode(), row.hash.encode()):
         return None
     if nxt is not None and nxt.prev_hash == (prev.hash if prev else GENESIS):
         return _broken(row, Kind.FORGED, "its hash is wrong and the next event links past it")
@@ -203,20 +289,34 @@ def stream_rows(chunk_size: int = 5000) -> Iterator[Row]:
     return (Row(*r) for r in rows.iterator(chunk_size=chunk_size))
 
 
-def verify_log(*, chunk_size: int = 5000) -> Report:
-    """Verify the whole stored chain."""
-    return check_chain(stream_rows(chunk_size), DatabaseLookup())
+def verify_log(
+    *, chunk_size: int = 5000, keyring: Keyring | None = None, keyed_after: int | None = None
+) -> Report:
+    """Verify the whole stored chain, with the configured keys unless told."""
+    return check_chain(
+        stream_rows(chunk_size),
+        DatabaseLookup(),
+        keyring=keyring or settings.FTP_AUDIT_KEYRING,
+        keyed_after=keyed_after,
+    )
 
 
-def check_anchor(seq: int, value: str) -> Breakage | None:
-    """Compare with a hash recorded outside the system (``verify_audit --anchor``).
+def check_anchor(seq: int, value: str, *, source: str = "the anchor") -> Breakage | None:
+    """Compare with a head hash recorded outside the system (an anchor).
 
     The chain alone cannot show that its newest events were cut off, or that
     the whole chain was recomputed after an edit; a recorded anchor can.
     """
+    if seq == 0:
+        return None  # anchored an empty log: nothing to find
     found = AuditEvent.objects.filter(seq=seq).values_list("id", "hash").first()
     if found is None:
-        return Breakage(seq, 0, Kind.MISSING, "the anchored event is gone (log cut short?)")
-    if found[1] != value:
-        return Breakage(seq, found[0], Kind.ALTERED, "its hash differs from the anchor")
+        return Breakage(seq, 0, Kind.TRUNCATED, f"event seq={seq} in {source} is gone: cut short")
+    if not hmac.compare_digest(found[1].encode(), value.encode()):
+        return Breakage(
+            seq,
+            found[0],
+            Kind.ANCHOR_MISMATCH,
+            f"its hash differs from {source}: the chain was recomputed or the event replaced",
+        )
     return None

@@ -1,7 +1,8 @@
 """Benchmark: `verify_audit` over 1,000,000 chained events (`make bench`).
 
 Fills a scratch PostgreSQL database (``<name>_auditbench``, dropped after)
-with a valid hash chain, computed in Python and loaded with COPY, then
+with a valid keyed hash chain (HMAC-SHA256 under the configured audit key,
+as ``audit_record`` writes it), computed in Python and loaded with COPY, then
 measures in a fresh process each time:
 
 * verification (``audit.verify.verify_log``): events per second and peak
@@ -43,7 +44,8 @@ from audit.chain import GENESIS, event_hash
 from audit.verify import stream_rows, verify_log
 
 COLUMNS = (
-    "seq, prev_hash, hash, case_id, actor_id, at, action, from_stage, to_stage, reason, payload"
+    "seq, prev_hash, hash, key_id, case_id, actor_id, at, action, from_stage, to_stage, reason,"
+    " payload"
 )
 ACTIONS = [
     ("triage", "submitted", "panel", "A pattern of similar concerns that needs the panel."),
@@ -56,12 +58,14 @@ START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 def chained_rows(first_seq: int, count: int, prev: str, actors: list[int]) -> Iterator[tuple]:
     """``count`` valid events continuing a chain whose last hash is ``prev``."""
+    key = settings.FTP_AUDIT_KEYRING.current
     for seq in range(first_seq, first_seq + count):
         action, from_stage, to_stage, reason = ACTIONS[seq % len(ACTIONS)]
         at = START + dt.timedelta(seconds=seq, microseconds=seq % 997)
         payload = {"n": seq, "channel": "web"} if not to_stage else {"outcome": "mediation"}
         actor = actors[seq % len(actors)]
         digest = event_hash(
+            key=key,
             prev_hash=prev,
             case_id=None,
             actor_id=actor,
@@ -72,7 +76,7 @@ def chained_rows(first_seq: int, count: int, prev: str, actors: list[int]) -> It
             reason=reason,
             payload=payload,
         )
-        yield (seq, prev, digest, None, actor, at, action, from_stage, to_stage, reason,
+        yield (seq, prev, digest, key.id, None, actor, at, action, from_stage, to_stage, reason,
                json.dumps(payload))  # fmt: skip
         prev = digest
 

@@ -2,13 +2,14 @@
 
 Each ``PersonalDataAccess`` row becomes a ``view_special_category`` event
 (payload: field and channel; never the value shown). Then every event, old
-and folded, is numbered in time order and hashed into the chain, exactly as
-``audit.services.audit_record`` would have written it.
+and folded, is numbered in time order and hashed into the chain as
+``audit.services.audit_record`` wrote it then: version 1, unkeyed (frozen in
+``audit.chain.unkeyed_event_hash``; events appended after 0007 are keyed).
 """
 
 from django.db import migrations
 
-from audit.chain import GENESIS, event_hash, normalise_payload
+from audit.chain import GENESIS, normalise_payload, unkeyed_event_hash
 
 VIEW = "view_special_category"
 BATCH = 1000
@@ -41,7 +42,7 @@ def chain_events(apps, schema_editor):
     for seq, event in enumerate(AuditEvent.objects.order_by("at", "id").iterator(BATCH), 1):
         event.payload = normalise_payload(event.payload)
         event.seq, event.prev_hash = seq, prev
-        event.hash = prev = event_hash(
+        event.hash = prev = unkeyed_event_hash(
             prev_hash=prev,
             case_id=event.case_id,
             actor_id=event.actor_id,

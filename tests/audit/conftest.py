@@ -1,9 +1,14 @@
 """The audit tests reuse the workflow tests' people and story teller, and
-add a way to tamper with the log as a database superuser would."""
+add a way to tamper with the log as a database superuser would. Anchors go
+to a file of each test's own."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,9 +17,26 @@ from django.db import connection
 from audit.models import AuditEvent
 from audit.services import audit_record
 
-from ..workflow.conftest import _fast_passwords, extras, story
+from ..workflow.conftest import extras, story
 
-__all__ = ["_fast_passwords", "appended", "extras", "story", "tamper"]
+__all__ = [
+    "anchor_file",
+    "appended",
+    "extras",
+    "legacy_appended",
+    "published_sha256",
+    "story",
+    "tamper",
+]
+
+
+@pytest.fixture(autouse=True)
+def anchor_file(tmp_path: Path, settings: Any) -> Path:
+    """Where this test's checks record their anchors (none there yet)."""
+    path = tmp_path / "anchors" / "audit-anchors.jsonl"
+    settings.FTP_AUDIT_ANCHOR_FILE = str(path)
+    settings.FTP_AUDIT_ANCHOR_EMAILS = []
+    return path
 
 
 @pytest.fixture
@@ -48,3 +70,50 @@ def tamper(db: None) -> Callable[..., None]:
                 cursor.execute("SET session_replication_role = DEFAULT")
 
     return run
+
+
+def published_sha256(event: AuditEvent, *, prev_hash: str, reason: str | None = None) -> str:
+    """The unkeyed (version 1) hash anyone can compute from the README: what
+    someone with write access to the database, but not the key, can recompute."""
+    content = {
+        "v": 1,
+        "case": event.case_id,
+        "actor": event.actor_id,
+        "at": event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "action": event.action,
+        "from": event.from_stage,
+        "to": event.to_stage,
+        "reason": event.reason if reason is None else reason,
+        "payload": event.payload,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{canonical}\n{prev_hash}".encode()).hexdigest()
+
+
+@pytest.fixture
+def legacy_appended(tamper: Callable[..., None]) -> Callable[[int], list[AuditEvent]]:
+    """Append ``n`` unkeyed version-1 events, as the code before keying wrote
+    them (and as migration 0005 chained the first ones)."""
+
+    def append(n: int) -> list[AuditEvent]:
+        head = AuditEvent.objects.order_by("-seq").first()
+        seq, prev = (head.seq, head.hash) if head else (0, "0" * 64)
+        statements: list[str | tuple[str, list[Any]]] = []
+        for i in range(n):
+            seq += 1
+            event = AuditEvent(seq=seq, at=dt.datetime.now(dt.UTC), action="import", payload={})
+            event.reason = f"legacy {i}"
+            digest = published_sha256(event, prev_hash=prev)
+            statements.append(
+                (
+                    "INSERT INTO audit_auditevent (seq, prev_hash, hash, key_id, at, action,"
+                    " from_stage, to_stage, reason, payload) VALUES"
+                    " (%s, %s, %s, NULL, %s, 'import', '', '', %s, '{}')",
+                    [seq, prev, digest, event.at, event.reason],
+                )
+            )
+            prev = digest
+        tamper(*statements)
+        return list(AuditEvent.objects.filter(seq__gt=seq - n).order_by("seq"))
+
+    return append

@@ -1,17 +1,21 @@
-"""The access log folds into the chained audit log, and back again."""
+"""The access log folds into the chained audit log, and back again; keying
+the chain keeps every event written before it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from audit.models import AuditEvent, EventType
-from audit.services import personal_data_access_record
+from audit.services import audit_record, personal_data_access_record
 from audit.verify import verify_log
+
+from .conftest import published_sha256
 
 BEFORE = [("audit", "0003_personal_data_access")]
 
@@ -49,3 +53,37 @@ def test_showings_become_chained_events_and_can_go_back(story: Any) -> None:
     ]
     report = verify_log()
     assert report.intact and report.events == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_keying_keeps_every_event_and_those_written_before_it_still_verify(
+    tamper: Any,
+) -> None:
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("audit")
+    try:
+        migrate([("audit", "0006_append_only")])
+        prev = "0" * 64
+        for seq in (1, 2, 3):  # as the unkeyed code wrote them, before 0007
+            event = AuditEvent(seq=seq, at=timezone.now(), action="import", reason=f"old {seq}")
+            digest = published_sha256(event, prev_hash=prev)
+            tamper(
+                (
+                    "INSERT INTO audit_auditevent (seq, prev_hash, hash, at, action,"
+                    " from_stage, to_stage, reason, payload)"
+                    " VALUES (%s, %s, %s, %s, 'import', '', '', %s, '{}')",
+                    [seq, prev, digest, event.at, event.reason],
+                )
+            )
+            prev = digest
+    finally:
+        migrate(latest)
+
+    assert list(AuditEvent.objects.values_list("seq", "key_id", "hash")) == [
+        (1, None, AuditEvent.objects.get(seq=1).hash),
+        (2, None, AuditEvent.objects.get(seq=2).hash),
+        (3, None, prev),
+    ]
+    audit_record(case=None, actor=None, action="import", reason="keyed")
+    report = verify_log()
+    assert report.intact and report.events == 4
+    assert AuditEvent.objects.get(seq=4).key_id == settings.FTP_AUDIT_KEYRING.current_id

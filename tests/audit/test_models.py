@@ -1,10 +1,15 @@
-"""The database refuses to change or delete an audit event, whoever asks."""
+"""The database refuses to change, delete or truncate an audit event, whoever asks.
+
+(Django's ``flush``, between transactional tests such as ``test_migrations``,
+still empties the log outside production: ``audit/management/commands/flush.py``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
 
 from audit.models import AuditEvent
@@ -53,3 +58,39 @@ def test_a_second_event_at_the_same_place_cannot_be_stored(appended: Any) -> Non
     fork = AuditEvent(seq=1, prev_hash=first.prev_hash, hash="a" * 64, at=first.at, action="import")
     with pytest.raises(IntegrityError), transaction.atomic():
         fork.save(force_insert=True)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["TRUNCATE audit_auditevent", "TRUNCATE workflow_case CASCADE"],
+    ids=["the-log", "a-table-it-references"],
+)
+def test_a_raw_truncate_is_refused(appended: Any, sql: str) -> None:
+    appended(2)
+    with (
+        pytest.raises(IntegrityError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # The test's own transaction has deferred foreign-key checks pending,
+        # which PostgreSQL would otherwise give as its reason to refuse.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(sql)
+    assert AuditEvent.objects.count() == 2
+
+
+def test_flush_is_refused_in_production(appended: Any, settings: Any) -> None:
+    settings.PRODUCTION = True
+    appended(1)
+    with pytest.raises(CommandError, match="refused in production"):
+        call_command("flush", interactive=False, verbosity=0)
+    assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_flush_still_empties_the_log_outside_production(appended: Any) -> None:
+    appended(2)
+    call_command("flush", interactive=False, verbosity=0)
+    assert AuditEvent.objects.count() == 0
+    with pytest.raises(IntegrityError, match="TRUNCATE refused"), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE audit_auditevent")  # the trigger is back for everyone else

@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 
 from audit.chain import GENESIS, event_hash
+from audit.keyring import keyring_from_config
 from audit.models import AuditEvent, EventType
 from audit.services import audit_export_record, audit_record, personal_data_access_record
 
@@ -34,7 +36,9 @@ def test_the_stored_hash_is_over_what_a_later_read_returns(cast: Any) -> None:
     )
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.payload == {"when": "2026-11-20", "n": 3}
+    assert stored.key_id == settings.FTP_AUDIT_KEYRING.current_id
     assert stored.hash == event_hash(
+        key=settings.FTP_AUDIT_KEYRING.current,
         prev_hash=stored.prev_hash,
         case_id=None,
         actor_id=cast.hr.pk,
@@ -89,3 +93,15 @@ def test_an_export_is_recorded_with_its_filters_and_size(cast: Any) -> None:
         "rows": 12,
         "through_seq": 40,
     }
+
+
+def test_events_are_signed_by_the_current_key_whose_secret_is_stored_nowhere(
+    appended: Any, settings: Any
+) -> None:
+    settings.FTP_AUDIT_KEYRING = keyring_from_config(
+        keys=f"2026a={'a' * 40},2026b={'b' * 40}", current_id="2026b", production=False
+    )
+    event = appended(1)[0]
+    stored = AuditEvent.objects.filter(pk=event.pk).values()[0]
+    assert stored["key_id"] == "2026b"
+    assert not any("b" * 32 in str(value) for value in stored.values())
