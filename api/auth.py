@@ -1,26 +1,32 @@
-"""Token login with throttled failures.
+"""API login and logout: expiring, revocable tokens (django-rest-knox) behind the login lockout.
 
-Only failed attempts count: after FTP_LOGIN_MAX_FAILURES failures for one
-username (or from one address) within FTP_LOGIN_FAILURE_WINDOW seconds, the
-endpoint answers 429 until the window passes. Counters live in the shared
-cache (Redis outside local), so every web process sees the same count.
+``POST auth/token/`` exchanges a username and password for a token that
+expires after ``FTP_API_TOKEN_TTL_HOURS``; only its hash is stored. The
+password is checked through Django's ``authenticate()``, so the same lockout
+as the web and admin login applies (``accounts/lockout.py``): failures are
+counted before the password is checked, per username + address and per
+address, and a locked-out attempt gets 429 without its password being tried.
+
+``POST auth/logout/`` revokes the token it presents, ``POST auth/logout-all/``
+every token of its user. Changing the password or deactivating the user
+revokes them all too (``accounts/signals.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
-from django.contrib.auth import authenticate
-from django.core.cache import cache
+from django.contrib.auth import authenticate, user_logged_in, user_logged_out
 from drf_spectacular.utils import extend_schema
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from accounts.lockout import LOCKED_OUT_MESSAGE
 
 from .errors import ErrorSerializer, ValidationErrorSerializer
 from .parsers import JSONParser
@@ -33,14 +39,8 @@ class TokenRequestSerializer(StrictSerializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
-
-
-def _keys(request: Request, username: str) -> list[str]:
-    # Hash the username so no personal identifier sits in the cache key space.
-    user_key = hashlib.sha256(username.lower().encode()).hexdigest()[:32]
-    address = request.META.get("REMOTE_ADDR", "unknown")
-    return [f"ftp:login-fail:user:{user_key}", f"ftp:login-fail:addr:{address}"]
+    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(help_text="When the token stops working.")
 
 
 class TokenView(APIView):
@@ -56,28 +56,63 @@ class TokenView(APIView):
             401: ErrorSerializer,
             429: ErrorSerializer,
         },
-        summary="Exchange a username and password for an API token",
+        summary="Exchange a username and password for an expiring API token",
+        description=(
+            "Each call makes a new token, valid for the configured lifetime. After "
+            "too many wrong passwords for a username from one address (or from one "
+            "address in all) logging in is refused with 429 until the window passes."
+        ),
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        username = form.validated_data["username"]
-        keys = _keys(request, username)
-        window = settings.FTP_LOGIN_FAILURE_WINDOW
-        if any(cache.get(k, 0) >= settings.FTP_LOGIN_MAX_FAILURES for k in keys):
-            raise Throttled(detail="Too many failed logins. Try again later.", wait=window)
-        user = authenticate(request, username=username, password=form.validated_data["password"])
+        user = authenticate(
+            request,
+            username=form.validated_data["username"],
+            password=form.validated_data["password"],
+        )
         if user is None or not user.is_active:
-            for key in keys:
-                cache.add(key, 0, timeout=window)
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    # The window ran out between add and incr (incr of a missing
-                    # key raises): this failure opens a new window.
-                    cache.set(key, 1, timeout=window)
+            if getattr(request, "axes_locked_out", False):
+                raise Throttled(detail=LOCKED_OUT_MESSAGE, wait=settings.FTP_LOGIN_FAILURE_WINDOW)
             # Answered directly: with no authenticators DRF would turn 401 into 403.
             return Response({"detail": "Wrong username or password."}, status=401)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        instance, token = AuthToken.objects.create(user=user)
+        # Clears this username's failures from this address (the lockout's
+        # receiver) and records last_login, as a web login does.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        return Response(TokenSerializer({"token": token, "expiry": instance.expiry}).data)
+
+
+class LogoutView(APIView):
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ErrorSerializer},
+        summary="Revoke the token this request presents",
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        request.auth.delete()
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return Response(status=204)
+
+
+class LogoutAllView(APIView):
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 401: ErrorSerializer},
+        summary="Revoke every token of the user this request's token belongs to",
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        AuthToken.objects.filter(user=request.user).delete()
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return Response(status=204)
