@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -61,6 +61,17 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             # A body that is not JSON at all: still the 400 shape, about the request as a whole.
             response.data["errors"] = {"__all__": [response.data["detail"]]}
     return response
+
+
+def error_response(
+    status: int, detail: str, errors: dict[str, list[str]] | None = None
+) -> JsonResponse:
+    """The API's error shape, for answers given before DRF runs (a body too
+    large, a query string the middleware refuses: ``config.middleware``)."""
+    body: dict[str, Any] = {"detail": detail}
+    if status == 400:
+        body["errors"] = errors or {"__all__": [detail]}
+    return JsonResponse(body, status=status)
 
 
 class ErrorSerializer(serializers.Serializer):

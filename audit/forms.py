@@ -1,26 +1,30 @@
-"""The explorer's search form: it shapes query-string input into EventFilters."""
+"""The explorer's search form: it shapes query-string input into EventFilters.
+
+Checked at the door (``workflow.views.filters``): text without control
+characters, events and stages from their choices, dates from 2000 to 2100 (the
+search adds a day to the end date, which past ``date.max`` would overflow).
+"""
 
 from __future__ import annotations
 
 from django import forms
 
 from workflow.models import Stage
+from workflow.views.filters import BoundedDateField, QueryForm, TextFilterField
 
 from .models import event_type_choices
 from .selectors import EventFilters
 
 
-class EventFilterForm(forms.Form):
-    case = forms.CharField(required=False, max_length=32, label="Case reference")
-    actor = forms.CharField(required=False, max_length=150, label="Who (username)")
+class EventFilterForm(QueryForm):
+    case = TextFilterField(max_length=32, label="Case reference")
+    actor = TextFilterField(max_length=150, label="Who (username)")
     action = forms.ChoiceField(
         required=False, choices=lambda: [("", "Any"), *event_type_choices()], label="Event"
     )
     stage = forms.ChoiceField(required=False, choices=[("", "Any"), *Stage.choices])
-    date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput({"type": "date"})
-    )
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    date_from = BoundedDateField(label="From", widget=forms.DateInput({"type": "date"}))
+    date_to = BoundedDateField(label="To", widget=forms.DateInput({"type": "date"}))
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}

@@ -26,6 +26,7 @@ from django.views import View
 
 from workflow.errors import NotAllowed, NotFound
 from workflow.views.chart import case_flow_chart
+from workflow.views.filters import PageForm, parse_query
 
 from . import exports
 from .forms import EventFilterForm
@@ -67,10 +68,12 @@ class EventSearchView(ExplorerView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = EventFilterForm(request.GET)
         if not form.is_valid():
+            # The filters again, each error beside its field.
             refused = {"form": form, "page": None, "title": "Audit log"}
             return render(request, "audit/event_search.html", refused, status=400)
+        number = parse_query(PageForm, request).cleaned_data["page"]
         events = event_search(request.user, form.filters())
-        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(events, PAGE_SIZE).get_page(number)
         query = request.GET.copy()
         query.pop("page", None)
         context: dict[str, Any] = {
@@ -89,9 +92,9 @@ class EventExportView(ExplorerView):
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
         if fmt not in ("csv", "xlsx"):
             raise Http404("Exports are CSV or XLSX.")
-        form = EventFilterForm(request.GET)
-        if not form.is_valid():
-            return HttpResponseBadRequest("Check the filters: " + form.errors.as_text())
+        # Checked before anything is read or recorded: a bad filter is the 400
+        # page naming each error, and no export event is written.
+        form = parse_query(EventFilterForm, request)
         events, count, through = self._snapshot(request, form)
         if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:
             return HttpResponseBadRequest(

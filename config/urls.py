@@ -10,3 +10,8 @@ urlpatterns = [
     path("accounts/", AuthViewset(with_profile_view=False).urls),
     path("", site.urls),
 ]
+
+# Request limits: what Django itself refuses as a bad request (too many fields,
+# a body found too large while read) is answered as config.middleware answers:
+# the API's JSON shape under /api/, a readable page elsewhere, 413 for size.
+handler400 = "config.middleware.bad_request"

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views import View
 
 from workflow.errors import NotFound, ValidationFailed
+from workflow.views.filters import PageForm, parse_query
 
 from . import messages
 from .models import EmailMode
@@ -33,9 +34,9 @@ PAGE_SIZE = 25
 
 class NotificationListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        # A page number that is not one is a 400 (workflow.views.filters).
+        number = parse_query(PageForm, request).cleaned_data["page"]
+        page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(number)
         rows = [{"n": n, "text": messages.inapp_text(n)} for n in page]
         return render(
             request,

@@ -26,6 +26,7 @@ from viewflow.urls import Application
 from accounts.roles import Role, has_role
 from audit.models import EventType
 from audit.services import audit_record
+from workflow.views.filters import BoundedDateField, InvalidQuery, QueryForm
 
 from . import charts, exports
 from .grouping import wres_year_of
@@ -44,13 +45,17 @@ def must_suppress(user: Any) -> bool:
     return has_role(user, Role.GOVERNANCE) or not has_role(user, Role.HR, Role.DECISION_MAKER)
 
 
-class PackForm(forms.Form):
+class PackForm(QueryForm):
+    """The pack's choices, from the query string. Funnel dates lie from 2000 to
+    2100: the funnel counts to the end of its last day, which past ``date.max``
+    would overflow (``workflow.views.filters``)."""
+
     year = forms.IntegerField(label="WRES year starting 1 April", min_value=2000, max_value=2100)
     window = forms.TypedChoiceField(
         label="Window", choices=[(1, "1 year"), (2, "2 years")], coerce=int
     )
-    start = forms.DateField(label="Funnel from", required=False)
-    end = forms.DateField(label="Funnel to", required=False)
+    start = BoundedDateField(label="Funnel from")
+    end = BoundedDateField(label="Funnel to")
     preview = forms.BooleanField(label="Preview as governance sees it", required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -116,7 +121,8 @@ class GovernancePackExportView(PackView):
             raise Http404("The pack downloads as CSV or XLSX.")
         form = _form(request)
         if not form.is_valid():
-            return HttpResponse("Check the choices: " + form.errors.as_text(), status=400)
+            # The 400 page naming each error; nothing is built or recorded.
+            raise InvalidQuery(form)
         pack = _pack(form, suppressed=True)
         audit_record(
             case=None,

@@ -109,7 +109,7 @@ def test_each_action_documents_its_own_body(doc: dict[str, Any], action: str) ->
     assert set(body["required"]) == required
     assert body["additionalProperties"] is False  # unknown fields are refused with 400
     responses = doc["paths"][path]["post"]["responses"]
-    assert set(responses) == {"200", "400", "401", "403", "404", "409"}
+    assert set(responses) == {"200", "400", "401", "403", "404", "409", "413"}
     assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CaseOut")
 
 

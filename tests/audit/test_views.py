@@ -303,3 +303,56 @@ def test_an_export_with_bad_filters_is_refused_and_not_recorded(
     assert get(client, story.cast.hr, url, date_from="yesterday").status_code == 400
     assert get(client, story.cast.hr, reverse("audit:export", args=["pdf"])).status_code == 404
     assert AuditEvent.objects.count() == before
+
+
+# --- input at the door -------------------------------------------------------
+
+FAR_DATES = ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"]
+
+
+@pytest.mark.parametrize("day", FAR_DATES)
+@pytest.mark.parametrize("field", ["date_from", "date_to"])
+def test_a_date_outside_the_sane_range_is_explained_beside_its_field(
+    story: Story, day: str, field: str
+) -> None:
+    story.submitted()
+    browser = Client(raise_request_exception=False)
+    response = get(browser, story.cast.hr, reverse("audit:index"), **{field: day})
+
+    assert response.status_code == 400
+    assert "between 2000 and 2100" in response.context["form"].errors[field][0]
+    assert "between 2000 and 2100" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_an_export_with_a_far_date_is_refused_and_not_recorded(
+    story: Story, fmt: str, day: str
+) -> None:
+    story.submitted()
+    browser = Client(raise_request_exception=False)
+    before = AuditEvent.objects.count()
+    url = reverse("audit:export", args=[fmt])
+    for params in ({"date_from": day}, {"date_to": day}, {"date_from": day, "date_to": day}):
+        response = get(browser, story.cast.hr, url, **params)
+        assert response.status_code == 400, params
+        assert "between 2000 and 2100" in response.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("case", "FTP\x00"), ("actor", "hana\x01hr"), ("action", "\x00"), ("page", "\x00")],
+)
+def test_control_characters_in_the_search_are_a_400(story: Story, param: str, value: str) -> None:
+    story.submitted()
+    browser = Client(raise_request_exception=False)
+    response = get(browser, story.cast.hr, reverse("audit:index"), **{param: value})
+    assert response.status_code == 400
+
+
+def test_the_last_day_of_the_range_still_searches(client: Client, story: Story) -> None:
+    story.submitted()
+    response = get(client, story.cast.hr, reverse("audit:index"), date_to="2100-12-31")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == AuditEvent.objects.count()

@@ -8,6 +8,7 @@ import re
 
 import openpyxl
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent, EventType
@@ -166,3 +167,38 @@ def test_the_xlsx_download_has_a_sheet_per_section(client, cast, worked_example)
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert book.sheetnames == ["About", "indicator3_trend", "indicator3_by_icsu", "funnel"]
     assert "Inclusion Group" in book["About"]["A2"].value
+
+
+FAR = ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"]
+
+
+@pytest.mark.parametrize("day", FAR)
+@pytest.mark.parametrize("field", ["start", "end"])
+def test_a_funnel_date_outside_the_sane_range_is_explained_beside_its_field(cast, day, field):
+    browser = Client(raise_request_exception=False)
+    browser.force_login(cast.hr)
+    response = browser.get(f"{URL}&{field}={day}")
+
+    assert response.status_code == 400
+    assert "between 2000 and 2100" in response.context["form"].errors[field][0]
+    assert "between 2000 and 2100" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("query", ["start=9999-12-31", "end=9999-12-31", "end=0001-01-01"])
+def test_a_download_with_a_far_date_is_refused_and_not_recorded(cast, fmt, query):
+    browser = Client(raise_request_exception=False)
+    browser.force_login(cast.governance)
+    url = reverse("reports:governance_export", args=[fmt]) + f"?year=2024&{query}"
+    response = browser.get(url)
+
+    assert response.status_code == 400
+    assert "between 2000 and 2100" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=EventType.EXPORT).exists()
+
+
+@pytest.mark.parametrize("query", ["year=%00", "window=%00", "preview=%00", "year=2024%01"])
+def test_control_characters_in_the_pack_choices_are_a_400(cast, query):
+    browser = Client(raise_request_exception=False)
+    browser.force_login(cast.hr)
+    assert browser.get(f"/reports/governance/?{query}").status_code == 400
