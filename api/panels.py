@@ -13,7 +13,6 @@ from typing import Any
 
 from rest_framework import serializers
 
-from accounts.roles import Role, has_role
 from panels import state
 from panels.models import PANEL_OUTCOME_CHOICES, GuideAlignment, Panel, PanelDecision
 from panels.suggest import Suggestion
@@ -130,8 +129,10 @@ class SuggestionOut(serializers.Serializer):
     pool = VerdictOut(many=True, help_text="Every pool member, and why chosen or not.")
 
 
-def panel_out(panel: Panel, viewer: Any, *, show_views: bool) -> dict[str, Any]:
-    hr = has_role(viewer, Role.HR)
+def panel_out(panel: Panel, *, show_views: bool, show_conflict_reasons: bool) -> dict[str, Any]:
+    """The panel as its viewer may see it: ``show_views`` from
+    ``access.PanelViewsVisible``, ``show_conflict_reasons`` from
+    ``access.ConflictReasonVisible``."""
     by_seat = {m.pk: m for m in state.seats(panel)}
     seats = []
     for m in state.seats(panel):
@@ -146,7 +147,7 @@ def panel_out(panel: Panel, viewer: Any, *, show_views: bool) -> dict[str, Any]:
                 if made is None
                 else ("no_conflict" if made.no_conflict else "conflict"),
                 "declared_at": made.declared_at if made else None,
-                "conflict_reason": made.reason if made and hr else "",
+                "conflict_reason": made.reason if made and show_conflict_reasons else "",
                 "replaces": user_out(replaced.user) if replaced else None,
             }
         )

@@ -12,6 +12,7 @@ from workflow.just_culture import QUESTIONS
 from workflow.models import ConcernCategory, Outcome, RedirectPolicy, Stage, TriageRoute
 from workflow.rules import Action
 from workflow.selectors import CaseView
+from workflow.views.filters import refuse_control_characters, refuse_far_dates
 
 from .common import ActionRequest, StrictSerializer, UserOut, user_out
 from .common import text_field as _text
@@ -89,11 +90,19 @@ class WithdrawRequest(ActionRequest):
 
 
 class ReferralFilter(StrictSerializer):
+    # Checked as the web's filters are (workflow.views.filters): no control
+    # characters, dates from 2000 to 2100.
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
-    org_unit = serializers.CharField(max_length=32, required=False)
+    org_unit = serializers.CharField(
+        max_length=32, required=False, validators=[refuse_control_characters]
+    )
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
-    submitted_from = serializers.DateField(required=False)
-    submitted_to = serializers.DateField(required=False)
+    submitted_from = serializers.DateField(
+        required=False, validators=[refuse_far_dates], help_text="Between 2000 and 2100."
+    )
+    submitted_to = serializers.DateField(
+        required=False, validators=[refuse_far_dates], help_text="Between 2000 and 2100."
+    )
     page = serializers.IntegerField(min_value=1, max_value=10**6, required=False)
 
 
@@ -215,8 +224,9 @@ class CaseSummaryOut(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if getattr(instance, "details_hidden", False):
-            # Whoever may have a conflict must not read the substance first.
+        if getattr(instance, "details_shown", False) is not True:
+            # Whoever may have a conflict must not read the substance first
+            # (access.DetailsVisible); a row that does not say shows none.
             data["org_unit"] = data["concern_category"] = None
         return data
 
@@ -237,7 +247,9 @@ class AuditEventOut(serializers.Serializer):
     action = serializers.CharField()
     from_stage = serializers.CharField(allow_blank=True)
     to_stage = serializers.CharField()
-    reason = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(
+        allow_blank=True, help_text="Blank for a conflict of interest's reason unless you are HR."
+    )
     payload = serializers.DictField()
 
 
@@ -257,7 +269,12 @@ def case_out(view: CaseView) -> dict[str, Any]:
         "employee_name": case.employee_name,
         **shown,
         "panels": [
-            panel_out(p, view.viewer, show_views=view.shows_panel_views) for p in case.panels.all()
+            panel_out(
+                p,
+                show_views=view.shows_panel_views,
+                show_conflict_reasons=view.allowed.conflict_reasons,
+            )
+            for p in case.panels.all()
         ],
         "decisions": [] if view.restricted else [decision_out(d) for d in case.decisions.all()],
         "signoffs": [] if view.restricted else [_signoff(s) for s in case.signoffs.all()],
@@ -265,19 +282,27 @@ def case_out(view: CaseView) -> dict[str, Any]:
         "updated_at": case.updated_at,
         "closed_at": case.closed_at,
         "formal_commissioned_at": case.formal_commissioned_at,
-        **_due(case),
+        "due_on": view.due_on,
+        "overdue": is_overdue(view.due_on),
         "available_actions": [a.value for a in view.actions],
     }
 
 
-def _due(case: Any) -> dict[str, Any]:
-    """The open step's due date and whether it has passed (one query)."""
-    due_on = (
-        case.steps.filter(left_at__isnull=True).values_list("due_on", flat=True).first()
-        if case.is_open
-        else None
-    )
-    return {"due_on": due_on, "overdue": is_overdue(due_on)}
+def path_out(view: CaseView) -> list[dict[str, Any]]:
+    """The case's path, each reason as ``access.EventReasonVisible`` allows."""
+    return [
+        {
+            "id": e.id,
+            "at": e.at,
+            "actor": user_out(e.actor),
+            "action": e.action,
+            "from_stage": e.from_stage,
+            "to_stage": e.to_stage,
+            "reason": e.reason,
+            "payload": e.payload,
+        }
+        for e in view.path
+    ]
 
 
 def _signoff(s: Any) -> dict[str, Any]:

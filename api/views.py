@@ -40,6 +40,9 @@ ERRORS: dict[int, Any] = {
     404: ErrorSerializer,
     409: ErrorSerializer,
 }
+# Request limits: a body over FTP_REQUEST_BODY_MAX_MB is refused with 413
+# before it is read (config.middleware), in the same {"detail": ...} shape.
+ERRORS_WITH_BODY: dict[int, Any] = {**ERRORS, 413: ErrorSerializer}
 
 
 def _case_response(request: Request, case_id: int, status: int = 200) -> Response:
@@ -77,7 +80,7 @@ class ReferralListView(ApiView):
 
     @extend_schema(
         request=s.ReferralCreateRequest,
-        responses={201: s.CaseOut, **ERRORS},
+        responses={201: s.CaseOut, **ERRORS_WITH_BODY},
         summary="Submit a proposed referral (referring managers)",
         tags=["referrals"],
     )
@@ -111,20 +114,8 @@ class ReferralPathView(ApiView):
         view = case_get_for(request.user, pk, channel="api", shows_ethnicity=False)
         if not has_role(request.user, Role.HR, Role.DECISION_MAKER):
             raise NotAllowed("Only HR advisers and decision-makers can see a case's path.")
-        events = [
-            {
-                "id": e.pk,
-                "at": e.at,
-                "actor": s.user_out(e.actor),
-                "action": e.action,
-                "from_stage": e.from_stage,
-                "to_stage": e.to_stage,
-                "reason": e.reason,
-                "payload": e.payload,
-            }
-            for e in view.case.events.all()
-        ]
-        return Response(s.AuditEventOut(events, many=True).data)
+        # Each reason as access.EventReasonVisible allows (a conflict's: HR only).
+        return Response(s.AuditEventOut(s.path_out(view), many=True).data)
 
 
 ACTIONS: dict[Action, tuple[type[serializers.Serializer], Callable[..., Any], str]] = {
@@ -197,7 +188,7 @@ def action_view(action: Action) -> Callable[..., Any]:
     class ActionView(ApiView):
         @extend_schema(
             request=request_serializer,
-            responses={200: s.CaseOut, **ERRORS},
+            responses={200: s.CaseOut, **ERRORS_WITH_BODY},
             summary=summary,
             operation_id=f"referrals_action_{action.value}",
             tags=["actions"],

@@ -8,14 +8,17 @@ rows come in the same query and pages are sliced in the database.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from accounts.roles import Role, has_role
+from workflow.access import EventReasonVisible, ShownEvent, shown_event
 from workflow.errors import NotAllowed, NotFound
 from workflow.models import Case
 
@@ -39,11 +42,11 @@ def _require_explorer(user: Any) -> None:
 @dataclass
 class CaseTimeline:
     case: Case
-    events: list[AuditEvent]
+    events: list[ShownEvent]
     stays: list[StageStay]
 
     @property
-    def nudges(self) -> list[AuditEvent]:
+    def nudges(self) -> list[ShownEvent]:
         return [e for e in self.events if e.action in NUDGES]
 
 
@@ -53,7 +56,9 @@ def case_timeline_for(user: Any, case_id: int) -> CaseTimeline:
     case = Case.objects.select_related("process", "employee_org_unit").filter(pk=case_id).first()
     if case is None:
         raise NotFound("No such case.")
-    events = list(AuditEvent.objects.filter(case=case).select_related("actor").order_by("seq"))
+    rows = AuditEvent.objects.filter(case=case).select_related("actor").order_by("seq")
+    # Each reason as access.EventReasonVisible allows: a conflict's is HR's alone.
+    events = [shown_event(user, e) for e in rows]
     stays = stage_stays(events, now=timezone.now(), limits=settings.FTP_STAGE_TIME_LIMITS)
     return CaseTimeline(case=case, events=events, stays=stays)
 
@@ -75,9 +80,14 @@ class EventFilters:
 
 
 def event_search(user: Any, filters: EventFilters) -> QuerySet[AuditEvent]:
-    """Events matching ``filters``, newest first."""
+    """Events matching ``filters``, newest first, each ``reason`` as ``user``
+    may read it (``access.EventReasonVisible``, in the query): the rows'
+    reasons are replaced before anything (a page, an export) sees them."""
     _require_explorer(user)
-    qs = AuditEvent.objects.select_related("case", "actor")
+    qs = AuditEvent.objects.select_related("case", "actor").annotate(
+        shown_reason=EventReasonVisible.shown_reason(user)
+    )
+    qs._iterable_class = _ShownReasons
     if filters.case:
         qs = qs.filter(case__reference__iexact=filters.case.strip())
     if filters.actor:
@@ -92,6 +102,17 @@ def event_search(user: Any, filters: EventFilters) -> QuerySet[AuditEvent]:
     if filters.date_to:
         qs = qs.filter(at__lt=_start_of(filters.date_to + dt.timedelta(days=1)))
     return qs.order_by("-seq")
+
+
+class _ShownReasons(ModelIterable):
+    """Rows whose ``reason`` is the ``shown_reason`` annotation: blank for a
+    conflict's reason the viewer may not read, and blank if the annotation is
+    missing. These rows are for reading only and never saved."""
+
+    def __iter__(self) -> Iterator[Any]:
+        for event in super().__iter__():
+            event.reason = getattr(event, "shown_reason", "")
+            yield event
 
 
 def _start_of(day: dt.date) -> dt.datetime:

@@ -2,7 +2,8 @@
 
 Pure functions over a case and a user, shared by the services (which
 enforce them), the selectors (which scope lists) and the UI and API (which
-offer only the actions a person may take now).
+offer only the actions a person may take now). What a person may *see* is
+decided in ``workflow.access``; this module keeps the action table.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from accounts.roles import Role, has_role
 from panels import state as panel_state
 
+from . import access
 from .models import Stage
 
 if TYPE_CHECKING:
@@ -70,18 +72,18 @@ def panel_member_ids(case: Case) -> set[int]:
     return {m.user_id for p in case.panels.all() for m in p.memberships.all()}
 
 
+# Who may see what is decided once, in ``workflow.access``; these names are
+# the Python forms the services and older callers use.
+
+
 def can_view(user: Any, case: Case) -> bool:
-    """HR and decision-makers see every case; a manager the cases they referred;
-    a panel member the cases they were convened on; governance no case."""
-    if has_role(user, Role.HR, Role.DECISION_MAKER):
-        return True
-    if has_role(user, Role.MANAGER) and is_referrer(user, case):
-        return True
-    return has_role(user, Role.PANEL) and user.pk in panel_member_ids(case)
+    """``access.CaseVisible``: the services refuse anyone else with a 404."""
+    return access.CaseVisible.allows(user, case)
 
 
 def can_see_ethnicity(user: Any) -> bool:
-    return has_role(user, Role.HR, Role.DECISION_MAKER)
+    """``access.EthnicityVisible``."""
+    return access.EthnicityVisible.allows(user)
 
 
 def _seat(user: Any, case: Case) -> Any:
@@ -92,25 +94,15 @@ def _seat(user: Any, case: Case) -> Any:
 
 
 def must_declare_first(user: Any, case: Case) -> bool:
-    """A panel member who has not declared "no conflict" on this case sees only
-    its reference, the people involved and what to do: whoever may have a
-    conflict must not read the details first. HR, decision-makers and the
-    referring manager see the case as their role allows anyway."""
-    if has_role(user, Role.HR, Role.DECISION_MAKER) or is_referrer(user, case):
-        return False
-    return user.pk in panel_member_ids(case) and not panel_state.cleared(_seat(user, case))
+    """A person who may see the case but not its details (``access.DetailsVisible``):
+    a panel member who has not declared "no conflict" sees only its reference,
+    the people involved and what to do."""
+    return access.CaseVisible.allows(user, case) and not access.DetailsVisible.allows(user, case)
 
 
 def can_see_panel_views(user: Any, case: Case) -> bool:
-    """Members' individual views are the panel's deliberation: HR, decision-makers
-    and cleared panel members see them; the referring manager never does."""
-    if has_role(user, Role.HR, Role.DECISION_MAKER):
-        return True
-    return (
-        has_role(user, Role.PANEL)
-        and not is_referrer(user, case)
-        and any(panel_state.cleared(panel_state.seat_of(p, user.pk)) for p in case.panels.all())
-    )
+    """``access.PanelViewsVisible``."""
+    return access.PanelViewsVisible.allows(user, case)
 
 
 @dataclass(frozen=True)
@@ -195,13 +187,8 @@ def _panel_ready(user: Any, case: Case) -> str | None:
 
 
 def _signatory(user: Any, case: Case) -> bool:
-    # Someone other than the referring manager, and not one of the panel that
-    # proposed formal action: the sign-off is an independent check.
-    return (
-        has_role(user, Role.DECISION_MAKER)
-        and not is_referrer(user, case)
-        and user.pk not in panel_member_ids(case)
-    )
+    # The sign-off is an independent check (access.SignoffIndependent).
+    return access.SignoffIndependent.allows(user, case)
 
 
 RULES: dict[Action, Rule] = {

@@ -12,34 +12,27 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
-    Exists,
     ExpressionWrapper,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
 )
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.roles import Role, user_roles
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
-from panels.models import Declaration, Panel, PanelDecision, PanelMembership
+from panels import state as panel_state
+from panels.models import Panel, PanelDecision
 from panels.selectors import seats_prefetch
 
+from . import access
 from .errors import NotFound
 from .flows import ReferralFlow
 from .models import Case, CaseStep
-from .rules import (
-    Action,
-    available_actions,
-    can_see_ethnicity,
-    can_see_panel_views,
-    must_declare_first,
-)
+from .rules import Action, available_actions
 from .services._engine import active_nodes
 
 
@@ -49,39 +42,6 @@ def open_step_due_on(case_ref: str) -> Subquery:
     return Subquery(
         CaseStep.objects.filter(case=OuterRef(case_ref), left_at__isnull=True).values("due_on")[:1]
     )
-
-
-def case_visibility_q(user: Any) -> Q | None:
-    """The cases ``user`` may see as a filter, or None for every case."""
-    roles = user_roles(user)
-    if roles & {Role.HR, Role.DECISION_MAKER}:
-        return None
-    q = Q(pk__in=[])
-    if Role.MANAGER in roles:
-        q |= Q(referring_manager=user)
-    if Role.PANEL in roles:
-        q |= Q(Exists(PanelMembership.objects.filter(panel__case=OuterRef("pk"), user=user)))
-    return q
-
-
-def details_hidden(user: Any) -> Q | None:
-    """As a filter: the cases whose details ``user`` may not read yet (a panel
-    member who has not declared "no conflict" on the current panel), the list
-    form of ``rules.must_declare_first``; None when the role sees every case's
-    details. A list row then shows the reference, name and stage only: the
-    department and the concern are the case's substance."""
-    if user_roles(user) & {Role.HR, Role.DECISION_MAKER}:
-        return None
-    current = (
-        Panel.objects.filter(case=OuterRef(OuterRef("pk")))
-        .order_by("-convened_at", "-id")
-        .values("pk")[:1]
-    )
-    cleared = Declaration.objects.filter(
-        membership__panel_id=Subquery(current), membership__user=user, no_conflict=True
-    )
-    member = PanelMembership.objects.filter(panel__case=OuterRef("pk"), user=user)
-    return Q(Exists(member)) & ~Q(Exists(cleared)) & ~Q(referring_manager=user)
 
 
 def case_list_for(
@@ -94,22 +54,26 @@ def case_list_for(
     submitted_to: dt.date | None = None,
 ) -> QuerySet[Case]:
     """Cases the user may see, newest first, with what a list row shows
-    (``due_on``: the open step's due date, in the same query)."""
-    hidden = details_hidden(user)
-    qs = Case.objects.select_related("employee_org_unit", "referring_manager").annotate(
-        due_on=open_step_due_on("pk"),
-        details_hidden=Value(False)
-        if hidden is None
-        else ExpressionWrapper(hidden, output_field=BooleanField()),
+    (``due_on``: the open step's due date, in the same query).
+
+    Rows come out as ``access.ShownCase``: a row whose details the viewer may
+    not read (``details_shown`` false) gives nothing of its substance."""
+    qs = (
+        Case.objects.select_related("employee_org_unit", "referring_manager")
+        .filter(access.CaseVisible.q(user))
+        .annotate(
+            due_on=open_step_due_on("pk"),
+            details_shown=ExpressionWrapper(
+                access.DetailsVisible.q(user), output_field=BooleanField()
+            ),
+        )
     )
-    visibility = case_visibility_q(user)
-    if visibility is not None:
-        qs = qs.filter(visibility)
+    qs._iterable_class = access.ShownRows
     if stage:
         qs = qs.filter(stage=stage)
     if org_unit:
         # Filtering by department must not reveal a hidden case's department.
-        qs = qs.filter(employee_org_unit__code=org_unit, details_hidden=False)
+        qs = qs.filter(access.DetailsVisible.q(user), employee_org_unit__code=org_unit)
     if outcome:
         qs = qs.filter(outcome=outcome)
     if submitted_from:
@@ -119,19 +83,83 @@ def case_list_for(
     return qs.order_by("-submitted_at", "-id")
 
 
-@dataclass
-class CaseView:
-    """A case as its page shows it to one person."""
+@dataclass(frozen=True)
+class Allowed:
+    """What one person may see and do on one case, each from its rule in
+    ``workflow.access`` (and ``workflow.rules`` for the actions)."""
 
-    case: Case
-    active_nodes: list[str]
-    actions: list[Action]
-    show_ethnicity: bool
-    # A panel member who has not yet declared no conflict: shown only the
-    # reference, the people involved and what to do (workflow.rules).
-    restricted: bool = False
-    shows_panel_views: bool = False
-    viewer: Any = None
+    details: bool
+    panel_views: bool
+    ethnicity: bool
+    conflict_reasons: bool
+
+
+class CaseView:
+    """A case as its page shows it to one person.
+
+    ``case`` is the case as this person may see it (``access.ShownCase``): the
+    substance only when ``DetailsVisible`` allows, the ethnic category only
+    when the screen shows it and ``EthnicityVisible`` allows. ``minimum`` is
+    the reference and stage alone, for a page that refuses. ``path`` is the
+    case's path with each reason as ``EventReasonVisible`` allows. The model
+    itself is ``_case``, for Python code only (templates cannot read it).
+    """
+
+    def __init__(
+        self,
+        *,
+        case: Case,
+        active_nodes: list[str],
+        actions: list[Action],
+        allowed: Allowed,
+        viewer: Any,
+        due_on: dt.date | None,
+    ) -> None:
+        self._case = case
+        self.active_nodes = active_nodes
+        self.actions = actions
+        self.allowed = allowed
+        self.viewer = viewer
+        self.due_on = due_on
+        shown = access.Shown.MINIMUM | access.Shown.PEOPLE
+        if allowed.details:
+            shown |= access.Shown.DETAILS
+            if allowed.ethnicity:
+                shown |= access.Shown.ETHNICITY
+        self.case = access.ShownCase(case, shown)
+        self.minimum = access.ShownCase(case, access.Shown.MINIMUM)
+
+    @property
+    def restricted(self) -> bool:
+        """A panel member who has not yet declared no conflict: shown only the
+        reference, the people involved and what to do."""
+        return not self.allowed.details
+
+    @property
+    def show_ethnicity(self) -> bool:
+        return self.allowed.details and self.allowed.ethnicity
+
+    @property
+    def shows_panel_views(self) -> bool:
+        return self.allowed.panel_views
+
+    @property
+    def path(self) -> list[access.ShownEvent]:
+        """The path (no showings of personal data), oldest first; empty for
+        someone who may not read the details."""
+        if not self.allowed.details:
+            return []
+        return [access.shown_event(self.viewer, e) for e in self._case.events.all()]
+
+
+def _withhold_conflict_reasons(case: Case) -> None:
+    """Blank the declarations' reasons on the rows loaded for this page, so no
+    template or serializer can show them (these rows are never saved)."""
+    for panel in case.panels.all():
+        for seat in panel.memberships.all():
+            made = panel_state.declaration(seat)
+            if made is not None and made.reason:
+                made.reason = ""
 
 
 def case_get_for(
@@ -159,15 +187,24 @@ def case_get_for(
         # The path only: showings of personal data are in the log, not the path.
         Prefetch("events", queryset=AuditEvent.objects.path().select_related("actor")),
     )
-    visibility = case_visibility_q(user)
-    if visibility is not None:
-        qs = qs.filter(visibility)
-    case = qs.filter(pk=case_id).first()
-    if case is None:
+    case = (
+        qs.filter(access.CaseVisible.q(user))
+        .annotate(due_on=open_step_due_on("pk"))
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None or not access.CaseVisible.allows(user, case):
         raise NotFound("No such case, or you may not see it.")
     nodes = active_nodes(case)
-    show_ethnicity = shows_ethnicity and can_see_ethnicity(user)
-    if show_ethnicity:
+    allowed = Allowed(
+        details=access.DetailsVisible.allows(user, case),
+        panel_views=access.PanelViewsVisible.allows(user, case),
+        ethnicity=shows_ethnicity and access.EthnicityVisible.allows(user, case),
+        conflict_reasons=access.ConflictReasonVisible.allows(user, case),
+    )
+    if not allowed.conflict_reasons:
+        _withhold_conflict_reasons(case)
+    if allowed.details and allowed.ethnicity:
         personal_data_access_record(
             user=user, case=case, field="employee_ethnic_category", channel=channel
         )
@@ -175,10 +212,9 @@ def case_get_for(
         case=case,
         active_nodes=nodes,
         actions=available_actions(user, case, nodes),
-        show_ethnicity=show_ethnicity,
-        restricted=must_declare_first(user, case),
-        shows_panel_views=can_see_panel_views(user, case),
+        allowed=allowed,
         viewer=user,
+        due_on=case.due_on if case.is_open else None,
     )
 
 
@@ -192,14 +228,17 @@ def inbox_for(user: Any) -> QuerySet[Task]:
         .select_related("process__case__employee_org_unit", "process__case__referring_manager")
         .annotate(due_on=open_step_due_on("process__case"))
     )
-    # Nobody acts as an independent check on a case they referred or sat on.
+    # Nobody acts as an independent check on a case they referred, and only an
+    # independent decision-maker is offered the sign-off (access.SignoffIndependent).
     qs = qs.exclude(Q(owner__isnull=True) & Q(process__case__referring_manager=user))
     qs = qs.exclude(
         Q(owner__isnull=True, flow_task=ReferralFlow.signoff)
-        & Q(process__case__panels__memberships__user=user)
+        & ~access.SignoffIndependent.q(user, "process__case__")
     )
-    visibility = case_visibility_q(user)
-    if visibility is not None:
-        case_ids = Case.objects.filter(visibility).values("process_id")
-        qs = qs.filter(process_id__in=case_ids)
+    qs = qs.filter(access.CaseVisible.q(user, "process__case__")).annotate(
+        # A row shows the department only where the details may be read.
+        details_shown=ExpressionWrapper(
+            access.DetailsVisible.q(user, "process__case__"), output_field=BooleanField()
+        )
+    )
     return qs.order_by("created", "id").distinct()

@@ -37,6 +37,7 @@ from workflow.selectors import case_get_for, case_list_for, inbox_for
 
 from . import forms as action_forms
 from .chart import case_flow_chart
+from .filters import CaseListFilterForm, PageForm, PanelPrefillForm, parse_query
 from .stages import stage_steps
 
 PAGE_SIZE = 25
@@ -82,7 +83,8 @@ class LandingView(LoginRequiredMixin, View):
 
 class InboxView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        page = Paginator(inbox_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+        query = parse_query(PageForm, request)
+        page = Paginator(inbox_for(request.user), PAGE_SIZE).get_page(query.cleaned_data["page"])
         # Declarations and views are not flow tasks (the chair's decide task
         # waits for them), so a panel member's share of the work is listed apart.
         panel_work = panel_work_for(request.user) if has_role(request.user, Role.PANEL) else []
@@ -97,14 +99,16 @@ class InboxView(LoginRequiredMixin, View):
 
 class CaseListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        params = {k: request.GET.get(k) or None for k in ("stage", "org_unit", "outcome")}
+        # Checked at the door: a filter the list does not offer is a 400 naming it.
+        query = parse_query(CaseListFilterForm, request)
+        params = query.filters()
         qs = case_list_for(
             request.user,
             stage=params["stage"],
             org_unit=params["org_unit"],
             outcome=params["outcome"],
         )
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(qs, PAGE_SIZE).get_page(query.cleaned_data["page"])
         return render(
             request,
             "workflow/case_list.html",
@@ -129,12 +133,13 @@ def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
         view = case_get_for(request.user, case_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    # Templates get the case only as this person may see it (access.ShownCase).
     return {
         "view": view,
         "case": view.case,
         "title": f"Case {view.case.reference}",
         "flow_chart": case_flow_chart(view.case.process_id),
-        "stage_steps": stage_steps(view.case),
+        "stage_steps": stage_steps(view._case),
     }
 
 
@@ -169,18 +174,22 @@ class CaseActionView(LoginRequiredMixin, View):
         request: HttpRequest,
         act: Action,
         view: Any,
-        form: forms.Form,
+        form: forms.Form | None,
         status: int = 200,
         notice: str = "",
     ) -> HttpResponse:
+        # A refused page (the action is not this person's to take now) shows the
+        # notice and the case's reference and stage only: no form, no content.
+        refused = form is None
         return render(
             request,
             "workflow/case_action.html",
             {
                 "form": form,
                 "action": act,
-                "case": view.case,
+                "case": view.minimum if refused else view.case,
                 "view": view,
+                "refused": refused,
                 "title": f"{act.label}: {view.case.reference}",
                 "notice": notice,
             },
@@ -191,18 +200,20 @@ class CaseActionView(LoginRequiredMixin, View):
         if action == Action.SUGGEST_PANEL:  # a page of its own, not a form
             return HttpResponseRedirect(reverse("cases:panel_suggestion", args=[pk]))
         act, view = self._setup(request, pk, action)
+        if act not in view.actions:
+            # 409 as a POST would answer: the case is not at a step where it
+            # applies for this person. Nothing is pre-filled for someone who may
+            # not take the action now: no form at all, only the notice.
+            notice = "You cannot take this action on this case now."
+            return self._render(request, act, view, None, status=409, notice=notice)
         form_class, _ = ACTION_FORMS[act]
         initial: dict[str, Any] = {"version": view.case.version, **_initial(act, view, request)}
         if act == Action.RESUBMIT:
+            # view.case gives the substance only where access.DetailsVisible allows.
             initial.update(
                 summary=view.case.summary, informal_steps_tried=view.case.informal_steps_tried
             )
         form = form_class(initial=initial)
-        if act not in view.actions:
-            # Said, not put on the form: an unbound form cannot carry errors.
-            # 409 as a POST would answer: the case is not at a step where it applies.
-            notice = "You cannot take this action on this case now."
-            return self._render(request, act, view, form, status=409, notice=notice)
         return self._render(request, act, view, form)
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -226,9 +237,8 @@ def _initial(act: Action, view: Any, request: HttpRequest) -> dict[str, Any]:
     if act == Action.DECIDE:
         return action_forms.DecideForm.initial_for(view.case)
     if act in (Action.CONVENE_PANEL, Action.REPLACE_MEMBERS) and request.method == "GET":
-        members = [m for m in request.GET.getlist("members") if m.isdigit()]
-        chair = request.GET.get("chair", "")
-        return {"members": members, **({"chair": chair} if chair.isdigit() else {})}
+        # User ids only; anything else in the link is a 400 (filters.InvalidQuery).
+        return parse_query(PanelPrefillForm, request).initial_values()
     return {}
 
 

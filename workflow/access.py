@@ -1,0 +1,405 @@
+"""Who may see what: every rule that decides it, written once, in both forms.
+
+Each rule is a class with its two forms side by side, so they cannot drift:
+
+* ``allows(user, case)``, the Python form, for a case in hand (a page, a
+  form's ``initial``, an API body, a notification);
+* ``q(user, prefix="")``, the query form, a ``Q`` over cases for a list (the
+  case list and its filters, the API list, the inbox). ``prefix`` is the
+  path from the listed model to the case, e.g. ``"process__case__"`` for
+  tasks. ``Q()`` matches every case; ``nothing(prefix)`` none.
+
+``tests/workflow/test_access_rules.py`` checks, over generated people and
+cases, that the two forms agree and that every page and list follows them.
+
+What a page may print of a case is then decided by ``Shown``: the case's
+fields grouped by the rule that guards them. ``ShownCase`` hands a template
+(or a serializer) only the fields its viewer may see and ``Withheld`` for
+the rest, so a template that prints a restricted field by mistake prints
+nothing rather than the secret.
+
+The Python forms read the case's panels through ``case.panels.all()``, so
+they use what a selector prefetched.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models.query import ModelIterable
+
+from accounts.roles import Role, user_roles
+from panels import state as panel_state
+from panels.models import Declaration, Panel, PanelMembership
+
+if TYPE_CHECKING:
+    from panels.models import Panel as PanelModel
+
+    from .models import Case
+
+# The audit events whose reason is a member's stated conflict of interest.
+CONFLICT_EVENTS = frozenset({"declare"})
+
+
+def nothing(prefix: str = "") -> Q:
+    """A filter that matches no case."""
+    return Q(**{f"{prefix}pk__in": []})
+
+
+def _roles(user: Any) -> frozenset[Role]:
+    return user_roles(user)
+
+
+def _is_referrer(user: Any, case: Case) -> bool:
+    return bool(user.is_authenticated and case.referring_manager_id == user.pk)
+
+
+def _member_ids(case: Case) -> set[int]:
+    return {m.user_id for p in case.panels.all() for m in p.memberships.all()}
+
+
+def _current_panel(case: Case) -> PanelModel | None:
+    panels = list(case.panels.all())
+    return max(panels, key=lambda p: (p.convened_at, p.pk)) if panels else None
+
+
+def _membership(user: Any, prefix: str) -> Exists:
+    """The user holds a seat (any seat, whatever became of it) on the case's panels."""
+    return Exists(PanelMembership.objects.filter(panel__case=OuterRef(f"{prefix}pk"), user=user))
+
+
+def _referred(user: Any, prefix: str) -> Q:
+    return Q(**{f"{prefix}referring_manager": user.pk})
+
+
+class CaseVisible:
+    """HR advisers and decision-makers see every case; a manager the cases they
+    referred; a panel member the cases they were convened on, whatever became
+    of their seat (what they see of it is ``DetailsVisible``'s); governance
+    and anyone else no case."""
+
+    @staticmethod
+    def allows(user: Any, case: Case) -> bool:
+        roles = _roles(user)
+        if roles & {Role.HR, Role.DECISION_MAKER}:
+            return True
+        if Role.MANAGER in roles and _is_referrer(user, case):
+            return True
+        return Role.PANEL in roles and user.pk in _member_ids(case)
+
+    @staticmethod
+    def q(user: Any, prefix: str = "") -> Q:
+        roles = _roles(user)
+        if roles & {Role.HR, Role.DECISION_MAKER}:
+            return Q()
+        q = nothing(prefix)
+        if Role.MANAGER in roles:
+            q |= _referred(user, prefix)
+        if Role.PANEL in roles:
+            q |= Q(_membership(user, prefix))
+        return q
+
+
+class DetailsVisible:
+    """The case's substance: the employee's record (department, job), the
+    concern, the guide, triage, the informal stage, decisions and the path.
+
+    Whoever may see the case sees it, except a panel member who has not
+    declared "no conflict" on the current panel (yet to declare, stood down
+    after declaring a conflict, or replaced): whoever may have a conflict
+    must not read the details first. HR, decision-makers and the referring
+    manager see it whatever seat they hold."""
+
+    @staticmethod
+    def allows(user: Any, case: Case) -> bool:
+        if not CaseVisible.allows(user, case):
+            return False
+        if _roles(user) & {Role.HR, Role.DECISION_MAKER} or _is_referrer(user, case):
+            return True
+        if user.pk not in _member_ids(case):
+            return True
+        panel = _current_panel(case)
+        seat = panel_state.seat_of(panel, user.pk) if panel is not None else None
+        return panel_state.cleared(seat)
+
+    @staticmethod
+    def q(user: Any, prefix: str = "") -> Q:
+        visible = CaseVisible.q(user, prefix)
+        if _roles(user) & {Role.HR, Role.DECISION_MAKER}:
+            return visible
+        current = (
+            Panel.objects.filter(case=OuterRef(OuterRef(f"{prefix}pk")))
+            .order_by("-convened_at", "-id")
+            .values("pk")[:1]
+        )
+        cleared = Exists(
+            Declaration.objects.filter(
+                membership__panel_id=Subquery(current), membership__user=user, no_conflict=True
+            )
+        )
+        return visible & (_referred(user, prefix) | ~Q(_membership(user, prefix)) | Q(cleared))
+
+
+class PanelViewsVisible:
+    """Members' individual views are the panel's deliberation: HR,
+    decision-makers and panel members cleared of conflicts see them; the
+    referring manager never does."""
+
+    @staticmethod
+    def allows(user: Any, case: Case) -> bool:
+        roles = _roles(user)
+        if roles & {Role.HR, Role.DECISION_MAKER}:
+            return True
+        return (
+            Role.PANEL in roles
+            and not _is_referrer(user, case)
+            and any(panel_state.cleared(panel_state.seat_of(p, user.pk)) for p in case.panels.all())
+        )
+
+    @staticmethod
+    def q(user: Any, prefix: str = "") -> Q:
+        roles = _roles(user)
+        if roles & {Role.HR, Role.DECISION_MAKER}:
+            return Q()
+        if Role.PANEL not in roles:
+            return nothing(prefix)
+        cleared = Declaration.objects.filter(
+            membership__panel__case=OuterRef(f"{prefix}pk"), membership__user=user, no_conflict=True
+        )
+        return ~_referred(user, prefix) & Q(Exists(cleared))
+
+
+class SignoffIndependent:
+    """Who may be offered and take the sign-off: a decision-maker who is
+    neither the referring manager nor on the case's panel (in any seat), so
+    the sign-off is an independent check."""
+
+    @staticmethod
+    def allows(user: Any, case: Case) -> bool:
+        return (
+            Role.DECISION_MAKER in _roles(user)
+            and not _is_referrer(user, case)
+            and user.pk not in _member_ids(case)
+        )
+
+    @staticmethod
+    def q(user: Any, prefix: str = "") -> Q:
+        if Role.DECISION_MAKER not in _roles(user):
+            return nothing(prefix)
+        return ~_referred(user, prefix) & ~Q(_membership(user, prefix))
+
+
+class EthnicityVisible:
+    """The employee's ethnic category (special-category data): HR advisers and
+    decision-makers only, and each showing is recorded by the selector."""
+
+    @staticmethod
+    def allows(user: Any, case: Case | None = None) -> bool:
+        return bool(_roles(user) & {Role.HR, Role.DECISION_MAKER})
+
+    @staticmethod
+    def q(user: Any, prefix: str = "") -> Q:
+        return Q() if EthnicityVisible.allows(user) else nothing(prefix)
+
+
+class ConflictReasonVisible:
+    """A member's stated reason for a conflict of interest ("the employee is a
+    close friend of mine") is for HR alone, who must replace them: never the
+    referring manager, the other members or decision-makers. An HR adviser
+    who referred the case is its referring manager there."""
+
+    @staticmethod
+    def allows(user: Any, case: Case) -> bool:
+        return Role.HR in _roles(user) and not _is_referrer(user, case)
+
+    @staticmethod
+    def q(user: Any, prefix: str = "") -> Q:
+        if Role.HR not in _roles(user):
+            return nothing(prefix)
+        return ~_referred(user, prefix)
+
+
+class EventReasonVisible:
+    """An audit event's reason, wherever it is shown (the case page's path, the
+    API's path, the explorer, its exports): a declaration's reason is a
+    conflict's, so ``ConflictReasonVisible`` decides; any other event's reason
+    is part of the path whoever may see the path reads.
+
+    Unlike the others this rule is over events, not cases."""
+
+    @staticmethod
+    def allows(user: Any, event: Any) -> bool:
+        if event.action not in CONFLICT_EVENTS:
+            return True
+        return event.case is not None and ConflictReasonVisible.allows(user, event.case)
+
+    @staticmethod
+    def q(user: Any) -> Q:
+        return ~Q(action__in=CONFLICT_EVENTS) | (
+            Q(case__isnull=False) & ConflictReasonVisible.q(user, "case__")
+        )
+
+    @staticmethod
+    def shown_reason(user: Any) -> SqlCase:
+        """The reason as ``user`` may read it, as an expression to annotate with."""
+        return SqlCase(
+            When(EventReasonVisible.q(user), then=F("reason")),
+            default=Value(""),
+            output_field=TextField(),
+        )
+
+
+# --- what a page may print -------------------------------------------------------------
+
+
+class Shown(enum.Flag):
+    """Which groups of a case's fields a viewer may see."""
+
+    MINIMUM = enum.auto()  # the reference and where the case is: anyone who may see it
+    PEOPLE = enum.auto()  # whom it is about, who referred it, who sits on its panel
+    DETAILS = enum.auto()  # the substance (DetailsVisible)
+    ETHNICITY = enum.auto()  # special-category data (EthnicityVisible)
+
+
+MINIMUM_FIELDS = frozenset(
+    {
+        "pk",
+        "id",
+        "reference",
+        "stage",
+        "get_stage_display",
+        "outcome",
+        "get_outcome_display",
+        "is_open",
+        "version",
+        "process_id",
+        "submitted_at",
+        "updated_at",
+        "closed_at",
+        "formal_commissioned_at",
+        "due_on",
+    }
+)
+PEOPLE_FIELDS = frozenset({"employee_name", "referring_manager", "referring_manager_id", "panels"})
+ETHNICITY_FIELDS = frozenset(
+    {"employee_ethnic_category", "get_employee_ethnic_category_display", "employee_wres_group"}
+)
+# Never through the guard: the employee's own record carries their ethnic
+# category, and the events' reasons are shown through ``EventReasonVisible``
+# (``CaseView.path``), not raw.
+NEVER_FIELDS = frozenset({"employee", "events", "personal_data_accesses"})
+
+
+class Withheld(AttributeError):
+    """A field the viewer may not see. Templates print nothing for it (Django
+    silences it); Python code that asks gets this error, never the value."""
+
+    silent_variable_failure = True
+
+
+class ShownCase:
+    """A case as one viewer may see it: only the fields of the groups in ``shown``."""
+
+    __slots__ = ("_case", "_shown")
+
+    def __init__(self, case: Case, shown: Shown) -> None:
+        self._case = case
+        self._shown = shown
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self.may(name):
+            return getattr(self._case, name)
+        raise Withheld(f"{name} is not shown to this viewer.")
+
+    def may(self, name: str) -> bool:
+        """Whether the field ``name`` is shown to this viewer."""
+        if name in NEVER_FIELDS:
+            return False
+        if name in MINIMUM_FIELDS:
+            return Shown.MINIMUM in self._shown
+        if name in PEOPLE_FIELDS:
+            return Shown.PEOPLE in self._shown
+        if name in ETHNICITY_FIELDS:
+            return Shown.ETHNICITY in self._shown
+        return Shown.DETAILS in self._shown
+
+    @property
+    def details_shown(self) -> bool:
+        return Shown.DETAILS in self._shown
+
+    def __str__(self) -> str:
+        return str(self._case.reference)
+
+    def __eq__(self, other: object) -> bool:
+        target = other._case if isinstance(other, ShownCase) else other
+        return bool(self._case == target)
+
+    def __hash__(self) -> int:
+        return hash(self._case)
+
+
+def shown_for(user: Any, case: Case) -> Shown:
+    """The groups of ``case``'s fields ``user`` may see (none if not the case)."""
+    if not CaseVisible.allows(user, case):
+        return Shown(0)
+    shown = Shown.MINIMUM | Shown.PEOPLE
+    if DetailsVisible.allows(user, case):
+        shown |= Shown.DETAILS
+        if EthnicityVisible.allows(user, case):
+            shown |= Shown.ETHNICITY
+    return shown
+
+
+class ShownRows(ModelIterable):
+    """A case list's rows as ``ShownCase``: the queryset is annotated with
+    ``details_shown`` (``DetailsVisible.q``); a row without it shows no detail.
+    A list never shows the ethnic category."""
+
+    def __iter__(self) -> Iterator[Any]:
+        for case in super().__iter__():
+            shown = Shown.MINIMUM | Shown.PEOPLE
+            if getattr(case, "details_shown", False) is True:
+                shown |= Shown.DETAILS
+            yield ShownCase(case, shown)
+
+
+@dataclass(frozen=True)
+class ShownEvent:
+    """One event of a case's path as its viewer may read it."""
+
+    id: int
+    seq: int
+    at: Any
+    actor: Any
+    action: str
+    type_label: str
+    from_stage: str
+    to_stage: str
+    reason: str
+    payload: dict[str, Any]
+    reason_withheld: bool
+
+
+def shown_event(user: Any, event: Any) -> ShownEvent:
+    """``event`` with its reason only where ``EventReasonVisible`` allows it."""
+    allowed = EventReasonVisible.allows(user, event)
+    return ShownEvent(
+        id=event.pk,
+        seq=event.seq,
+        at=event.at,
+        actor=event.actor,
+        action=event.action,
+        type_label=event.type_label,
+        from_stage=event.from_stage,
+        to_stage=event.to_stage,
+        reason=event.reason if allowed else "",
+        payload=dict(event.payload or {}),
+        reason_withheld=not allowed and bool(event.reason),
+    )
