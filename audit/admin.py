@@ -2,14 +2,18 @@
 
 Events are appended by the service that acted (and showings of personal data
 by the screen that showed it); nobody edits them afterwards, and the
-database refuses to.
+database refuses to. A declared conflict's reason is shown to HR advisers
+only (``workflow.admin.event_fields``).
 """
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from workflow.admin import ReadOnlyAdmin
+from django.contrib import admin
+from django.http import HttpRequest
+
+from workflow.admin import ReadOnlyAdmin, event_fields, reason_unless_conflict
 
 from .models import AuditEvent
 
@@ -21,3 +25,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ["case", "actor"]
     search_fields = ["case__reference", "actor__username"]
     date_hierarchy = "at"
+    readonly_fields = ["reason_unless_conflict"]
+    reason_unless_conflict = staticmethod(reason_unless_conflict)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        names = [f.name for f in AuditEvent._meta.fields if f.name != "id"]
+        return event_fields(request, names)

@@ -13,8 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from workflow.admin import ReadOnlyAdmin, ReadOnlyInline
+from staff.admin import NoEthnicityLookupsMixin
+from workflow.admin import (
+    CONFLICT_WITHHELD,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    can_read_conflict_reasons,
+)
 
 from .models import (
     Declaration,
@@ -34,7 +41,7 @@ class StaffNetworkAdmin(admin.ModelAdmin):
 
 
 @admin.register(PoolMember)
-class PoolMemberAdmin(admin.ModelAdmin):
+class PoolMemberAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
     list_display = ["user", "employee", "independent_trained_until", "away_until"]
     list_select_related = ["user__employee__org_unit"]
     list_filter = ["networks"]
@@ -92,6 +99,16 @@ class DeclarationAdmin(ReadOnlyAdmin):
     list_filter = ["no_conflict"]
     list_select_related = ["membership"]
     search_fields = ["membership__panel__case__reference", "membership__user__username"]
+    readonly_fields = ["reason_for_hr"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # A conflict's reason is for HR advisers only, superusers included.
+        reason = "reason" if can_read_conflict_reasons(request) else "reason_for_hr"
+        return ["membership", "no_conflict", reason, "declared_at"]
+
+    @admin.display(description="reason")
+    def reason_for_hr(self, obj: Declaration) -> str:
+        return CONFLICT_WITHHELD if obj.reason else ""
 
 
 @admin.register(PanelView)

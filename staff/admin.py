@@ -1,7 +1,12 @@
 """Admin for reference data. Bulk loads go through the import commands.
 
-An employee's ethnic category is special-category data (UK GDPR): the admin
-shows it, in the list or the form, only to users with ``workflow.view_ethnicity``.
+An employee's ethnic category is special-category data (UK GDPR). The admin
+never puts it in a list: not as a column, a filter, a search or a lookup in
+the address (``?ethnic_category=N`` would let anyone who can open the list
+learn each person's category by filtering). On one employee's page it is
+shown only to users with ``workflow.view_ethnicity`` (superusers, HR and
+decision-makers), and each showing is recorded in the audit log, naming the
+field and the staff number, never the value (``staff.services``).
 """
 
 from __future__ import annotations
@@ -10,12 +15,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib.admin.utils import unquote
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpRequest, HttpResponse
 
 from .models import Employee, OrgUnit
+from .services import employee_special_category_access_record
 
 VIEW_ETHNICITY = "workflow.view_ethnicity"
 ETHNICITY_FIELD = "ethnic_category"
+# The employee's field and the case's snapshot of it: no admin list may be
+# filtered or searched by either, through any relation.
+ETHNICITY_FIELDS = frozenset({ETHNICITY_FIELD, "employee_ethnic_category"})
 PARENT_RULE = {
     OrgUnit.Kind.TRUST: "An ICSU's parent must be a trust.",
     OrgUnit.Kind.ICSU: "A department's parent must be an ICSU.",
@@ -41,6 +52,25 @@ class OrgUnitForm(forms.ModelForm):
         return data
 
 
+def names_ethnicity(lookup: str) -> bool:
+    """True when an admin list lookup (``?field__in=...``) touches ethnicity."""
+    return any(part in ETHNICITY_FIELDS for part in lookup.split(LOOKUP_SEP))
+
+
+class NoEthnicityLookupsMixin:
+    """Refuses (400) any changelist lookup on an ethnic category.
+
+    Django allows a lookup on any of a model's own fields from the address,
+    whatever ``list_filter`` says; on ethnicity that is a way to read it from
+    a list that never shows it.
+    """
+
+    def lookup_allowed(self, lookup: str, value: str, request: Any = None) -> bool:
+        if names_ethnicity(lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+
+
 @admin.register(OrgUnit)
 class OrgUnitAdmin(admin.ModelAdmin):
     form = OrgUnitForm
@@ -52,7 +82,9 @@ class OrgUnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
+    # Never the ethnic category, for anyone: a list shows it for many people at
+    # once and no showing there could be recorded per person.
     list_display = ["staff_number", "name", "job_title", "band", "org_unit"]
     list_filter = ["band", "org_unit__kind"]
     list_select_related = ["org_unit"]
@@ -69,12 +101,6 @@ class EmployeeAdmin(admin.ModelAdmin):
         ETHNICITY_FIELD,
     ]
 
-    def get_list_display(self, request: HttpRequest) -> list[Any]:
-        fields = list(super().get_list_display(request))
-        if can_see_ethnicity(request):
-            fields.append(ETHNICITY_FIELD)
-        return fields
-
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         if can_see_ethnicity(request):
@@ -88,6 +114,22 @@ class EmployeeAdmin(admin.ModelAdmin):
         if not can_see_ethnicity(request):
             exclude.append(ETHNICITY_FIELD)
         return exclude
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # A 200 is the page with the form (a saved change redirects instead),
+        # so the category was shown, whether or not it was a GET.
+        if response.status_code == 200 and can_see_ethnicity(request):
+            employee = self.get_object(request, unquote(object_id))
+            if employee is not None:
+                employee_special_category_access_record(actor=request.user, employee=employee)
+        return response
 
 
 def can_see_ethnicity(request: HttpRequest) -> bool:

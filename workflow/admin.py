@@ -5,9 +5,15 @@ Cases change only through the services in ``workflow.services`` and
 append the audit event in one transaction. An admin form could do none of
 that, so the admin shows cases and never adds, changes or deletes them.
 
+A panel member's reason for a conflict of interest is shown to HR advisers
+only, everywhere (README); in the admin that includes superusers who are not
+HR advisers: the declaration's event in a case's path shows it withheld.
+
 The employee's ethnic category is special-category data (UK GDPR): it is
-shown only to users holding ``workflow.view_ethnicity``, and each showing is
-recorded as a personal-data access.
+never in a list (column, filter, search or a lookup in the address, which
+every admin here refuses), and on a case's page it is shown only to users
+holding ``workflow.view_ethnicity``, each showing recorded as a personal-data
+access.
 """
 
 from __future__ import annotations
@@ -17,20 +23,23 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 
+from accounts.roles import Role, has_role
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
+from staff.admin import NoEthnicityLookupsMixin
 
 from .models import Case, JustCultureAssessment, SignOff
+from .rules import Action
 
 VIEW_ETHNICITY = "workflow.view_ethnicity"
 ETHNICITY_FIELD = "employee_ethnic_category"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
     """Shows records; never adds, changes or deletes them.
 
     Without change permission Django renders every field read-only and
-    answers a change POST with 403.
+    answers a change POST with 403. No list may be filtered by ethnicity.
     """
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -61,6 +70,30 @@ def can_see_ethnicity(request: HttpRequest) -> bool:
     return request.user.has_perm(VIEW_ETHNICITY)
 
 
+CONFLICT_WITHHELD = "(withheld: the reason for a conflict of interest is shown to HR advisers only)"
+
+
+def can_read_conflict_reasons(request: HttpRequest) -> bool:
+    """HR advisers only; holding every permission (a superuser) is not enough."""
+    return has_role(request.user, Role.HR)
+
+
+@admin.display(description="reason")
+def reason_unless_conflict(event: AuditEvent) -> str:
+    """An event's reason, but not a declared conflict's (whoever is looking:
+    callers choose this field only for people who may not read those)."""
+    if event.action == Action.DECLARE and event.reason:
+        return CONFLICT_WITHHELD
+    return event.reason
+
+
+def event_fields(request: HttpRequest, names: list[str]) -> list[str]:
+    """``names`` with the reason swapped for its guarded form for anyone but HR."""
+    if can_read_conflict_reasons(request):
+        return names
+    return ["reason_unless_conflict" if n == "reason" else n for n in names]
+
+
 class JustCultureInline(ReadOnlyInline):
     model = JustCultureAssessment
     verbose_name_plural = "just culture guide"
@@ -80,7 +113,12 @@ class SignOffInline(ReadOnlyInline):
 class AuditEventInline(ReadOnlyInline):
     model = AuditEvent
     fields = ["at", "actor", "action", "from_stage", "to_stage", "reason"]
+    readonly_fields = ["reason_unless_conflict"]
     verbose_name_plural = "path (audit events)"
+    reason_unless_conflict = staticmethod(reason_unless_conflict)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return event_fields(request, [str(f) for f in self.fields or ()])
 
 
 @admin.register(Case)

@@ -69,6 +69,87 @@ def test_staff_with_the_permission_see_it_and_the_showing_is_recorded(case: Case
     assert (access.actor, access.case, access.payload["channel"]) == (adviser, case, "admin")
 
 
+@pytest.mark.parametrize(
+    "lookup",
+    ["employee_ethnic_category", "employee_ethnic_category__in", "employee__ethnic_category"],
+)
+def test_the_case_list_cannot_be_filtered_by_ethnicity(
+    case: Case, admin_user: Any, lookup: str
+) -> None:
+    # The list never shows the category, but a filter in the address would
+    # tell anyone who may open the list which cases are of which category.
+    clerk = staff_user("cal.clerk")
+    for user in (clerk, admin_user):
+        response = page(user, reverse("admin:workflow_case_changelist") + f"?{lookup}=N")
+        assert response.status_code == 400
+        assert case.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup"),
+    [
+        (AuditEvent, "case__employee_ethnic_category"),
+        (SignOff, "case__employee_ethnic_category"),
+        (Panel, "case__employee_ethnic_category"),
+        (PanelDecision, "case__employee__ethnic_category"),
+    ],
+)
+def test_no_list_of_case_records_can_be_filtered_by_ethnicity(
+    case: Case, admin_user: Any, model: Any, lookup: str
+) -> None:
+    opts = model._meta
+    listing = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert page(admin_user, f"{listing}?{lookup}=N").status_code == 400
+
+
+def test_the_case_list_shows_no_ethnicity_even_to_a_superuser(case: Case, admin_user: Any) -> None:
+    listing = page(admin_user, reverse("admin:workflow_case_changelist")).content.decode()
+    assert case.reference in listing
+    assert ETHNIC_LABEL not in listing and "ethnic" not in listing.lower()
+    assert not AuditEvent.objects.filter(action=EventType.VIEW_SPECIAL_CATEGORY).exists()
+
+
+CONFLICT = "I coached the employee for years."
+
+
+@pytest.fixture
+def conflicted(cast: Any, employee: Any) -> Case:
+    """A case at the panel where a member declared a conflict, with its reason."""
+    from panels.services import panel_declare
+
+    from .steps import Story
+
+    case = Story(cast, employee).just_convened()
+    return panel_declare(case_id=case.pk, actor=cast.panel_c, no_conflict=False, reason=CONFLICT)
+
+
+def conflict_pages(case: Case) -> list[str]:
+    declare = AuditEvent.objects.get(case=case, action="declare")
+    declaration = case.panels.get().memberships.get(declaration__no_conflict=False).declaration
+    return [
+        change_url(case),
+        reverse("admin:audit_auditevent_change", args=[declare.pk]),
+        reverse("admin:panels_declaration_change", args=[declaration.pk]),
+    ]
+
+
+def test_a_superuser_does_not_read_a_conflict_s_reason_in_the_admin(
+    conflicted: Case, admin_user: Any
+) -> None:
+    for url in conflict_pages(conflicted):
+        response = page(admin_user, url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert CONFLICT not in html, url
+        assert "shown to HR advisers only" in html, url
+
+
+def test_an_hr_adviser_in_the_admin_reads_a_conflict_s_reason(conflicted: Case) -> None:
+    adviser = staff_user("hal.hr", Role.HR, perms=("view_auditevent", "view_declaration"))
+    for url in conflict_pages(conflicted):
+        assert CONFLICT in page(adviser, url).content.decode(), url
+
+
 def test_the_case_admin_cannot_add_or_delete(case: Case, admin_user: Any) -> None:
     request = RequestFactory().get("/")
     request.user = admin_user

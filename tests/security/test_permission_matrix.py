@@ -1,0 +1,1071 @@
+"""Every route of the URL conf, as every kind of person, on cases they may and may
+not see: the status each gets and the guarded content that must not be in
+what they get back.
+
+The routes are read from the URL conf itself (the admin's, the API's,
+``/accounts/`` and the Site's apps), so a route nobody declared here fails
+``test_every_route_is_declared``: a new page must say who may open it.
+
+Expectations are written down from the access rules as the README states
+them, not computed by the product's own rule functions:
+
+- HR advisers and decision-makers see every case; a referring manager only the
+  cases they referred; a panel member only the cases they were convened on,
+  and until they declare no conflict only its reference, people, stage and
+  what to do; governance viewers no individual case; nobody else any case;
+- the employee's ethnic category only HR and decision-makers (never in an
+  admin list, even to a superuser);
+- a member's conflict-of-interest reason only HR, everywhere;
+- members' views never the referring manager (nor a member yet to declare).
+
+The world (``world.py``) is built once for the module; every request runs in
+a savepoint rolled back afterwards, so a request that wrongly writes cannot
+change what the next one sees. A request that must be refused must also
+write nothing (audit events other than access-log entries, cases, panel
+records, sign-offs, notifications, reference data, users).
+
+Size (printed by the tests with ``-s``; kept in ``MATRIX_SIZE`` during a
+run). On the tree as measured: GET 4,344 requests = 169 routes x 12 people
+over 362 (route, object) pairs (7 cases, a missing one, each action of the
+case pages, both export formats, one record per admin page); POST 2,571
+refused requests over 77 state-changing routes (226 route-object pairs);
+32 marker strings searched for in every body (``world.py``: per case its
+summary, informal steps, department and members' view comments; the
+conflict's reason; the ethnic category's label, and its API form).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .world import (
+    CASE_KEYS,
+    CLEARED,
+    CONFLICTED,
+    DM,
+    HR,
+    NONE,
+    PEOPLE,
+    REFERRER,
+    UNDECLARED,
+    World,
+    WorldCase,
+    build_world,
+    referral_form,
+)
+
+LOGIN = "/accounts/login/"
+ADMIN_LOGIN = "/admin/login/"
+MISSING_PK = 987_654
+
+# Which kinds of a case's content each relation to it may see (the policy).
+ALLOWED_KINDS: dict[str, frozenset[str]] = {
+    HR: frozenset({"concern", "department", "views", "conflict", "ethnicity"}),
+    DM: frozenset({"concern", "department", "views", "ethnicity"}),
+    REFERRER: frozenset({"concern", "department"}),
+    CLEARED: frozenset({"concern", "department", "views"}),
+    UNDECLARED: frozenset(),
+    CONFLICTED: frozenset(),
+    NONE: frozenset(),
+}
+WEB_ROLES = {
+    "manager": "manager",
+    "other_manager": "manager",
+    "hr": "hr",
+    "panel_cleared": "panel",
+    "panel_undeclared": "panel",
+    "panel_conflict": "panel",
+    "panel_elsewhere": "panel",
+    "director": "dm",
+    "governance": "governance",
+    "outsider": "",
+    "superuser": "",  # holds no product role: the admin is for reference data
+}
+
+# Filled in by the tests as they run; printed and kept for the report.
+MATRIX_SIZE: dict[str, Any] = {}
+
+
+# --- routes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # the full pattern, e.g. "cases/<int:pk>/"
+    name: str  # "namespace:name", or "" when unnamed
+
+
+def _walk(patterns: list[Any], prefix: str = "", ns: str = "") -> Iterator[Route]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{ns}:{p.namespace}".strip(":") if p.namespace else ns
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), inner)
+        elif isinstance(p, URLPattern):
+            name = f"{ns}:{p.name}".strip(":") if p.name else ""
+            yield Route(prefix + str(p.pattern), name)
+
+
+def present_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+# --- expectations -------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """One request: a URL about one object (a case key, or a label)."""
+
+    url: str
+    obj: str
+    case: str | None = None  # the case the page is about
+    action: str | None = None
+
+
+@dataclass
+class Expect:
+    statuses: frozenset[int]
+    forbidden: list[str]
+    redirect_to: str | None = None  # for a 302, where it must lead
+
+
+@dataclass
+class PostSpec:
+    """How a state-changing route is posted to, and who may succeed."""
+
+    body: Callable[[World, Target], dict[str, Any]]
+    may_succeed: Callable[[World, str, Target], bool]
+    refused: Callable[[World, str, Target], frozenset[int]]
+    json: bool = False
+
+
+@dataclass
+class Spec:
+    targets: Callable[[World], list[Target]]
+    expect: Callable[[World, str, Target], Expect]
+    post: PostSpec | None = None
+    scrub: Callable[[str], str] | None = None
+    get: bool = True
+
+
+def S(*codes: int) -> frozenset[int]:
+    return frozenset(codes)
+
+
+def forbidden_on_case(world: World, person: str, wc: WorldCase) -> list[str]:
+    kinds = ALLOWED_KINDS[wc.relation(person)]
+    return [m for kind, ms in wc.markers().items() if kind not in kinds for m in ms]
+
+
+def may_see_case(world: World, person: str, key: str) -> bool:
+    return world.cases[key].relation(person) != NONE
+
+
+def all_markers(world: World) -> list[str]:
+    return world.all_markers()
+
+
+def page_about(world: World, person: str, key: str | None) -> list[str]:
+    """A page about one case: nothing of any other case, and of this one only
+    what the person's relation to it allows."""
+    out: list[str] = []
+    allowed: set[str] = set()
+    for k, wc in world.cases.items():
+        if k == key:
+            out += forbidden_on_case(world, person, wc)
+            kinds = ALLOWED_KINDS[wc.relation(person)]
+            allowed = {m for kind, ms in wc.markers().items() if kind in kinds for m in ms}
+        else:
+            out += [m for ms in wc.markers().values() for m in ms]
+    # The ethnic category's label is the same string for every case.
+    return [m for m in out if m not in allowed]
+
+
+def listing(world: World, person: str) -> list[str]:
+    """A list of cases: of each, only what the person's relation to it allows."""
+    return [m for wc in world.cases.values() for m in forbidden_on_case(world, person, wc)]
+
+
+def no_content(world: World, person: str) -> list[str]:
+    return all_markers(world)
+
+
+def anon_web(world: World) -> Expect:
+    return Expect(S(302), all_markers(world), LOGIN)
+
+
+def anon_api(world: World) -> Expect:
+    return Expect(S(401), all_markers(world))
+
+
+def is_explorer(person: str) -> bool:
+    return person in ("hr", "director")
+
+
+def audit_forbidden(world: World, person: str) -> list[str]:
+    """The audit explorer (HR and decision-makers): reasons are on record, so a
+    conflict's reason is there; only HR may read it."""
+    return listing(world, person)
+
+
+# Web ----------------------------------------------------------------------
+
+
+def fixed(url: str, label: str = "-") -> Callable[[World], list[Target]]:
+    return lambda world: [Target(url, label)]
+
+
+def per_case(template: str) -> Callable[[World], list[Target]]:
+    def targets(world: World) -> list[Target]:
+        out = [Target(template.format(pk=wc.pk), key, key) for key, wc in world.cases.items()]
+        return [*out, Target(template.format(pk=MISSING_PK), "missing")]
+
+    return targets
+
+
+def web(
+    ok: Callable[[str], frozenset[int]],
+    forbidden: Callable[[World, str], list[str]] = listing,
+) -> Callable[[World, str, Target], Expect]:
+    """A page about no one case: ``ok(person)`` gives the statuses."""
+
+    def expect(world: World, person: str, target: Target) -> Expect:
+        if person == "anonymous":
+            return anon_web(world)
+        return Expect(ok(person), forbidden(world, person))
+
+    return expect
+
+
+def everyone(*codes: int) -> Callable[[str], frozenset[int]]:
+    return lambda person: S(*codes)
+
+
+def only(roles: set[str], yes: frozenset[int], no: frozenset[int] = S(403)) -> Any:
+    return lambda person: yes if WEB_ROLES[person] in roles else no
+
+
+def case_page(
+    visible: frozenset[int] = S(200), explorer_only: bool = False
+) -> Callable[[World, str, Target], Expect]:
+    def expect(world: World, person: str, target: Target) -> Expect:
+        if person == "anonymous":
+            return anon_web(world)
+        if explorer_only and not is_explorer(person):
+            return Expect(S(403), no_content(world, person))
+        if target.case is None or not may_see_case(world, person, target.case):
+            return Expect(S(404), no_content(world, person))
+        return Expect(visible, page_about(world, person, target.case))
+
+    return expect
+
+
+def suggestion_page(world: World, person: str, target: Target) -> Expect:
+    if person == "anonymous":
+        return anon_web(world)
+    if target.case is None or not may_see_case(world, person, target.case):
+        return Expect(S(404), no_content(world, person))
+    if person != "hr":
+        return Expect(S(403), no_content(world, person))
+    # HR: the suggestion where a panel is to be convened or a seat filled, else 409.
+    return Expect(S(200, 409), page_about(world, person, target.case))
+
+
+ACTIONS = [
+    "triage",
+    "resubmit",
+    "record_informal_outcome",
+    "suggest_panel",
+    "convene_panel",
+    "replace_members",
+    "declare",
+    "record_view",
+    "decide",
+    "signoff",
+    "withdraw",
+]
+OPEN = {"submitted", "informal", "panel", "signoff", "others"}
+
+
+def may_act(world: World, person: str, target: Target) -> bool:
+    """Who may take each action on each case of the world now (the flow table)."""
+    if target.case is None:
+        return False
+    wc = world.cases[target.case]
+    rel, key = wc.relation(person), target.case
+    return {
+        "triage": rel == HR and key in ("submitted", "others"),
+        "resubmit": False,  # no case was returned to its manager
+        "record_informal_outcome": rel in (HR, REFERRER) and key == "informal",
+        "suggest_panel": rel == HR and key == "panel",
+        "convene_panel": False,  # no case waits to be convened
+        "replace_members": rel == HR and key == "panel",
+        "declare": rel == UNDECLARED and key == "panel",
+        "record_view": False,  # every cleared member has given their view
+        "decide": False,  # the panel case waits for a member's view
+        "signoff": rel == DM and key == "signoff",
+        "withdraw": rel in (HR, REFERRER) and key in OPEN,
+    }.get(target.action or "", False)
+
+
+def action_targets(prefix: str) -> Callable[[World], list[Target]]:
+    def targets(world: World) -> list[Target]:
+        out = []
+        for key, wc in world.cases.items():
+            for act in [*ACTIONS, "no-such-action"]:
+                out.append(Target(prefix.format(pk=wc.pk, action=act), f"{key}/{act}", key, act))
+        return out
+
+    return targets
+
+
+def action_page(world: World, person: str, target: Target) -> Expect:
+    if person == "anonymous":
+        return anon_web(world)
+    if target.action == "suggest_panel":
+        # A pointer to the suggestion page, before anything is read.
+        return Expect(S(302), no_content(world, person))
+    if target.action not in ACTIONS:
+        return Expect(S(404), no_content(world, person))
+    assert target.case is not None
+    if not may_see_case(world, person, target.case):
+        return Expect(S(404), no_content(world, person))
+    # The form, or (409) a notice that the action does not apply now.
+    return Expect(S(200, 409), page_about(world, person, target.case))
+
+
+def web_action_body(world: World, target: Target) -> dict[str, Any]:
+    wc = world.cases[target.case or "submitted"]
+    members = [world.users["panel_elsewhere"].pk]
+    return {
+        "version": wc.case.version,
+        "route": "informal",
+        "note": "Added the dates.",
+        "resolved": "yes",
+        "actions": "Facilitated conversation.",
+        "reason": "Qzx posted reason",
+        "members": members,
+        "chair": world.users["panel_cleared"].pk,
+        "no_conflict": "yes",
+        "outcome": "informal_action",
+        "comment": "Qzx posted comment",
+        "rationale": "Qzx posted rationale for the decision.",
+        "approve": "yes",
+    }
+
+
+def refused_web_action(world: World, person: str, target: Target) -> frozenset[int]:
+    if person == "anonymous":
+        return S(302)
+    if target.action == "suggest_panel":  # a page of its own: no form to post
+        return S(404)
+    if target.action not in ACTIONS or not may_see_case(world, person, target.case or ""):
+        return S(404)
+    return S(400, 403, 409)
+
+
+def api_action_body(world: World, target: Target) -> dict[str, Any]:
+    """A well-formed body for each action, so what refuses it is the rules."""
+    users = world.users
+    panel = [users[p].pk for p in ("panel_cleared", "panel_b", "panel_elsewhere")]
+    bodies: dict[str, dict[str, Any]] = {
+        "triage": {"route": "informal"},
+        "resubmit": {"note": "Added the dates."},
+        "record_informal_outcome": {"resolved": True, "actions": "Facilitated conversation."},
+        "convene_panel": {"members": panel, "chair": users["panel_cleared"].pk},
+        "replace_members": {"members": [users["panel_elsewhere"].pk]},
+        "declare": {"no_conflict": True},
+        "record_view": {"outcome": "informal_action", "comment": "Qzx posted comment"},
+        "decide": {"outcome": "informal_action", "rationale": "Qzx posted rationale."},
+        "signoff": {"approve": True},
+        "withdraw": {"reason": "Qzx posted reason"},
+    }
+    return bodies.get(target.action or "", {})
+
+
+def refused_api_action(world: World, person: str, target: Target) -> frozenset[int]:
+    if person == "anonymous":
+        return S(401)
+    if target.action not in ACTIONS or not may_see_case(world, person, target.case or ""):
+        return S(404)
+    return S(400, 403, 409)
+
+
+def api_action_page(world: World, person: str, target: Target) -> Expect:
+    if person == "anonymous":
+        return anon_api(world)
+    return Expect(S(405), no_content(world, person))  # actions are POSTs
+
+
+def notification_targets(world: World) -> list[Target]:
+    return [Target(f"/notifications/{world.notification_id}/read/", "manager's")]
+
+
+# API -----------------------------------------------------------------------
+
+
+def api(
+    ok: Callable[[str], frozenset[int]],
+    forbidden: Callable[[World, str], list[str]] = listing,
+) -> Callable[[World, str, Target], Expect]:
+    def expect(world: World, person: str, target: Target) -> Expect:
+        if person == "anonymous":
+            return anon_api(world)
+        return Expect(ok(person), forbidden(world, person))
+
+    return expect
+
+
+def api_case(explorer_only: bool = False, hr_only: bool = False) -> Any:
+    def expect(world: World, person: str, target: Target) -> Expect:
+        if person == "anonymous":
+            return anon_api(world)
+        if target.case is None or not may_see_case(world, person, target.case):
+            return Expect(S(404), no_content(world, person))
+        if explorer_only and not is_explorer(person):
+            return Expect(S(403), no_content(world, person))
+        if hr_only and person != "hr":
+            return Expect(S(403), no_content(world, person))
+        return Expect(S(200, 409) if hr_only else S(200), page_about(world, person, target.case))
+
+    return expect
+
+
+def managers_only_post(json_body: bool) -> PostSpec:
+    return PostSpec(
+        body=lambda world, target: referral_form(world),
+        may_succeed=lambda world, person, target: WEB_ROLES.get(person) == "manager",
+        refused=lambda world, person, target: (
+            S(401 if json_body else 302) if person == "anonymous" else S(403)
+        ),
+        json=json_body,
+    )
+
+
+def anyone_logged_in_post(body: dict[str, Any], json_body: bool = False) -> PostSpec:
+    return PostSpec(
+        body=lambda world, target: body,
+        may_succeed=lambda world, person, target: person != "anonymous",
+        refused=lambda world, person, target: S(401 if json_body else 302),
+        json=json_body,
+    )
+
+
+# Accounts ------------------------------------------------------------------
+
+
+def public(ok: frozenset[int], logged_in: frozenset[int] | None = None) -> Any:
+    def expect(world: World, person: str, target: Target) -> Expect:
+        codes = ok if person == "anonymous" or logged_in is None else logged_in
+        return Expect(codes, no_content(world, person))
+
+    return expect
+
+
+def login_required(ok: frozenset[int]) -> Any:
+    return web(lambda person: ok, no_content)
+
+
+# Admin ---------------------------------------------------------------------
+
+# Admins that show records and never add or delete them (the services write them).
+READ_ONLY_ADMINS = {
+    "workflow_case",
+    "workflow_signoff",
+    "panels_panel",
+    "panels_paneldecision",
+    "panels_declaration",
+    "panels_panelview",
+    "audit_auditevent",
+    "reports_headcount",
+    "reports_historicalentry",
+}
+# Admins that cannot add (viewflow's processes and tasks start in a flow).
+NO_ADD_ADMINS = {"viewflow_process", "viewflow_task"}
+
+
+def admin_object(world: World, model_key: str) -> Any:
+    """The record an admin page of ``model_key`` is opened on: the one holding
+    the most guarded content where there is a choice."""
+    panel = world.cases["panel"]
+    if model_key == "workflow_case":
+        return panel.pk
+    if model_key == "staff_employee":
+        return panel.employee.pk
+    if model_key == "auth_user":
+        return world.users["superuser"].pk
+    from django.contrib import admin
+
+    model: Any = next(
+        m for m in admin.site._registry if f"{m._meta.app_label}_{m._meta.model_name}" == model_key
+    )
+    if model_key == "panels_declaration":
+        row = model.objects.filter(no_conflict=False).first()
+    elif model_key == "audit_auditevent":
+        row = model.objects.filter(action="declare").exclude(reason="").first()
+    else:
+        row = model.objects.order_by("pk").first()
+    return row.pk if row is not None else MISSING_PK
+
+
+def admin_model_key(pattern: str) -> str:
+    """``app_model`` of an admin route about a registered model, else ""."""
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        opts = model._meta
+        if pattern.startswith(f"admin/{opts.app_label}/{opts.model_name}/"):
+            return f"{opts.app_label}_{opts.model_name}"
+    return ""
+
+
+def admin_targets(route: Route) -> Callable[[World], list[Target]]:
+    def targets(world: World) -> list[Target]:
+        path = route.pattern
+        if path.startswith("admin/^"):  # the app index
+            return [Target("/admin/staff/", "staff app")]
+        if path == "admin/(?P<url>.*)$":
+            return [Target("/admin/qzx-nowhere/", "nowhere")]
+        if "<path:content_type_id>" in path:
+            from django.contrib.contenttypes.models import ContentType
+
+            ct = ContentType.objects.get(app_label="workflow", model="case").pk
+            return [Target(f"/admin/r/{ct}/{world.cases['panel'].pk}/", "case on site")]
+        model_key = admin_model_key(path)
+        obj = admin_object(world, model_key) if model_key else None
+        url = "/" + path.replace("<path:object_id>", str(obj)).replace("<id>", str(obj))
+        about_one = "<path:object_id>" in path or "<id>" in path
+        label = ("missing" if obj == MISSING_PK else str(obj)) if about_one else "-"
+        return [Target(url, label)]
+
+    return targets
+
+
+def admin_kind(route: Route) -> tuple[str, str]:
+    """(model key, page kind) of an admin route."""
+    model_key = admin_model_key(route.pattern)
+    if not model_key:
+        return "", route.name.removeprefix("admin:") or route.pattern
+    if route.name:
+        return model_key, route.name.removeprefix(f"admin:{model_key}_")
+    return model_key, "object"  # <path:object_id>/: redirects to the change page
+
+
+def admin_expect(route: Route) -> Callable[[World, str, Target], Expect]:
+    model_key, kind = admin_kind(route)
+
+    def expect(world: World, person: str, target: Target) -> Expect:
+        if person != "superuser":
+            if kind == "login":
+                return Expect(S(200), no_content(world, person))
+            if kind == "logout":  # nobody's session to end: back to the admin
+                return Expect(S(302), no_content(world, person), "/admin/")
+            return Expect(S(302), no_content(world, person), ADMIN_LOGIN)
+        # The superuser: reference data and records, but ethnicity in no list,
+        # and a conflict's reason nowhere (HR only).
+        everything = all_markers(world)
+        conflict = [world.cases["panel"].conflict_reason]
+        ethnicity = [m for wc in world.cases.values() for m in wc.markers()["ethnicity"]]
+        no_list = sorted(set(conflict + ethnicity))
+        if kind == "changelist":
+            return Expect(S(200), no_list)
+        if (kind in ("add", "delete") and model_key in READ_ONLY_ADMINS) or (
+            kind == "add" and model_key in NO_ADD_ADMINS
+        ):
+            return Expect(S(403), everything)
+        if target.obj == "missing":
+            return Expect(S(302), everything)  # no such record: back to the list
+        if kind == "add" and model_key == "staff_employee":
+            # The form's choice of categories lists every label, nobody's.
+            return Expect(S(200), conflict)
+        if kind in ("change", "delete", "history", "add", "password_change"):
+            return Expect(S(200), conflict)
+        if kind == "object":
+            return Expect(S(302), everything)
+        if kind in ("login",):
+            return Expect(S(302), everything)
+        if kind == "logout":
+            return Expect(S(405), everything)
+        if kind in ("view_on_site",):
+            return Expect(S(302, 404), everything)
+        if kind == "admin/(?P<url>.*)$":
+            return Expect(S(404), everything)
+        # index, app list, password change, jsi18n, autocomplete (400 without its parameters)
+        # (the autocomplete refuses a request without its parameters)
+        return Expect(S(403) if kind == "autocomplete" else S(200), no_list)
+
+    return expect
+
+
+def admin_post(route: Route) -> PostSpec | None:
+    _, kind = admin_kind(route)
+    if kind not in ("add", "change", "delete", "password_change", "logout"):
+        return None
+    return PostSpec(
+        body=lambda world, target: {"name": "Qzx posted", "post": "yes"},
+        may_succeed=lambda world, person, target: person == "superuser",
+        refused=lambda world, person, target: S(302),
+    )
+
+
+# --- the table ------------------------------------------------------------------
+
+PACK = {"governance", "hr", "dm"}
+
+
+def build_specs() -> dict[str, Spec]:
+    """Every declared route, by its full pattern. Absent routes are allowed
+    (declared ahead of their arrival); present undeclared ones fail."""
+    strip_department_filter: Callable[[str], str] = lambda body: re.sub(  # noqa: E731
+        r'<select name="org_unit">.*?</select>', "", body, flags=re.S
+    )
+    return {
+        # The Site.
+        "": Spec(
+            fixed("/"),
+            lambda world, person, target: Expect(S(200, 302), no_content(world, person)),
+        ),
+        "cases/": Spec(fixed("/cases/"), web(everyone(302), no_content)),
+        "cases/inbox/": Spec(fixed("/cases/inbox/"), web(everyone(200))),
+        # The department filter lists the trust's departments (reference
+        # data); which case is in which is what is guarded.
+        "cases/all/": Spec(fixed("/cases/all/"), web(everyone(200)), scrub=strip_department_filter),
+        "cases/new/": Spec(
+            fixed("/cases/new/"),
+            web(only({"manager"}, S(200)), no_content),
+            post=managers_only_post(json_body=False),
+        ),
+        "cases/<int:pk>/": Spec(per_case("/cases/{pk}/"), case_page()),
+        "cases/<int:pk>/path/": Spec(per_case("/cases/{pk}/path/"), case_page(explorer_only=True)),
+        "cases/<int:pk>/panel-suggestion/": Spec(
+            per_case("/cases/{pk}/panel-suggestion/"), suggestion_page
+        ),
+        "cases/<int:pk>/<slug:action>/": Spec(
+            action_targets("/cases/{pk}/{action}/"),
+            action_page,
+            post=PostSpec(web_action_body, may_act, refused_web_action),
+        ),
+        "cases/my-panels/": Spec(fixed("/cases/my-panels/"), web(only({"panel"}, S(200)))),
+        "cases/panels/": Spec(fixed("/cases/panels/"), web(only({"hr"}, S(200)))),
+        "cases/overview/": Spec(fixed("/cases/overview/"), web(only(PACK, S(200)), no_content)),
+        "audit/": Spec(fixed("/audit/"), web(only({"hr", "dm"}, S(200)), audit_forbidden)),
+        "audit/export.<str:fmt>": Spec(
+            lambda world: [
+                Target("/audit/export.csv", "csv"),
+                Target("/audit/export.xlsx", "xlsx"),
+            ],
+            web(only({"hr", "dm"}, S(200)), audit_forbidden),
+        ),
+        "reports/": Spec(fixed("/reports/"), web(only(PACK, S(200)), no_content)),
+        "reports/governance/": Spec(
+            fixed("/reports/governance/"), web(only(PACK, S(200)), no_content)
+        ),
+        "reports/governance/export.<str:fmt>": Spec(
+            lambda world: [
+                Target("/reports/governance/export.csv", "csv"),
+                Target("/reports/governance/export.xlsx", "xlsx"),
+            ],
+            web(only(PACK, S(200)), no_content),
+        ),
+        # Notifications name a case by its reference only.
+        "notifications/": Spec(fixed("/notifications/"), web(everyone(200), no_content)),
+        "notifications/<int:pk>/read/": Spec(
+            notification_targets,
+            web(everyone(405), no_content),
+            post=PostSpec(
+                body=lambda world, target: {},
+                may_succeed=lambda world, person, target: person == world.notification_owner,
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 404),
+            ),
+        ),
+        "notifications/read-all/": Spec(
+            fixed("/notifications/read-all/"),
+            web(everyone(405), no_content),
+            post=anyone_logged_in_post({}),
+        ),
+        "notifications/preferences/": Spec(
+            fixed("/notifications/preferences/"),
+            web(everyone(200), no_content),
+            post=anyone_logged_in_post({"email_mode": "digest"}),
+        ),
+        # viewflow's AuthViewset.
+        "accounts/login/": Spec(fixed("/accounts/login/"), public(S(200), S(200, 302))),
+        "accounts/logout/": Spec(fixed("/accounts/logout/"), public(S(302, 405))),
+        "accounts/password_change/": Spec(
+            fixed("/accounts/password_change/"), login_required(S(200))
+        ),
+        "accounts/password_change/done/": Spec(
+            fixed("/accounts/password_change/done/"), login_required(S(200))
+        ),
+        "accounts/password_reset/": Spec(fixed("/accounts/password_reset/"), public(S(200))),
+        "accounts/password_reset/done/": Spec(
+            fixed("/accounts/password_reset/done/"), public(S(200))
+        ),
+        "accounts/reset/<uidb64>/<token>/": Spec(
+            fixed("/accounts/reset/MQ/qzx-not-a-token/"), public(S(200))
+        ),
+        "accounts/reset/done/": Spec(fixed("/accounts/reset/done/"), public(S(200))),
+        # The API.
+        "api/v1/auth/token/": Spec(
+            fixed("/api/v1/auth/token/"),
+            public(S(405, 401), S(405)),
+            post=PostSpec(
+                body=lambda world, target: {"username": "maya.manager", "password": "wrong"},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(400, 401, 403, 429),
+                json=True,
+            ),
+        ),
+        # Declared ahead of their arrival (another change adds them).
+        "api/v1/auth/logout/": Spec(
+            fixed("/api/v1/auth/logout/"),
+            # A session is not an API credential here: 401 unless a token (then 405).
+            api(everyone(401, 405), no_content),
+            post=anyone_logged_in_post({}, json_body=True),
+        ),
+        "api/v1/auth/logout-all/": Spec(
+            fixed("/api/v1/auth/logout-all/"),
+            # A session is not an API credential here: 401 unless a token (then 405).
+            api(everyone(401, 405), no_content),
+            post=anyone_logged_in_post({}, json_body=True),
+        ),
+        "api/v1/referrals/": Spec(
+            fixed("/api/v1/referrals/"),
+            api(lambda person: S(200) if WEB_ROLES[person] else S(200, 403)),
+            post=managers_only_post(json_body=True),
+        ),
+        "api/v1/referrals/<int:pk>/": Spec(per_case("/api/v1/referrals/{pk}/"), api_case()),
+        "api/v1/referrals/<int:pk>/path/": Spec(
+            per_case("/api/v1/referrals/{pk}/path/"), api_case(explorer_only=True)
+        ),
+        "api/v1/referrals/<int:pk>/panel-suggestion/": Spec(
+            per_case("/api/v1/referrals/{pk}/panel-suggestion/"), api_case(hr_only=True)
+        ),
+        **{
+            f"api/v1/referrals/<int:pk>/actions/{act}/": Spec(
+                lambda world, act=act: [  # type: ignore[misc]
+                    Target(f"/api/v1/referrals/{wc.pk}/actions/{act}/", key, key, act)
+                    for key, wc in world.cases.items()
+                ],
+                api_action_page,
+                post=PostSpec(api_action_body, may_act, refused_api_action, json=True),
+            )
+            for act in ACTIONS
+            if act != "suggest_panel"
+        },
+        "api/v1/referrals/<int:pk>/actions/<str:action>/": Spec(
+            lambda world: [
+                Target(f"/api/v1/referrals/{wc.pk}/actions/qzx-nothing/", key, key, "qzx")
+                for key, wc in world.cases.items()
+            ],
+            api_action_page,
+            post=PostSpec(api_action_body, may_act, refused_api_action, json=True),
+        ),
+        "api/schema/": Spec(fixed("/api/schema/"), public(S(200, 401, 403), S(200))),
+        "api/docs/": Spec(fixed("/api/docs/"), public(S(200, 401, 403), S(200))),
+        "api/": Spec(
+            fixed("/api/qzx-nowhere/"),
+            lambda world, person, target: Expect(S(404), no_content(world, person)),
+        ),
+    }
+
+
+def spec_for(route: Route, specs: dict[str, Spec]) -> Spec | None:
+    if route.pattern in specs:
+        return specs[route.pattern]
+    if route.pattern.startswith("admin/"):
+        # Declared by group: the superuser by page kind, everyone else sent to log in.
+        return Spec(admin_targets(route), admin_expect(route), post=admin_post(route))
+    return None
+
+
+# --- running requests ---------------------------------------------------------------
+
+
+def body_text(response: Any) -> str:
+    raw = (
+        b"".join(response.streaming_content)
+        if getattr(response, "streaming", False)
+        else response.content
+    )
+    if raw[:2] == b"PK":  # an XLSX: search the text of every part
+        with zipfile.ZipFile(io.BytesIO(raw)) as book:
+            return "\n".join(book.read(n).decode("utf-8", "replace") for n in book.namelist())
+    text = raw.decode("utf-8", "replace")
+    if "json" in response.get("Content-Type", ""):
+        with contextlib.suppress(ValueError):  # compact, whatever the renderer's spacing
+            text += "\n" + json.dumps(json.loads(text), separators=(",", ":"))
+    return text
+
+
+def _table_sql() -> str:
+    def table(label: str) -> str:
+        return str(apps.get_model(label)._meta.db_table)
+
+    # Table names come from the models, not from input.
+    return f"""
+        SELECT
+          (SELECT count(*) FROM {table("audit.AuditEvent")}
+             WHERE action <> 'view_special_category'),
+          (SELECT md5(coalesce(string_agg(concat_ws(':', id, stage, version, outcome, updated_at),
+                      ',' ORDER BY id), '')) FROM {table("workflow.Case")}),
+          (SELECT count(*) FROM {table("panels.Panel")}),
+          (SELECT count(*) FROM {table("panels.PanelMembership")} WHERE stood_down_at IS NULL),
+          (SELECT count(*) FROM {table("panels.Declaration")}),
+          (SELECT count(*) FROM {table("panels.PanelView")}),
+          (SELECT count(*) FROM {table("panels.PanelDecision")}),
+          (SELECT count(*) FROM {table("workflow.SignOff")}),
+          (SELECT count(*) FROM {table("notifications.Notification")} WHERE read_at IS NOT NULL),
+          (SELECT md5(coalesce(string_agg(concat_ws(':', user_id, email_mode),
+                      ',' ORDER BY user_id), ''))
+             FROM {table("notifications.NotificationPreference")}),
+          (SELECT md5(coalesce(string_agg(concat_ws(':', id, name, job_title, band, org_unit_id,
+                      ethnic_category), ',' ORDER BY id), '')) FROM {table("staff.Employee")}),
+          (SELECT count(*) FROM {table("staff.OrgUnit")}),
+          (SELECT md5(coalesce(string_agg(concat_ws(':', id, password, is_active, is_staff,
+                      is_superuser), ',' ORDER BY id), '')) FROM {table("auth.User")}),
+          (SELECT count(*) FROM {table("panels.PoolMember")}),
+          (SELECT count(*) FROM {table("panels.StaffNetwork")}),
+          (SELECT count(*) FROM {table("auth.Group")})
+    """  # noqa: S608 (table names from the models)
+
+
+def written() -> tuple[Any, ...]:
+    """Everything a refused request must leave alone, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_table_sql())
+        row = cursor.fetchone()
+    return tuple(row or ())
+
+
+@dataclass
+class Outcome:
+    failures: list[str] = field(default_factory=list)
+    cells: int = 0
+    routes: set[str] = field(default_factory=set)
+    objects: set[tuple[str, str]] = field(default_factory=set)
+    people: set[str] = field(default_factory=set)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def check(
+    outcome: Outcome,
+    route: Route,
+    person: str,
+    target: Target,
+    client: Client,
+    method: str,
+    expect: Expect,
+    scrub: Callable[[str], str] | None,
+    must_not_write: bool,
+    body: dict[str, Any] | None = None,
+    as_json: bool = False,
+) -> None:
+    """One cell: the request, in a savepoint rolled back afterwards."""
+    outcome.cells += 1
+    outcome.routes.add(route.pattern)
+    outcome.objects.add((route.pattern, target.obj))
+    outcome.people.add(person)
+    where = f"{method} {route.pattern} [{target.obj}] as {person}"
+    started = time.monotonic()
+    with transaction.atomic():
+        before = written() if must_not_write else None
+        if method == "GET":
+            response = client.get(target.url)
+        elif as_json:
+            response = client.post(
+                target.url, json.dumps(body or {}), content_type="application/json"
+            )
+        else:
+            response = client.post(target.url, body or {})
+        text = body_text(response)
+        after = written() if must_not_write else None
+        transaction.set_rollback(True)
+    spent = time.monotonic() - started
+    outcome.seconds[route.pattern] = outcome.seconds.get(route.pattern, 0.0) + spent
+    if response.status_code not in expect.statuses:
+        outcome.failures.append(
+            f"{where}: status {response.status_code}, expected {sorted(expect.statuses)}"
+        )
+    if response.status_code == 302 and expect.redirect_to is not None:
+        location = response.get("Location", "")
+        if not location.startswith(expect.redirect_to):
+            outcome.failures.append(f"{where}: redirects to {location}, not {expect.redirect_to}")
+    if scrub is not None:
+        text = scrub(text)
+    for marker in dict.fromkeys(expect.forbidden):
+        if marker in text:
+            outcome.failures.append(f"{where}: shows {marker!r}")
+    if before != after:
+        outcome.failures.append(f"{where}: a refused request wrote {before} -> {after}")
+
+
+REFUSALS = frozenset({302, 400, 401, 403, 404, 405, 409})
+
+
+# --- fixtures ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """Built once for the module inside a transaction rolled back at the end,
+    so the rest of the suite never sees it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+            ):
+                built = build_world()
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def clients(world: World, django_db_blocker: Any) -> dict[str, Client]:
+    out = {"anonymous": Client()}
+    with django_db_blocker.unblock():
+        for person in PEOPLE:
+            if person != "anonymous":
+                client = Client()
+                client.force_login(world.users[person])
+                out[person] = client
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Login-failure counters live in the cache: the posts with a wrong
+    # password must not throttle anyone else's tests.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def report(outcome: Outcome, kind: str, world: World) -> None:
+    MATRIX_SIZE[kind] = {
+        "requests": outcome.cells,
+        "routes": len(outcome.routes),
+        "people": len(outcome.people),
+        "route_objects": len(outcome.objects),
+        "markers": world.all_markers(),
+    }
+    print(
+        f"\n{kind}: {outcome.cells} requests = {len(outcome.routes)} routes x "
+        f"{len(outcome.people)} people over {len(outcome.objects)} (route, object) pairs; "
+        f"{len(world.all_markers())} marker strings searched: {world.all_markers()}"
+    )
+    slowest = sorted(outcome.seconds.items(), key=lambda kv: -kv[1])[:12]
+    print("slowest routes (s):", [(k, round(v, 1)) for k, v in slowest])
+    if outcome.failures:
+        print(f"{len(outcome.failures)} failing cells:")
+        print("\n".join(outcome.failures))
+
+
+# --- tests -------------------------------------------------------------------------
+
+
+def test_the_markers_are_distinct_and_hr_finds_each_on_its_case_page(
+    world: World, clients: dict[str, Client], db: None
+) -> None:
+    """A positive control: each marker names one thing (none contains
+    another), and each is really where HR, who may see everything, looks."""
+    markers = world.all_markers()
+    assert not [(a, b) for a in markers for b in markers if a != b and a in b]
+    assert set(world.cases) == set(CASE_KEYS)
+    for wc in world.cases.values():
+        with transaction.atomic():
+            page = body_text(clients["hr"].get(f"/cases/{wc.pk}/"))
+            transaction.set_rollback(True)
+        wanted = [m for kind, ms in wc.markers().items() for m in ms if kind != "ethnicity"]
+        missing = [m for m in [*wanted, wc.markers()["ethnicity"][0]] if m not in page]
+        assert missing == [], (wc.key, missing)
+
+
+def test_every_route_is_declared(db: None) -> None:
+    specs = build_specs()
+    undeclared = [r.pattern for r in present_routes() if spec_for(r, specs) is None]
+    assert undeclared == [], f"routes with no declared expectation: {undeclared}"
+
+
+def test_every_route_as_every_person_shows_only_what_the_rules_allow(
+    world: World, clients: dict[str, Client], db: None
+) -> None:
+    specs = build_specs()
+    outcome = Outcome()
+    for route in present_routes():
+        spec = spec_for(route, specs)
+        assert spec is not None, route
+        if not spec.get:
+            continue
+        for target in spec.targets(world):
+            for person in PEOPLE:
+                expect = spec.expect(world, person, target)
+                refused = expect.statuses <= REFUSALS
+                check(
+                    outcome,
+                    route,
+                    person,
+                    target,
+                    clients[person],
+                    "GET",
+                    expect,
+                    spec.scrub,
+                    refused,
+                )
+    report(outcome, "GET", world)
+    assert not outcome.failures, "\n".join(outcome.failures)
+
+
+def test_every_state_changing_route_refused_writes_nothing(
+    world: World, clients: dict[str, Client], db: None
+) -> None:
+    specs = build_specs()
+    outcome = Outcome()
+    for route in present_routes():
+        spec = spec_for(route, specs)
+        assert spec is not None, route
+        if spec.post is None:
+            continue
+        post = spec.post
+        for target in spec.targets(world):
+            for person in PEOPLE:
+                if post.may_succeed(world, person, target):
+                    continue
+                expect = Expect(post.refused(world, person, target), listing(world, person))
+                if person == "anonymous":
+                    expect.forbidden = world.all_markers()
+                check(
+                    outcome,
+                    route,
+                    person,
+                    target,
+                    clients[person],
+                    "POST",
+                    expect,
+                    spec.scrub,
+                    True,
+                    post.body(world, target),
+                    post.json,
+                )
+    report(outcome, "POST", world)
+    assert not outcome.failures, "\n".join(outcome.failures)
