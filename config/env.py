@@ -8,6 +8,7 @@ as false.
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -80,3 +81,33 @@ def env_int_map(name: str, default: dict[str, int], *, minimum: int = 0) -> dict
             raise ImproperlyConfigured(f"{name}: {key} must be a whole number >= {minimum}.")
         result[key] = int(value)
     return result
+
+
+def env_origins(name: str, default: list[str]) -> list[str]:
+    """Comma-separated origins, each ``http(s)://host[:port]`` and nothing more:
+    a bare host or a path is refused rather than silently never matching."""
+    origins = env_list(name, default)
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ImproperlyConfigured(
+                f"{name}: each origin must look like https://host or https://host:port, "
+                f"not {origin!r}."
+            )
+    return origins
+
+
+def env_header(name: str) -> str | None:
+    """An HTTP header name (such as ``X-Forwarded-Proto``) as Django's ``META`` key
+    (``HTTP_X_FORWARDED_PROTO``), or None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not _HEADER.fullmatch(raw):
+        raise ImproperlyConfigured(
+            f"{name} must be a header name such as X-Forwarded-Proto, not {raw!r}."
+        )
+    return "HTTP_" + raw.upper().replace("-", "_")
+
+
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+_HEADER = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")

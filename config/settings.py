@@ -12,12 +12,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import csp.constants as csp
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_choice, env_int, env_int_map, env_list, env_str
+from .env import (
+    env_bool,
+    env_choice,
+    env_header,
+    env_int,
+    env_int_map,
+    env_list,
+    env_origins,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FTP_VAR_DIR", str(BASE_DIR / "var")))
@@ -55,7 +66,9 @@ INSTALLED_APPS = [
     "notifications",
     "api",
     "rest_framework",
-    "rest_framework.authtoken",
+    # Authentication: expiring, revocable API tokens; login lockout.
+    "knox",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "viewflow",
@@ -67,16 +80,26 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_filters",
+    "csp",  # Security headers and deployment: django-csp's checks of its settings
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Security headers and deployment: the Content-Security-Policy header.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Authentication: refreshes a logged-in session's idle timeout at most once a minute.
+    "accounts.middleware.SessionIdleMiddleware",
+    # Request limits: oversized bodies (413) and NUL bytes (400) refused before
+    # anything reads them; a view's invalid query string answered with 400.
+    "config.middleware.RequestLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Authentication: turns a locked-out login into the locked-out page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,9 +151,70 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# --- Security headers and deployment ------------------------------------------
+# `manage.py check --deploy` passes with production's defaults; see
+# docs/adr/0013-production-settings-and-csp.md.
+if PRODUCTION and DEBUG:
+    # DEBUG shows settings, SQL and stack traces to anyone who triggers an error.
+    raise ImproperlyConfigured("DEBUG must be false in production: unset DEBUG or set DEBUG=false.")
+# HTTPS only in production: redirect plain HTTP, then tell browsers (HSTS) never
+# to try it again for a year, subdomains included. `preload` only consents to
+# browsers' built-in lists; nothing is listed until the domain's owner applies.
+SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# Behind a proxy that terminates TLS, name the header it sets to "https" (for
+# example X-Forwarded-Proto). Only when the proxy always sets or strips it:
+# otherwise a client could claim HTTPS over plain HTTP.
+_PROXY_SSL_HEADER = env_header("SECURE_PROXY_SSL_HEADER")
+SECURE_PROXY_SSL_HEADER = (_PROXY_SSL_HEADER, "https") if _PROXY_SSL_HEADER else None
+# Cookies: HTTPS-only in production; never readable by scripts; not sent on
+# cross-site requests (Lax keeps links from emails working; Strict may be chosen).
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
-SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # forms carry the token; no script of ours reads the cookie
+SESSION_COOKIE_SAMESITE = env_choice("SESSION_COOKIE_SAMESITE", "Lax", ("Lax", "Strict"))
+CSRF_COOKIE_SAMESITE = env_choice("CSRF_COOKIE_SAMESITE", "Lax", ("Lax", "Strict"))
+# Other origins allowed to post forms here (e.g. https://ftp.example.nhs.uk when
+# a proxy rewrites the Host header); none by default.
+CSRF_TRUSTED_ORIGINS = env_origins("CSRF_TRUSTED_ORIGINS", [])
+# Case addresses name case numbers: never send them to another site.
+SECURE_REFERRER_POLICY = env_choice(
+    "SECURE_REFERRER_POLICY",
+    "same-origin",
+    ("same-origin", "no-referrer", "strict-origin", "strict-origin-when-cross-origin"),
+)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = env_choice(
+    "SECURE_CROSS_ORIGIN_OPENER_POLICY", "same-origin", ("same-origin", "same-origin-allow-popups")
+)
+# Not configurable: no page is meant to be framed or content-sniffed.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy (django-csp), enforced in every environment so the
+# browser journeys prove every page works under it. Scripts only from our own
+# static files: no inline script, no eval. Inline style is allowed (templates
+# and viewflow's base page use it); it cannot run script. The API docs page
+# adds a per-response nonce for its one start-up script (api/schema.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    }
+}
+# The API's OpenAPI schema (/api/schema/) and docs page (/api/docs/): open to
+# anyone, or to signed-in users and token holders only (production's default).
+FTP_API_SCHEMA_PUBLIC = env_bool("FTP_API_SCHEMA_PUBLIC", not PRODUCTION)
+# --- end Security headers and deployment ---------------------------------------
 
 # --- Cache ----------------------------------------------------------------
 # Shared by every web process outside local (login-failure counters live here).
@@ -148,7 +232,7 @@ CACHES = {
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -175,9 +259,67 @@ SPECTACULAR_SETTINGS = {
         "RedirectPolicyEnum": "workflow.models.RedirectPolicy",
     },
 }
-# Failed token logins: this many per username or address within the window -> 429.
+
+# --- Authentication (accounts/lockout.py, accounts/middleware.py, api/auth.py) ---
+# Login lockout on every login (web, admin, API) with django-axes; see
+# docs/adr/0010-login-lockout-and-expiring-tokens.md. Failures are counted in
+# the shared cache before the password is checked, in a window of
+# FTP_LOGIN_FAILURE_WINDOW seconds from the first failure: FTP_LOGIN_MAX_FAILURES
+# per username from one address, FTP_LOGIN_MAX_FAILURES_PER_ADDRESS per address.
 FTP_LOGIN_MAX_FAILURES = env_int("FTP_LOGIN_MAX_FAILURES", 5, minimum=1)
 FTP_LOGIN_FAILURE_WINDOW = env_int("FTP_LOGIN_FAILURE_WINDOW", 900, minimum=1)
+FTP_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("FTP_LOGIN_MAX_FAILURES_PER_ADDRESS", 50, minimum=1)
+if FTP_LOGIN_MAX_FAILURES_PER_ADDRESS < FTP_LOGIN_MAX_FAILURES:
+    raise ImproperlyConfigured(
+        "FTP_LOGIN_MAX_FAILURES_PER_ADDRESS must not be below FTP_LOGIN_MAX_FAILURES."
+    )
+# Reverse proxies in front of the app that append to X-Forwarded-For; 0 means
+# clients connect directly and REMOTE_ADDR is their address. Too high a number
+# lets a client choose its address (and so escape the lockout).
+FTP_TRUSTED_PROXY_COUNT = env_int("FTP_TRUSTED_PROXY_COUNT", 0)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = True
+AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
+AXES_FAILURE_LIMIT = FTP_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = timedelta(seconds=FTP_LOGIN_FAILURE_WINDOW)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The counters live in the cache, not in axes' tables: its admin pages would be empty.
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# API tokens (django-rest-knox): stored hashed, expire after this many hours,
+# revoked by logout, logout-all, a password change or deactivation.
+FTP_API_TOKEN_TTL_HOURS = env_int("FTP_API_TOKEN_TTL_HOURS", 10, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=FTP_API_TOKEN_TTL_HOURS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# Sessions end after FTP_SESSION_IDLE_MINUTES without a request, and (by
+# default) when the browser closes. The expiry is pushed back at most once per
+# FTP_SESSION_REFRESH_SECONDS (accounts/middleware.py), not on every request.
+FTP_SESSION_IDLE_MINUTES = env_int("FTP_SESSION_IDLE_MINUTES", 30, minimum=2)
+FTP_SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("FTP_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+FTP_SESSION_REFRESH_SECONDS = 60
+SESSION_COOKIE_AGE = FTP_SESSION_IDLE_MINUTES * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = FTP_SESSION_EXPIRE_AT_BROWSER_CLOSE
+SESSION_SAVE_EVERY_REQUEST = False
+# --- end Authentication -----------------------------------------------------
+
+# --- Request limits (config/middleware.py, workflow/views/filters.py) ---------
+# The largest request body accepted, in megabytes. The biggest legitimate body
+# (a referral or decision, each text at most 10,000 characters) is a few tens
+# of kilobytes; anything over this is refused with 413 before it is read, on
+# the web and the API alike (DRF reads JSON from the stream, where Django's own
+# DATA_UPLOAD_MAX_MEMORY_SIZE check never runs; the middleware applies it).
+FTP_REQUEST_BODY_MAX_MB = env_int("FTP_REQUEST_BODY_MAX_MB", 1, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = FTP_REQUEST_BODY_MAX_MB * 1024 * 1024
+# --- end Request limits --------------------------------------------------------
 
 # --- Celery -------------------------------------------------------------
 # With REDIS_URL set, Redis is the broker. Without it (local only), kombu's
@@ -209,7 +351,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 FTP_TIMER_POLL_SECONDS = env_int("FTP_TIMER_POLL_SECONDS", 60, minimum=1)
 
 # --- Domain settings (trust policy) --------------------------------------
-# Panel membership rules vary by trust (domain.md): make them settings.
+# Panel membership rules vary by trust (docs/domain/fair-treatment-panels.md).
 FTP_PANEL_MIN_MEMBERS = env_int("FTP_PANEL_MIN_MEMBERS", 3, minimum=1)
 FTP_PANEL_MAX_MEMBERS = env_int("FTP_PANEL_MAX_MEMBERS", 5, minimum=1)
 if FTP_PANEL_MAX_MEMBERS < FTP_PANEL_MIN_MEMBERS:
@@ -265,13 +407,36 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 
+# --- Audit chain (audit/keyring.py, audit/anchors.py) ----------------------
+# The chain's HMAC key(s), from the environment or a secrets file, never the
+# database; audit/keyring.py parses them strictly and documents rotation.
+# Production refuses to start without a key (>= 32 bytes); local and test
+# sign with a public development key unless given one.
+from audit.keyring import keyring_from_config  # noqa: E402 - after the environment is read
+
+FTP_AUDIT_KEYRING = keyring_from_config(
+    key=env_str("FTP_AUDIT_KEY", ""),
+    key_file=env_str("FTP_AUDIT_KEY_FILE", ""),
+    keys=env_str("FTP_AUDIT_KEYS", ""),
+    keys_file=env_str("FTP_AUDIT_KEYS_FILE", ""),
+    current_id=env_str("FTP_AUDIT_CURRENT_KEY_ID", ""),
+    production=PRODUCTION,
+)
+# Every check appends its anchor (head seq and hash, count, time, key id) to
+# this JSON-lines file and compares the log with the last one; keep it where
+# the database's administrators cannot write. Also emailed to these people.
+FTP_AUDIT_ANCHOR_FILE = env_str("FTP_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+FTP_AUDIT_ANCHOR_EMAILS = env_list("FTP_AUDIT_ANCHOR_EMAILS", [])
+# --- end Audit chain ----------------------------------------------------------
+
 # --- Reports (reports/) ------------------------------------------------------
 # In anything governance viewers see (and every downloaded pack), counts from 1
 # to this minus one are suppressed, with secondary suppression so none can be
 # recovered by subtraction (reports/suppression.py).
 FTP_REPORT_SUPPRESSION_THRESHOLD = env_int("FTP_REPORT_SUPPRESSION_THRESHOLD", 5, minimum=1)
 # WRES indicator 3 years averaged by default (1 or 2; NHS England's two-year
-# rolling figure is believed but not confirmed, domain.md). Both are reported.
+# rolling figure is believed but not confirmed: docs/domain/wres-indicator-3.md).
+# Both are reported.
 FTP_WRES_WINDOW = int(env_choice("FTP_WRES_WINDOW", "2", ("1", "2")))
 # --- end Reports -----------------------------------------------------------------
 

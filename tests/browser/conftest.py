@@ -20,7 +20,7 @@ import pytest
 from django.db import connections
 
 from .axe import AxeLog
-from .people import Browsing
+from .people import Browsing, Person
 
 # The app is served on loopback only.
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
@@ -109,10 +109,37 @@ def browsing(
     artefacts: Path,
 ) -> Iterator[Browsing]:
     """Opens a browser window for each person; closes them all at the end, after
-    photographing what each one saw if the journey failed."""
-    session = Browsing(chromium, live_server.url, axe_log, artefacts)
+    photographing what each one saw if the journey failed. Any
+    Content-Security-Policy violation fails the journey."""
+    session = CspWatchedBrowsing(chromium, live_server.url, axe_log, artefacts)
     yield session
     if request.node.stash.get(FAILED, False):
         for someone in session.people:
             someone.shot("failures", f"{request.node.name}-{someone.username}")
     session.close()
+    # A violation after a journey's last checked page still fails it.
+    violations = [e for someone in session.people for e in someone.errors if CSP in e]
+    if violations and not request.node.stash.get(FAILED, False):
+        pytest.fail(f"Content-Security-Policy violations: {violations}", pytrace=False)
+
+
+# --- Content-Security-Policy --------------------------------------------------
+# Chromium reports every blocked script, style, image, frame or eval to the
+# console ("Refused to ... because it violates the following Content Security
+# Policy directive: ..."). Each is recorded as a script error of the person who
+# met it, so the journey fails at the page it happened on (Person.check).
+CSP = "Content Security Policy"
+
+
+class CspWatchedBrowsing(Browsing):
+    """The journeys' browser, with every window watched for policy violations."""
+
+    def person(self, user: Any) -> Person:
+        someone = super().person(user)
+
+        def on_console(message: Any) -> None:
+            if CSP in message.text:
+                someone.errors.append(f"{CSP} violation at {someone.page.url}: {message.text}")
+
+        someone.page.on("console", on_console)
+        return someone

@@ -120,10 +120,12 @@ class Person:
 
     def settle(self) -> None:
         self.page.wait_for_load_state()
-        self.page.wait_for_function("!document.documentElement.hasAttribute('aria-busy')")
+        # Functions, not expressions: Playwright re-evaluates an expression on every
+        # poll with eval, which the Content-Security-Policy forbids in the page.
+        self.page.wait_for_function("() => !document.documentElement.hasAttribute('aria-busy')")
         # A message slides in (viewflow's snackbar): check its colours once it has.
         self.page.wait_for_function(
-            "document.getAnimations().every(a => a.playState !== 'running')"
+            "() => document.getAnimations().every(a => a.playState !== 'running')"
         )
 
     # --- by keyboard alone -------------------------------------------------------

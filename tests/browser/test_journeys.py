@@ -22,11 +22,11 @@ from panels.models import Panel
 from workflow.models import Case, Stage
 
 from ..factories import make_user
-from ..workflow.conftest import _fast_passwords, story
+from ..workflow.conftest import story
 from ..workflow.steps import Story
 from .people import Browsing, Person
 
-__all__ = ["_fast_passwords", "story"]
+__all__ = ["story"]
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
