@@ -8,10 +8,12 @@ and nobody works in the employee's department or manages them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from accounts.roles import Role
 
@@ -33,6 +35,23 @@ class Cast:
     @property
     def panel(self) -> list[Any]:
         return [self.panel_a, self.panel_b, self.panel_c]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    # The cast is made with real passwords; PBKDF2 at full strength costs a
+    # quarter of a second per person, which the tests do not need.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Login-failure counters live in the cache (Redis under FTP_ENV=test, its
+    # own database, never the broker's): one test's failed logins must not
+    # lock the next test's people out.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

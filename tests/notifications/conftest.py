@@ -11,11 +11,6 @@ from ..workflow.steps import Story
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _known_settings(settings: Any) -> None:
     # The defaults, pinned: a test reads like the trust's policy.
     settings.FTP_STEP_TIME_LIMITS = {

@@ -1,5 +1,5 @@
 """The panel tests reuse the workflow tests' people and story teller."""
 
-from ..workflow.conftest import _fast_passwords, extras, story
+from ..workflow.conftest import extras, story
 
-__all__ = ["_fast_passwords", "extras", "story"]
+__all__ = ["extras", "story"]

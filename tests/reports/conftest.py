@@ -14,11 +14,6 @@ from ..factories import other_units
 from ..workflow.steps import Story
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def units(db: None) -> dict[str, OrgUnit]:
     """TRUST -> ICSU-MED (DEP-ED, DEP-AMU), ICSU-SUR (DEP-THE). Figures held
@@ -45,9 +40,10 @@ HIST = "date,org_unit,ethnic_category,entered"
 
 @pytest.fixture
 def worked_example(units):
-    """domain.md's trust: 2,505 white, 725 BME and 66 unknown staff (3,296);
-    17 white and 9 BME entered formal investigation in 2024/25. Split across
-    the ICSUs, with a little held against the trust itself."""
+    """The worked example's trust (docs/domain/wres-indicator-3.md): 2,505
+    white, 725 BME and 66 unknown staff (3,296); 17 white and 9 BME entered
+    formal investigation in 2024/25. Split across the ICSUs, with a little
+    held against the trust itself."""
     headcount_import(
         text=csv_text(
             HEAD,

@@ -13,13 +13,6 @@ from ..factories import in_pool, make_user, other_units
 from .steps import Story
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    # The cast is made with real passwords; PBKDF2 at full strength costs a
-    # quarter of a second per person, which the tests do not need.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Extras:
     """People who hold two roles, and a panel member nobody convenes (all four
