@@ -12,7 +12,7 @@ TEST_ENV := FTP_ENV=test \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}
 
-.PHONY: install npm run test test-browser lint check-services bench bench-wres clean
+.PHONY: install npm run test test-fast test-browser lint check-services bench bench-wres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,17 @@ lint: install
 check-services: install
 	$(TEST_ENV) $(BIN)/python bin/check_services.py
 
-# The suite includes the browser journeys (tests/browser: Debian's chromium + axe-core).
+# The whole suite, browser journeys included (tests/browser: Debian's chromium +
+# axe-core), as two pytest processes at once with their own databases
+# (bin/run_tests.py); PYTEST_ARGS runs one pytest with those arguments instead.
 test: install npm check-services lint
-	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python bin/run_tests.py $(PYTEST_ARGS)
+
+# The edit-test loop: no lint, no browser, no real workers, no exhaustive
+# tests (markers `services` and `slow`). CI still runs everything.
+test-fast: install check-services
+	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider --durations=10 -m "not services and not slow" \
+		--ignore=tests/browser $(PYTEST_ARGS)
 
 # Only the browser journeys; screenshots and the axe report go to artefacts/browser/.
 test-browser: install npm check-services

@@ -68,6 +68,9 @@ from .world import (
     referral_form,
 )
 
+# Minutes, not seconds: make test-fast leaves it out; make test and CI run it.
+pytestmark = pytest.mark.slow
+
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
 MISSING_PK = 987_654

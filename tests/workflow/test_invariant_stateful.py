@@ -79,6 +79,9 @@ from .steps import (
     snapshot,
 )
 
+# Minutes, not seconds: make test-fast leaves it out; make test and CI run it.
+pytestmark = pytest.mark.slow
+
 CAST = [
     "manager",
     "other_manager",
