@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from hypothesis import given
@@ -35,18 +34,18 @@ TOKEN_URL = "/api/v1/auth/token/"
 WRONG_PASSWORD_TEXT = "Please enter a correct username and password"
 
 
-@pytest.fixture(autouse=True)
-def _clean_cache() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+@pytest.fixture
+def fast_passwords(settings: Any) -> None:
+    # Every test hashes fast (tests/conftest.py); said here too, as these
+    # tests count on it to make thirty attempts in a few seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def fast_passwords(settings: Any) -> None:
-    # Full-strength PBKDF2 costs a quarter of a second per attempt; the
-    # concurrency tests below keep it, as it is what makes the race wide.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def real_pbkdf2(settings: Any) -> None:
+    # Full-strength PBKDF2 (a quarter of a second per checked password) is
+    # what makes twenty parallel attempts overlap: the race the count closes.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -212,8 +211,9 @@ def at_once(attempt: Callable[[], int], times: int = 20) -> Counter[int]:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_parallel_wrong_passwords_on_the_api_get_at_most_the_limit_of_401s() -> None:
-    # Real PBKDF2: each checked password takes long enough for all twenty to overlap.
+def test_twenty_parallel_wrong_passwords_on_the_api_get_at_most_the_limit_of_401s(
+    real_pbkdf2: None,
+) -> None:
     make_user("hana.hr")  # no role: the groups are gone in a transactional test
 
     statuses = at_once(lambda: api_login("hana.hr", WRONG).status_code)
@@ -225,9 +225,9 @@ def test_twenty_parallel_wrong_passwords_on_the_api_get_at_most_the_limit_of_401
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twenty_parallel_wrong_passwords_on_the_web_login_get_at_most_the_limit_of_refusals() -> (
-    None
-):
+def test_twenty_parallel_wrong_passwords_on_the_web_login_get_at_most_the_limit_of_refusals(
+    real_pbkdf2: None,
+) -> None:
     make_user("hana.hr")  # no role: the groups are gone in a transactional test
 
     statuses = at_once(lambda: web_login(Client(), "hana.hr", WRONG).status_code)

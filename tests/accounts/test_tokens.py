@@ -8,7 +8,7 @@ has (``accounts/signals.py``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,7 +16,6 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -30,14 +29,6 @@ CASES = "/api/v1/referrals/"
 TOKEN_URL = "/api/v1/auth/token/"
 LOGOUT_URL = "/api/v1/auth/logout/"
 LOGOUT_ALL_URL = "/api/v1/auth/logout-all/"
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords_and_clean_cache(settings: Any) -> Iterator[None]:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def token_for(username: str, password: str = PASSWORD) -> str:
