@@ -85,6 +85,8 @@ class TokenView(APIView):
 
 
 class LogoutView(APIView):
+    """Revoke the token this request presents; ``revoke`` says which tokens go."""
+
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
@@ -96,16 +98,15 @@ class LogoutView(APIView):
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
-        request.auth.delete()
+        self.revoke(request)
         user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
         return Response(status=204)
 
+    def revoke(self, request: Request) -> None:
+        request.auth.delete()
 
-class LogoutAllView(APIView):
-    authentication_classes = [TokenAuthentication]
-    permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser]
 
+class LogoutAllView(LogoutView):
     @extend_schema(
         request=None,
         responses={204: None, 401: ErrorSerializer},
@@ -113,6 +114,7 @@ class LogoutAllView(APIView):
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
+        return super().post(request)
+
+    def revoke(self, request: Request) -> None:
         AuthToken.objects.filter(user=request.user).delete()
-        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
-        return Response(status=204)
