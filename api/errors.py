@@ -16,7 +16,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from workflow.errors import DomainError, ValidationFailed
+from core.errors import DomainError, ValidationFailed
 
 INVALID = "Please correct the errors in the request."
 

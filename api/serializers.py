@@ -6,13 +6,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from core.inputs import refuse_control_characters, refuse_far_dates
 from panels.models import PANEL_OUTCOMES
 from workflow.deadlines import is_overdue
 from workflow.just_culture import QUESTIONS
 from workflow.models import ConcernCategory, Outcome, RedirectPolicy, Stage, TriageRoute
 from workflow.rules import Action
 from workflow.selectors import CaseView
-from workflow.views.filters import refuse_control_characters, refuse_far_dates
 
 from .common import ActionRequest, StrictSerializer, UserOut, user_out
 from .common import text_field as _text
@@ -90,7 +90,7 @@ class WithdrawRequest(ActionRequest):
 
 
 class ReferralFilter(StrictSerializer):
-    # Checked as the web's filters are (workflow.views.filters): no control
+    # Checked as the web's filters are (core.inputs): no control
     # characters, dates from 2000 to 2100.
     stage = serializers.ChoiceField(choices=Stage.choices, required=False)
     org_unit = serializers.CharField(

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role, has_role
+from core.errors import NotAllowed, NotFound
 from panels.services import (
     panel_convene,
     panel_decision_record,
@@ -24,7 +25,6 @@ from panels.services import (
     panel_view_record,
 )
 from workflow import services
-from workflow.errors import NotAllowed, NotFound
 from workflow.rules import Action
 from workflow.selectors import case_get_for, case_list_for
 

@@ -18,8 +18,8 @@ from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from accounts.roles import Role, has_role
+from core.errors import NotAllowed, NotFound
 from workflow.access import EventReasonVisible, ShownEvent, shown_event
-from workflow.errors import NotAllowed, NotFound
 from workflow.models import Case
 
 from .models import AuditEvent, EventType

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from workflow.working_days import working_days_between
+from core.working_days import working_days_between
 
 TERMINAL = frozenset({"formal", "closed"})
 

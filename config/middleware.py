@@ -12,8 +12,8 @@ the request:
   PostgreSQL cannot hold NUL in text, so no page can use one, and pages this
   product does not own (the admin's search, the login's ``next``) would
   otherwise end in a 500. Other control characters are refused by the forms
-  that parse each page's query string (``workflow.views.filters``).
-* A view's :class:`~workflow.views.filters.InvalidQuery` becomes the 400
+  that parse each page's query string (``core.inputs``).
+* A view's :class:`~core.inputs.InvalidQuery` becomes the 400
   page naming each error.
 
 ``bad_request`` is the project's ``handler400`` (``config/urls.py``): what
@@ -34,7 +34,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from api.errors import INVALID, error_response
-from workflow.views.filters import InvalidQuery
+from core.inputs import InvalidQuery
 
 API_PREFIX = "/api/"
 NUL_MESSAGE = "Null characters are not allowed."

@@ -57,14 +57,17 @@ FTP_DEMO_DATA_ALLOWED = FTP_ENV == "local" and env_bool("FTP_DEMO_DATA_ALLOWED",
 
 INSTALLED_APPS = [
     # Our apps come first so that their templates win over viewflow's.
+    "core",
     "accounts",
+    "audit",
     "staff",
     "workflow",
     "panels",
-    "audit",
-    "reports",
     "notifications",
+    "reports",
     "api",
+    "web",
+    "demo",
     "rest_framework",
     # Authentication: expiring, revocable API tokens; login lockout.
     "knox",
@@ -311,7 +314,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = FTP_SESSION_EXPIRE_AT_BROWSER_CLOSE
 SESSION_SAVE_EVERY_REQUEST = False
 # --- end Authentication -----------------------------------------------------
 
-# --- Request limits (config/middleware.py, workflow/views/filters.py) ---------
+# --- Request limits (config/middleware.py, core/inputs.py) ---------
 # The largest request body accepted, in megabytes. The biggest legitimate body
 # (a referral or decision, each text at most 10,000 characters) is a few tens
 # of kilobytes; anything over this is refused with 413 before it is read, on

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from viewflow.urls import Site
 
-from notifications.urls import NotificationsApp
-from reports.views import ReportsApp
-from workflow.views.site import AuditApp, CasesApp
+from web.notifications_app import NotificationsApp
+from web.reports import ReportsApp
+from web.site import AuditApp, CasesApp
 
 site = Site(
     title="Fair Treatment Panel",

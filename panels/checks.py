@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workflow.errors import ValidationFailed
+from core.errors import ValidationFailed
 from workflow.models import Case
 from workflow.services.validation import Errors
 

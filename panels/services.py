@@ -1,7 +1,7 @@
 """Convening a Fair Treatment Panel, what its members record, and its decision.
 
 Every function here is a service (``<entity>_<action>``): it runs in one
-transaction through ``workflow.services._engine``, which locks the case,
+transaction through ``workflow.engine``, which locks the case,
 checks the actor's role, relation and the case's step from
 ``workflow.rules``, and appends one audit event. Convening and deciding move
 the flow; suggesting, replacing a member, declaring and recording a view
@@ -17,11 +17,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from workflow.errors import Conflict, ValidationFailed
+from core.errors import Conflict, ValidationFailed
+from workflow.engine import case_action, case_activity, task_reassign
 from workflow.just_culture import JustCultureAnswers, just_culture_outcome
 from workflow.models import JustCultureAssessment, Outcome
 from workflow.rules import Action, current_panel
-from workflow.services._engine import case_action, case_activity, task_reassign
 from workflow.services.referrals import check_just_culture_answers
 from workflow.services.validation import Errors
 

@@ -25,7 +25,7 @@ from django.db import models, transaction
 
 from audit.models import EventType
 from audit.services import audit_record
-from workflow.errors import DomainError
+from core.errors import DomainError
 
 from .ethnicity import EthnicCategory
 from .models import Band, Employee, OrgUnit

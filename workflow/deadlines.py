@@ -13,7 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from .working_days import add_working_days
+from core.working_days import add_working_days
 
 
 def step_limit(step: str) -> int | None:

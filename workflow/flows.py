@@ -20,7 +20,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 
 from .models import Case, Outcome, Stage, TriageRoute
-from .views.redirect import open_case_page
+from .task_view import open_case_page
 
 
 def _case(activation: Activation) -> Case:
@@ -42,7 +42,7 @@ class ReferralFlow(flow.Flow):
     """
 
     # Fail fast instead of queueing behind another request on the same case;
-    # the services lock the rows with NOWAIT first (workflow/services/_engine.py
+    # the services lock the rows with NOWAIT first (workflow/engine.py
     # lock_case) and turn a busy case into a conflict error.
     lock_impl = lock.SelectForUpdateLock(nowait=True, attempts=3)
 

@@ -24,16 +24,16 @@ from viewflow.workflow.status import STATUS
 
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
+from core.errors import NotFound
 from panels import state as panel_state
 from panels.models import Panel, PanelDecision
 from panels.selectors import seats_prefetch
 
 from . import access
-from .errors import NotFound
+from .engine import active_nodes
 from .flows import ReferralFlow
 from .models import Case, CaseStep
 from .rules import Action, available_actions
-from .services._engine import active_nodes
 
 
 def open_step_due_on(case_ref: str) -> Subquery:

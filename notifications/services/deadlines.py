@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from workflow.working_days import add_working_days, working_days_before
+from core.working_days import add_working_days, working_days_before
 
 from ..models import Kind, ScheduledNotice
 from ..selectors import hr_leads, independent_decision_makers, roles_memoised, step_owners

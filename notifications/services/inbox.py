@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from workflow.errors import NotFound, ValidationFailed
+from core.errors import NotFound, ValidationFailed
 
 from ..models import Delivery, DeliveryStatus, EmailMode, Notification, NotificationPreference
 from .delivery import deliveries_enqueue_on_commit

@@ -11,9 +11,9 @@ import time_machine
 from django.core import mail
 
 from audit.models import AuditEvent
+from core.errors import ValidationFailed
 from notifications.models import Delivery, DeliveryStatus, EmailMode, Kind, Notification
 from notifications.services import digests_build, notification_preference_set
-from workflow.errors import ValidationFailed
 
 from ..workflow.steps import Story
 from .outbox import drain

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from core.errors import ValidationFailed
 from notifications.models import Delivery, DeliveryStatus, Kind, Notification
-from workflow.errors import ValidationFailed
 from workflow.services import case_triage, referral_withdraw
 
 from ..workflow.steps import Story, refused

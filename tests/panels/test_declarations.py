@@ -13,6 +13,7 @@ import pytest
 from django.db import DatabaseError, transaction
 
 from accounts.roles import Role
+from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from panels import state
 from panels.models import Declaration, Panel, PanelMembership
 from panels.services import (
@@ -21,7 +22,6 @@ from panels.services import (
     panel_members_replace,
     panel_view_record,
 )
-from workflow.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workflow.models import Stage
 from workflow.rules import Action
 from workflow.selectors import case_get_for

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from panels.models import PANEL_OUTCOMES, Panel, PanelDecision, PoolMember
 from panels.services import panel_convene, panel_decision_record
 from staff.models import Employee
-from workflow.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from workflow.models import Stage
 from workflow.services import case_signoff
 

@@ -20,10 +20,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import GROUP_NAMES, Role
 from audit.models import AuditEvent
+from core.errors import Conflict, NotAllowed, NotFound
 from panels.models import PoolMember, StaffNetwork
 from panels.services import panel_convene, panel_declare, panel_suggest
 from staff.models import Employee
-from workflow.errors import Conflict, NotAllowed, NotFound
 from workflow.models import Case
 
 from ..factories import EmployeeFactory, in_pool, make_user, other_units

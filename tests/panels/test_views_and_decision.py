@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, transaction
 
+from core.errors import Conflict, NotAllowed
 from panels.models import DecisionGuideAnswers, GuideAlignment, PanelDecision, PanelView
 from panels.services import (
     panel_convene,
@@ -23,7 +24,6 @@ from panels.services import (
     panel_members_replace,
     panel_view_record,
 )
-from workflow.errors import Conflict, NotAllowed
 from workflow.models import SignOff, Stage
 from workflow.services import case_signoff
 

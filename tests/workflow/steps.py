@@ -14,6 +14,7 @@ import pytest
 from viewflow.workflow.models import Process, Task
 
 from audit.models import AuditEvent
+from core.errors import DomainError, ValidationFailed
 from panels import state
 from panels.models import Declaration, Panel, PanelDecision, PanelMembership, PanelView
 from panels.services import (
@@ -22,7 +23,7 @@ from panels.services import (
     panel_declare,
     panel_view_record,
 )
-from workflow.errors import DomainError, ValidationFailed
+from workflow.engine import active_nodes
 from workflow.models import Case, JustCultureAssessment, ReferenceCounter, SignOff
 from workflow.rules import current_panel
 from workflow.services import (
@@ -32,7 +33,6 @@ from workflow.services import (
     referral_resubmit,
     referral_submit,
 )
-from workflow.services._engine import active_nodes
 
 from ..factories import referral_kwargs
 

@@ -35,10 +35,10 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from accounts.roles import Role, has_role
+from core.errors import NotFound
 from panels import state
 from panels.services import panel_convene, panel_declare, panel_members_replace
 from workflow import access
-from workflow.errors import NotFound
 from workflow.models import Case
 from workflow.rules import Action, current_panel
 from workflow.selectors import case_get_for, case_list_for, inbox_for

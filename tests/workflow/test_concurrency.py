@@ -18,10 +18,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, connections, transaction
 
 from audit.models import AuditEvent
-from workflow.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
+from workflow.engine import BUSY, lock_case
 from workflow.models import Stage
 from workflow.services import case_triage, referral_withdraw
-from workflow.services._engine import BUSY, lock_case
 
 from .steps import PANEL_REASON, Story, fresh
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from core.errors import Conflict, NotAllowed, NotFound
 from panels.services import panel_decision_record
-from workflow.errors import Conflict, NotAllowed, NotFound
 from workflow.services import case_signoff, case_triage, referral_withdraw
 
 from .steps import RATIONALE, Story, refused

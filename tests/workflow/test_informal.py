@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from workflow.errors import Conflict, NotAllowed, NotFound
+from core.errors import Conflict, NotAllowed, NotFound
 from workflow.services import case_record_informal_outcome
 
 from .steps import INFORMAL_ACTIONS, UNRESOLVED_REASON, Story, invalid, refused

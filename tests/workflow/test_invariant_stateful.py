@@ -41,6 +41,7 @@ from hypothesis.stateful import (
 
 from accounts.roles import Role, has_role
 from audit.models import AuditEvent
+from core.errors import DomainError, NotFound
 from panels import state
 from panels.models import PANEL_OUTCOMES, PanelDecision
 from panels.rules import PanelRules
@@ -53,7 +54,7 @@ from panels.services import (
     panel_view_record,
 )
 from panels.suggest import suggest_panel
-from workflow.errors import DomainError, NotFound
+from workflow.engine import active_nodes, stage_from_flow
 from workflow.models import Case, CaseStep, Outcome, SignOff, Stage
 from workflow.rules import current_panel, is_referrer, panel_member_ids
 from workflow.services import (
@@ -64,7 +65,6 @@ from workflow.services import (
     referral_submit,
     referral_withdraw,
 )
-from workflow.services._engine import active_nodes, stage_from_flow
 
 from ..factories import referral_kwargs
 from .steps import (

@@ -14,6 +14,7 @@ from viewflow.workflow.status import PROCESS
 
 from panels.models import PANEL_OUTCOMES, PanelDecision
 from panels.services import panel_convene, panel_decision_record
+from workflow.engine import stage_from_flow
 from workflow.models import Case, Outcome, SignOff, Stage
 from workflow.services import (
     case_record_informal_outcome,
@@ -21,7 +22,6 @@ from workflow.services import (
     case_triage,
     referral_resubmit,
 )
-from workflow.services._engine import stage_from_flow
 
 from .steps import (
     DECLINE_REASON,

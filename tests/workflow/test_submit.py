@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 from viewflow.workflow.status import PROCESS
 
-from workflow.errors import NotAllowed
+from core.errors import NotAllowed
+from workflow.engine import stage_from_flow
 from workflow.models import JustCultureAssessment, Stage
 from workflow.services import referral_submit
-from workflow.services._engine import stage_from_flow
 
 from ..factories import referral_kwargs
 from .steps import Event, events, invalid, nodes, process_status, refused, task_owner

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from workflow.errors import Conflict, NotAllowed, NotFound
+from core.errors import Conflict, NotAllowed, NotFound
 from workflow.models import Stage
 from workflow.services import case_triage, referral_resubmit, referral_submit
 

@@ -8,10 +8,10 @@ import pytest
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS, STATUS
 
-from workflow.errors import Conflict, NotAllowed, NotFound
+from core.errors import Conflict, NotAllowed, NotFound
+from workflow.engine import stage_from_flow
 from workflow.models import Outcome, Stage
 from workflow.services import referral_withdraw
-from workflow.services._engine import stage_from_flow
 
 from .steps import OPEN_POINTS, Event, Story, events, fresh, invalid, nodes, process_status, refused
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflow.working_days import (
+from core.working_days import (
     add_working_days,
     is_working_day,
     working_days_before,

@@ -2,7 +2,7 @@
 
 Each takes keyword-only arguments, runs in one transaction, checks the
 actor's role and relation, the case's stage, and the input, then writes,
-moves the flow and appends an audit event. Errors are ``workflow.errors``.
+moves the flow and appends an audit event. Errors are ``core.errors``.
 """
 
 from .referrals import referral_resubmit, referral_submit, referral_withdraw

@@ -12,16 +12,16 @@ from django.utils import timezone
 
 from accounts.roles import Role, has_role
 from audit.services import audit_record
+from core.errors import NotAllowed, ValidationFailed
 from notifications.services import referral_submitted_notify
 from staff.models import Employee
 
-from ..errors import NotAllowed, ValidationFailed
+from ..engine import active_nodes, case_action, stage_from_flow
 from ..flows import ReferralFlow
 from ..just_culture import JustCultureAnswers, just_culture_outcome
 from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter, Stage
 from ..rules import Action
-from ._engine import active_nodes, case_action, stage_from_flow
-from .steps import case_step_advance
+from ..steps import case_step_advance
 from .validation import Errors
 
 # A referral about something older than this is almost certainly a typo.

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.errors import Conflict
 from panels.models import PanelDecision
 
-from ..errors import Conflict
+from ..engine import case_action
 from ..models import Outcome, SignOff
 from ..rules import Action
-from ._engine import case_action
 from .validation import Errors
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..engine import case_action
 from ..models import Outcome, RedirectPolicy, TriageRoute
 from ..rules import Action
-from ._engine import case_action
 from .validation import Errors
 
 

@@ -24,15 +24,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
-from workflow.errors import NotAllowed, NotFound
-from workflow.views.chart import case_flow_chart
-from workflow.views.filters import PageForm, parse_query
-
-from . import exports
-from .forms import EventFilterForm
-from .models import AuditEvent
-from .selectors import REFUSAL, can_explore, case_timeline_for, event_search
-from .services import audit_export_record
+from audit import exports
+from audit.models import AuditEvent
+from audit.selectors import REFUSAL, can_explore, case_timeline_for, event_search
+from audit.services import audit_export_record
+from core.errors import NotAllowed, NotFound
+from core.inputs import PageForm, parse_query
+from web.audit_forms import EventFilterForm
+from web.chart import case_flow_chart
 
 PAGE_SIZE = 50
 

@@ -15,10 +15,10 @@ from viewflow.workflow.models import Process, Task
 
 from accounts.roles import Role
 from audit.models import AuditEvent
+from demo.trust import DEMO_PASSWORD
 from panels.models import Panel, PanelDecision
 from staff.ethnicity import EthnicCategory, WresGroup
 from staff.models import Employee, OrgUnit
-from workflow.demo import DEMO_PASSWORD
 from workflow.models import Case, Outcome, SignOff, Stage
 
 MODELS = [

@@ -12,9 +12,9 @@ from __future__ import annotations
 from django.urls import path
 from viewflow.urls import Application
 
-from audit import views as audit_views
 from audit.selectors import can_explore
-from panels import views as panel_views
+from web import audit as audit_views
+from web import panels as panel_views
 
 from . import cases, overview
 

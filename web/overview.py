@@ -1,6 +1,6 @@
 """The old aggregate overview, superseded by the governance pack.
 
-The pack (``reports.views``, at /reports/governance/) shows the same stage
+The pack (``web.reports``, at /reports/governance/) shows the same stage
 and outcome counts as its funnel, with indicator 3 and small-cell
 suppression, so there is one place for aggregate figures. This URL stays
 an alias of it, because the landing page sends governance viewers here and
@@ -9,7 +9,7 @@ people have it bookmarked.
 
 from __future__ import annotations
 
-from reports.views import GovernancePackView
+from web.reports import GovernancePackView
 
 
 class OverviewView(GovernancePackView):

@@ -1,4 +1,4 @@
-"""The panel side of the demo data (``workflow.demo`` drives it).
+"""The panel side of the demo data (``demo.trust`` drives it).
 
 The five demo panel members are department leads (band 8a) spread over the
 three ICSUs, three of them trained independent members, so that every demo
@@ -14,14 +14,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from staff.models import Employee
-from workflow.errors import DomainError
-from workflow.models import Outcome
-from workflow.rules import current_panel
-
-from . import state
-from .models import PoolMember, StaffNetwork
-from .services import (
+from core.errors import DomainError
+from panels import state
+from panels.models import PoolMember, StaffNetwork
+from panels.services import (
     panel_convene,
     panel_decision_record,
     panel_declare,
@@ -29,6 +25,9 @@ from .services import (
     panel_suggest,
     panel_view_record,
 )
+from staff.models import Employee
+from workflow.models import Outcome
+from workflow.rules import current_panel
 
 NETWORKS = {
     "race-equality": "Race equality network",

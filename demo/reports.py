@@ -1,5 +1,5 @@
 """Demo figures for the governance pack: headcounts and historical entries for
-the demo trust (``workflow.demo``), five WRES years ending with the last
+the demo trust (``demo.trust``), five WRES years ending with the last
 complete one, telling the story of docs/domain/fair-treatment-panels.md: a ratio near 3.7 that falls
 below 1 once every referral goes through the panel.
 
@@ -14,9 +14,9 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
-from .grouping import wres_year_of
-from .importers import headcount_import, history_import
-from .models import Headcount
+from reports.grouping import wres_year_of
+from reports.importers import headcount_import, history_import
+from reports.models import Headcount
 
 # Headcount per demo department at 31 March, by ethnic category; the trust
 # grows a little each year.

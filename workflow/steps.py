@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..deadlines import due_on_for
-from ..flows import STAGE_OF_NODE
-from ..models import Case, CaseStep
+from .deadlines import due_on_for
+from .flows import STAGE_OF_NODE
+from .models import Case, CaseStep
 
 
 def case_step_advance(*, case: Case, open_nodes: list[str], at: dt.datetime) -> CaseStep | None:

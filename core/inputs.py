@@ -23,8 +23,6 @@ from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest, QueryDict
 
-from workflow.models import Outcome, Stage
-
 # C0 controls (NUL among them), DEL and the C1 controls: never part of a filter.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_MESSAGE = "Remove the control characters (such as NUL) from this value."
@@ -139,51 +137,7 @@ def parse_query(form_class: type[F], request: HttpRequest, **kwargs: Any) -> F:
     return form
 
 
-# --- the forms of the workflow's own pages ----------------------------------
-
-
 class PageForm(QueryForm):
     """A list with nothing to filter but its page (the inbox, notifications)."""
 
     page = PageField()
-
-
-class CaseListFilterForm(QueryForm):
-    """The case list's filters. The department is a code (the list offers the
-    departments, but a code that names none simply finds nothing)."""
-
-    stage = forms.ChoiceField(required=False, choices=[("", "Any"), *Stage.choices])
-    outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
-    org_unit = TextFilterField(max_length=32, label="Department")
-    page = PageField()
-
-    def filters(self) -> dict[str, str | None]:
-        """The filters that were set (blank means any), as the selector takes them."""
-        return {k: self.cleaned_data.get(k) or None for k in ("stage", "org_unit", "outcome")}
-
-
-class PanelPrefillForm(QueryForm):
-    """A suggested panel carried into the convene or replace form
-    (``?members=1&members=2&chair=1``): user ids, nothing else."""
-
-    # Read with getlist (the widget); checked in clean_members.
-    members = forms.Field(required=False, widget=forms.MultipleHiddenInput, label="Panel members")
-    chair = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1, label="Chair")
-
-    def clean_members(self) -> list[int]:
-        ids: list[int] = []
-        for value in self.cleaned_data.get("members") or []:
-            # ASCII digits only: str.isdigit() also admits "²", which int() refuses.
-            if not (value.isascii() and value.isdigit() and 0 < len(value) <= 10):
-                raise ValidationError("Members are chosen by their number in the list.")
-            if not 1 <= int(value) <= 2**31 - 1:
-                raise ValidationError("Members are chosen by their number in the list.")
-            ids.append(int(value))
-        return ids
-
-    def initial_values(self) -> dict[str, Any]:
-        """The form's starting members and chair, as the form's fields expect them."""
-        data = self.cleaned_data
-        members = [str(i) for i in data.get("members") or []]
-        chair = data.get("chair")
-        return {"members": members, **({"chair": str(chair)} if chair else {})}

@@ -37,12 +37,11 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.services import user_add
-from panels import demo as panel_demo
+from core.errors import DomainError
+from demo import panels as panel_demo
 from staff.models import Employee, OrgUnit
-
-from .errors import DomainError
-from .models import Case
-from .services import (
+from workflow.models import Case
+from workflow.services import (
     case_record_informal_outcome,
     case_signoff,
     case_triage,

@@ -1,6 +1,6 @@
 """The explorer's search form: it shapes query-string input into EventFilters.
 
-Checked at the door (``workflow.views.filters``): text without control
+Checked at the door (``core.inputs``): text without control
 characters, events and stages from their choices, dates from 2000 to 2100 (the
 search adds a day to the end date, which past ``date.max`` would overflow).
 """
@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from django import forms
 
+from audit.models import event_type_choices
+from audit.selectors import EventFilters
+from core.inputs import BoundedDateField, QueryForm, TextFilterField
 from workflow.models import Stage
-from workflow.views.filters import BoundedDateField, QueryForm, TextFilterField
-
-from .models import event_type_choices
-from .selectors import EventFilters
 
 
 class EventFilterForm(QueryForm):

@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: the local demo's data and logins (see ``workflow.demo``)."""
+"""``manage.py load_demo``: the local demo's data and logins (see ``demo.trust``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from reports.demo import demo_reports_load
-from workflow.demo import DemoDataRefused, demo_load
-from workflow.errors import DomainError
+from core.errors import DomainError
+from demo.reports import demo_reports_load
+from demo.trust import DemoDataRefused, demo_load
 from workflow.models import Case
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path
 from viewflow.urls import Application
 
-from . import views
+from web import notifications as views
 
 
 class NotificationsApp(Application):

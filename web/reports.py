@@ -26,12 +26,11 @@ from viewflow.urls import Application
 from accounts.roles import Role, has_role
 from audit.models import EventType
 from audit.services import audit_record
-from workflow.views.filters import BoundedDateField, InvalidQuery, QueryForm
-
-from . import charts, exports
-from .grouping import wres_year_of
-from .pack import DIVERSIONS, FUNNEL_STEPS, Pack, governance_pack
-from .stage_times import STAGES
+from core.inputs import BoundedDateField, InvalidQuery, QueryForm
+from reports import charts, exports
+from reports.grouping import wres_year_of
+from reports.pack import DIVERSIONS, FUNNEL_STEPS, Pack, governance_pack
+from reports.stage_times import STAGES
 
 REFUSAL = "Only governance viewers, HR and decision-makers see the governance pack."
 
@@ -48,7 +47,7 @@ def must_suppress(user: Any) -> bool:
 class PackForm(QueryForm):
     """The pack's choices, from the query string. Funnel dates lie from 2000 to
     2100: the funnel counts to the end of its last day, which past ``date.max``
-    would overflow (``workflow.views.filters``)."""
+    would overflow (``core.inputs``)."""
 
     year = forms.IntegerField(label="WRES year starting 1 April", min_value=2000, max_value=2100)
     window = forms.TypedChoiceField(

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.views import View
 
 from accounts.roles import Role, has_role
-from panels.forms import DeclareForm, ReplaceMembersForm, ViewForm
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.inputs import PageForm, parse_query
 from panels.selectors import panel_work_for, panels_to_fill
 from panels.services import (
     panel_convene,
@@ -29,15 +30,15 @@ from panels.services import (
     panel_view_record,
 )
 from staff.models import OrgUnit
+from web.filters import CaseListFilterForm, PanelPrefillForm
+from web.panel_forms import DeclareForm, ReplaceMembersForm, ViewForm
 from workflow import services
-from workflow.errors import DomainError, NotFound, ValidationFailed
 from workflow.models import Outcome, Stage
 from workflow.rules import Action
 from workflow.selectors import case_get_for, case_list_for, inbox_for
 
 from . import forms as action_forms
 from .chart import case_flow_chart
-from .filters import CaseListFilterForm, PageForm, PanelPrefillForm, parse_query
 from .stages import stage_steps
 
 PAGE_SIZE = 25

@@ -8,9 +8,8 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import get_user_model
 
-from workflow.views.forms import ActionForm, _UserChoice, _UsersChoice, _yes_no
-
-from .models import PANEL_OUTCOME_CHOICES
+from panels.models import PANEL_OUTCOME_CHOICES
+from web.forms import ActionForm, _UserChoice, _UsersChoice, _yes_no
 
 
 def _pool_users() -> Any:

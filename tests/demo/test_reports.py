@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reports.demo import demo_reports_load
+from demo.reports import demo_reports_load
+from demo.trust import _load_org_units
 from reports.models import Headcount
 from reports.wres import wres_report
-from workflow.demo import _load_org_units
 
 TODAY = dt.date(2026, 11, 26)  # in WRES year 2026/27: the last complete one is 2025/26
 

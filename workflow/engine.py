@@ -32,14 +32,14 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from audit.services import audit_record
+from core.errors import Conflict, NotAllowed, NotFound
 from notifications.services import case_action_notify
 from panels.models import Panel
 from panels.selectors import seats_prefetch
 
-from ..errors import Conflict, NotAllowed, NotFound
-from ..flows import STAGE_OF_NODE, ReferralFlow
-from ..models import Case, Stage
-from ..rules import RULES, Action, Rule, applies, can_view, not_ready
+from .flows import STAGE_OF_NODE, ReferralFlow
+from .models import Case, Stage
+from .rules import RULES, Action, Rule, applies, can_view, not_ready
 from .steps import case_step_advance
 
 _ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)

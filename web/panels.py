@@ -12,14 +12,13 @@ from django.shortcuts import render
 from django.views import View
 
 from accounts.roles import Role, has_role
-from workflow.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
+from panels import state
+from panels.selectors import my_panels, panels_dashboard
+from panels.services import panel_suggest
+from panels.state import Waiting
 from workflow.models import Case
 from workflow.rules import current_panel
-
-from . import state
-from .selectors import my_panels, panels_dashboard
-from .services import panel_suggest
-from .state import Waiting
 
 
 class MyPanelsView(LoginRequiredMixin, View):

@@ -17,13 +17,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from workflow.errors import NotFound, ValidationFailed
-from workflow.views.filters import PageForm, parse_query
-
-from . import messages
-from .models import EmailMode
-from .selectors import email_mode_for, notifications_for, unread_count
-from .services import (
+from core.errors import NotFound, ValidationFailed
+from core.inputs import PageForm, parse_query
+from notifications import messages
+from notifications.models import EmailMode
+from notifications.selectors import email_mode_for, notifications_for, unread_count
+from notifications.services import (
     notification_mark_read,
     notification_preference_set,
     notifications_mark_all_read,
@@ -34,7 +33,7 @@ PAGE_SIZE = 25
 
 class NotificationListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        # A page number that is not one is a 400 (workflow.views.filters).
+        # A page number that is not one is a 400 (core.inputs).
         number = parse_query(PageForm, request).cleaned_data["page"]
         page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(number)
         rows = [{"n": n, "text": messages.inapp_text(n)} for n in page]
