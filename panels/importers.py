@@ -2,9 +2,9 @@
 
 Columns: ``username``, ``staff_number``, ``networks`` (semicolon-separated
 network codes or names), ``independent_trained_until`` and ``away_until``
-(dates, YYYY-MM-DD or DD/MM/YYYY, or blank). Validated like the reference
-data imports (``staff.importers``, whose reading and error shapes this
-reuses): every row is checked first, every problem is reported with its line
+(dates, YYYY-MM-DD or DD/MM/YYYY, or blank). Validated like every import
+built on ``core.csv_import``, whose reading and error shapes this uses:
+every row is checked first, every problem is reported with its line
 number, and a file with any bad row is rejected whole. Each row links the
 login to the person's employee record and sets their pool record; the file
 is the truth, so a blank cell clears what was stored.
@@ -22,14 +22,7 @@ from django.db import transaction
 from accounts.roles import GROUP_NAMES, Role
 from audit.models import EventType
 from audit.services import audit_record
-from staff.importers import (
-    ImportFailed,
-    ImportResult,
-    _Errors,
-    _read_csv,
-    _Row,
-    _unique_rows,
-)
+from core.csv_import import ImportFailed, ImportResult, Row, RowErrors, read_csv, unique_rows
 from staff.models import Employee
 
 from .models import PoolMember, StaffNetwork
@@ -54,11 +47,11 @@ def pool_import(*, text: str) -> ImportResult:
     the employees must be loaded (``import_employees``). Raises ImportFailed,
     having written nothing, if any row is invalid.
     """
-    errors = _Errors()
-    rows = _read_csv(text, POOL_COLUMNS, errors)
+    errors = RowErrors()
+    rows = read_csv(text, POOL_COLUMNS, errors)
     with transaction.atomic():
-        by_username = _unique_rows(rows, "username", errors)
-        _unique_rows(rows, "staff_number", errors)
+        by_username = unique_rows(rows, "username", errors)
+        unique_rows(rows, "staff_number", errors)
         context = _Context.load(rows)
         for row in rows:
             _check_row(row, context, errors)
@@ -89,7 +82,7 @@ class _Context:
         self.networks = networks  # code or name, lower-cased -> network
 
     @classmethod
-    def load(cls, rows: list[_Row]) -> _Context:
+    def load(cls, rows: list[Row]) -> _Context:
         names = {r["username"] for r in rows}
         numbers = {r["staff_number"] for r in rows}
         users = _users(names, GROUP_NAMES[Role.PANEL])
@@ -118,7 +111,7 @@ def _users(names: set[str], panel_group: str) -> dict[str, tuple[int, bool]]:
     }
 
 
-def _check_row(row: _Row, context: _Context, errors: _Errors) -> None:
+def _check_row(row: Row, context: _Context, errors: RowErrors) -> None:
     username, number = row["username"], row["staff_number"]
     user = context.users.get(username)
     if username and user is None:
@@ -140,7 +133,7 @@ def _check_row(row: _Row, context: _Context, errors: _Errors) -> None:
             errors.add(row, column, NOT_A_DATE)
 
 
-def _network_names(row: _Row) -> list[str]:
+def _network_names(row: Row) -> list[str]:
     return [n.strip() for n in row["networks"].split(";") if n.strip()]
 
 
@@ -153,7 +146,7 @@ def _date(value: str) -> dt.date | None:
     return None
 
 
-def _write(by_username: Mapping[str, _Row], context: _Context) -> ImportResult:
+def _write(by_username: Mapping[str, Row], context: _Context) -> ImportResult:
     existing = set(
         PoolMember.objects.filter(user__username__in=by_username).values_list(
             "user__username", flat=True

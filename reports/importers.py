@@ -1,7 +1,7 @@
 """Load workforce headcounts and historical formal-investigation entries from CSV.
 
-The same all-or-nothing contract as the staff imports (``staff.importers``,
-whose CSV reading and error reporting this reuses): every row is checked
+The same all-or-nothing contract as every import built on ``core.csv_import``
+(whose CSV reading and error reporting this uses): every row is checked
 first, every problem is reported by physical line number (header = line 1),
 and only a file with no problems is written, in one transaction.
 
@@ -24,14 +24,8 @@ from django.db import transaction
 
 from audit.models import EventType
 from audit.services import audit_record
-from staff.importers import (
-    ETHNIC_CODES,
-    ImportFailed,
-    _Errors,
-    _read_csv,
-    _Row,
-    normalise_ethnic_category,
-)
+from core.csv_import import ImportFailed, Row, RowErrors, read_csv
+from staff.importers import ETHNIC_CODES, normalise_ethnic_category
 from staff.models import OrgUnit
 
 from .models import Headcount, HistoricalEntry
@@ -86,8 +80,8 @@ def history_import(*, text: str, progress: Progress | None = None) -> CountsImpo
 
 
 def _counts_import(spec: _Spec, text: str, progress: Progress | None) -> CountsImportResult:
-    errors = _Errors()
-    rows = _read_csv(text, spec.columns, errors)
+    errors = RowErrors()
+    rows = read_csv(text, spec.columns, errors)
     report = progress or (lambda done, total: None)
     with transaction.atomic():
         unit_ids = dict(OrgUnit.objects.values_list("code", "pk"))
@@ -112,10 +106,10 @@ def _counts_import(spec: _Spec, text: str, progress: Progress | None) -> CountsI
 
 def _check_row(
     spec: _Spec,
-    row: _Row,
+    row: Row,
     units: Collection[str],
     first: dict[tuple[dt.date, str, str], int],
-    errors: _Errors,
+    errors: RowErrors,
 ) -> None:
     date_column, unit_column, code_column, count_column = spec.columns
     day = _date(row, date_column, errors)
@@ -153,7 +147,7 @@ def _is_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
-def _date(row: _Row, column: str, errors: _Errors) -> dt.date | None:
+def _date(row: Row, column: str, errors: RowErrors) -> dt.date | None:
     """ISO dates (2025-03-31), or the UK day-first dates Excel writes (31/03/2025)."""
     value = row[column]
     if not value:
@@ -171,7 +165,7 @@ def _date(row: _Row, column: str, errors: _Errors) -> dt.date | None:
 
 
 def _write(
-    spec: _Spec, rows: list[_Row], unit_ids: dict[str, int], progress: Callable[[int], None]
+    spec: _Spec, rows: list[Row], unit_ids: dict[str, int], progress: Callable[[int], None]
 ) -> CountsImportResult:
     date_column, unit_column, code_column, count_column = spec.columns
     model: Any = spec.model

@@ -1,10 +1,11 @@
 """Load org units and employees from CSV extracts, as a trust exports them from ESR.
 
-Both imports are all-or-nothing: every row is checked first, every problem is
-reported with the CSV's physical line number (header = line 1), and only a
-file with no problems is written, in one transaction. Re-importing updates
-rows matched by org unit code or staff number; the file is the truth, so a
-blank optional cell clears what was stored.
+Both imports are all-or-nothing, as every import built on ``core.csv_import``
+is: every row is checked first, every problem is reported with the CSV's
+physical line number (header = line 1), and only a file with no problems is
+written, in one transaction. Re-importing updates rows matched by org unit
+code or staff number; the file is the truth, so a blank optional cell clears
+what was stored.
 
 Ethnic category is special-category data (UK GDPR): error messages name codes
 and staff numbers but never echo a name or an ethnic category, and the log
@@ -13,19 +14,26 @@ carries counts only.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
-from typing import NamedTuple
+from collections.abc import Callable, Collection, Mapping
 
-from django.db import models, transaction
+from django.db import transaction
 
 from audit.models import EventType
 from audit.services import audit_record
-from core.errors import DomainError
+from core.csv_import import (
+    ImportFailed,
+    ImportResult,
+    Row,
+    RowErrors,
+    a_or_an,
+    check_text,
+    comma_list,
+    max_length,
+    read_csv,
+    unique_rows,
+)
 
 from .ethnicity import EthnicCategory
 from .models import Band, Employee, OrgUnit
@@ -49,59 +57,16 @@ ETHNIC_CODES = [c.value for c in EthnicCategory]
 KIND_DEPTH = {OrgUnit.Kind.TRUST: 0, OrgUnit.Kind.ICSU: 1, OrgUnit.Kind.DEPARTMENT: 2}
 
 
-class RowError(NamedTuple):
-    line: int
-    column: str | None  # None when the whole line is at fault
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, {self.column}" if self.column else f"line {self.line}"
-        return f"{where}: {self.message}"
-
-
-class ImportFailed(DomainError):
-    """The file was rejected whole; ``errors`` lists every problem in line order."""
-
-    def __init__(self, errors: Iterable[RowError]) -> None:
-        self.errors = sorted(set(errors), key=lambda e: (e.line, e.column or "", e.message))
-        n = len(self.errors)
-        super().__init__(f"Nothing was imported: {n} error{'' if n == 1 else 's'}.")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-
-    @property
-    def total(self) -> int:
-        return self.created + self.updated
-
-
-@dataclass
-class _Row:
-    line: int
-    values: dict[str, str]
-
-    def __getitem__(self, column: str) -> str:
-        return self.values[column]
-
-
-class _Errors(list[RowError]):
-    def add(self, at: _Row | int, column: str | None, message: str) -> None:
-        self.append(RowError(at if isinstance(at, int) else at.line, column, message))
-
-
 def org_units_import(*, text: str) -> ImportResult:
     """Create or update org units from CSV ``text`` with the ORG_UNIT_COLUMNS.
 
     Raises ImportFailed, having written nothing, if any row is invalid.
     """
-    errors = _Errors()
-    rows = _read_csv(text, ORG_UNIT_COLUMNS, errors)
+    errors = RowErrors()
+    rows = read_csv(text, ORG_UNIT_COLUMNS, errors)
     # Checks and writes share one transaction, so what was checked is what is written.
     with transaction.atomic():
-        by_code = _unique_rows(rows, "code", errors)
+        by_code = unique_rows(rows, "code", errors)
         loaded = {
             code: (kind, parent)
             for code, kind, parent in OrgUnit.objects.values_list("code", "kind", "parent__code")
@@ -130,10 +95,10 @@ def employees_import(*, text: str) -> ImportResult:
     or already loaded. Raises ImportFailed, having written nothing, if any row
     is invalid.
     """
-    errors = _Errors()
-    rows = _read_csv(text, EMPLOYEE_COLUMNS, errors)
+    errors = RowErrors()
+    rows = read_csv(text, EMPLOYEE_COLUMNS, errors)
     with transaction.atomic():
-        by_number = _unique_rows(rows, "staff_number", errors)
+        by_number = unique_rows(rows, "staff_number", errors)
         unit_codes = set(OrgUnit.objects.values_list("code", flat=True))
         loaded = Employee.objects.values_list("staff_number", "line_manager__staff_number")
         manager_of = dict(loaded)
@@ -161,80 +126,15 @@ def _audit_import(kind: str, result: ImportResult) -> None:
     )
 
 
-# Reading and checks shared by both files ---------------------------------------
-
-
-def _read_csv(text: str, columns: tuple[str, ...], errors: _Errors) -> list[_Row]:
-    """Rows with stripped values. Header problems are reported once and end the import."""
-    # Excel's "CSV UTF-8" starts with a byte-order mark that a utf-8 decode keeps.
-    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
-    header = [name.strip().lower() for name in next(reader, [])]
-    if not any(header):
-        errors.add(1, None, f"the file is empty; line 1 must name the columns {_list(columns)}.")
-    else:
-        _check_header(header, columns, errors)
-    if errors:
-        raise ImportFailed(errors)
-    rows: list[_Row] = []
-    last_line = reader.line_num
-    try:
-        for cells in reader:
-            # line_num counts physical lines, so a quoted line break keeps numbers true.
-            line, last_line = last_line + 1, reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines, and the ",,,," rows Excel leaves behind
-            if len(cells) != len(header):
-                errors.add(line, None, f"has {len(cells)} values; the header has {len(header)}.")
-                continue
-            rows.append(_Row(line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
-    except csv.Error as exc:
-        errors.add(last_line + 1, None, f"cannot be read as CSV ({exc}).")
-    return rows
-
-
-def _check_header(header: list[str], columns: tuple[str, ...], errors: _Errors) -> None:
-    for column in columns:
-        if column not in header:
-            errors.add(1, column, f"this column is missing; the header must name {_list(columns)}.")
-    for position, name in enumerate(header):
-        if name not in columns:
-            label = name or f"column {position + 1}"
-            errors.add(1, label, f"is not a column of this file; expected {_list(columns)}.")
-        elif header.index(name) != position:
-            errors.add(1, name, "this column appears more than once.")
-
-
-def _unique_rows(rows: list[_Row], key: str, errors: _Errors) -> dict[str, _Row]:
-    """Index rows by ``key``; a blank or repeated key is an error and left out."""
-    first: dict[str, _Row] = {}
-    for row in rows:
-        value = row[key]
-        if not value:
-            errors.add(row, key, "is required.")
-        elif value in first:
-            errors.add(row, key, f"{value} is also on line {first[value].line}.")
-        else:
-            first[value] = row
-    return first
-
-
-def _check_text(
-    row: _Row, errors: _Errors, *, required: Iterable[str], limits: Mapping[str, int]
-) -> None:
-    for column in required:
-        if not row[column]:
-            errors.add(row, column, "is required.")
-    for column, limit in limits.items():
-        if len(row[column]) > limit:
-            errors.add(row, column, f"is longer than {limit} characters.")
+# Checks shared by both files ----------------------------------------------------
 
 
 def _check_loops(
-    rows: Mapping[str, _Row],
+    rows: Mapping[str, Row],
     parent_of: Mapping[str, str | None],
     column: str,
     noun: str,
-    errors: _Errors,
+    errors: RowErrors,
 ) -> None:
     """Report, once each, the loops in ``parent_of`` that pass through a row of the file."""
     seen: set[frozenset[str]] = set()
@@ -250,37 +150,22 @@ def _check_loops(
             errors.add(row, column, f"this makes a loop of {noun}: {' -> '.join([*path, start])}.")
 
 
-def _max_length(model: type[models.Model], name: str) -> int:
-    field = model._meta.get_field(name)
-    if not isinstance(field, models.CharField) or field.max_length is None:
-        raise TypeError(f"{model.__name__}.{name} is not a CharField with a max_length")
-    return field.max_length
-
-
-def _list(values: Iterable[str]) -> str:
-    return ", ".join(values)
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun.startswith(tuple("aeiou")) else f"a {noun}"
-
-
 # Org units --------------------------------------------------------------------
 
 _Loaded = Mapping[str, tuple[str, str | None]]  # code -> (kind, parent code)
 
 
-def _check_org_unit_fields(row: _Row, errors: _Errors) -> None:
-    limits = {"code": _max_length(OrgUnit, "code"), "name": _max_length(OrgUnit, "name")}
-    _check_text(row, errors, required=["name"], limits=limits)
+def _check_org_unit_fields(row: Row, errors: RowErrors) -> None:
+    limits = {"code": max_length(OrgUnit, "code"), "name": max_length(OrgUnit, "name")}
+    check_text(row, errors, required=["name"], limits=limits)
     row.values["kind"] = kind = row["kind"].lower()
     if not kind:
-        errors.add(row, "kind", f"is required: use one of {_list(KINDS)}.")
+        errors.add(row, "kind", f"is required: use one of {comma_list(KINDS)}.")
     elif kind not in KINDS:
-        errors.add(row, "kind", f"must be one of {_list(KINDS)}.")
+        errors.add(row, "kind", f"must be one of {comma_list(KINDS)}.")
 
 
-def _check_parent(row: _Row, by_code: Mapping[str, _Row], loaded: _Loaded, errors: _Errors) -> None:
+def _check_parent(row: Row, by_code: Mapping[str, Row], loaded: _Loaded, errors: RowErrors) -> None:
     kind, parent = row["kind"], row["parent_code"]
     if kind not in KINDS:
         return  # already reported, and the rule for the parent depends on the kind
@@ -290,7 +175,8 @@ def _check_parent(row: _Row, by_code: Mapping[str, _Row], loaded: _Loaded, error
             errors.add(row, "parent_code", "must be blank: a trust is the top of the tree.")
         return
     if not parent:
-        errors.add(row, "parent_code", f"is required: the parent of {_a(kind)} is {_a(wanted)}.")
+        message = f"is required: the parent of {a_or_an(kind)} is {a_or_an(wanted)}."
+        errors.add(row, "parent_code", message)
         return
     if parent == row["code"]:
         errors.add(row, "parent_code", "a unit cannot be its own parent.")
@@ -303,11 +189,12 @@ def _check_parent(row: _Row, by_code: Mapping[str, _Row], loaded: _Loaded, error
         errors.add(row, "parent_code", f"there is no org unit {parent} in this file or loaded.")
         return
     if parent_kind in KINDS and parent_kind != wanted:
-        message = f"{where} is {_a(parent_kind)}; the parent of {_a(kind)} must be {_a(wanted)}."
+        rule = f"the parent of {a_or_an(kind)} must be {a_or_an(wanted)}"
+        message = f"{where} is {a_or_an(parent_kind)}; {rule}."
         errors.add(row, "parent_code", message)
 
 
-def _check_kind_changes(by_code: Mapping[str, _Row], loaded: _Loaded, errors: _Errors) -> None:
+def _check_kind_changes(by_code: Mapping[str, Row], loaded: _Loaded, errors: RowErrors) -> None:
     """A unit that changes kind must not strand loaded children that the file leaves alone."""
     for code, row in by_code.items():
         old_kind, new_kind = loaded.get(code, (None, None))[0], row["kind"]
@@ -322,13 +209,13 @@ def _check_kind_changes(by_code: Mapping[str, _Row], loaded: _Loaded, errors: _E
         )
         if stranded:
             message = (
-                f"changing {code} from {old_kind} to {new_kind} would leave {_list(stranded)} "
+                f"changing {code} from {old_kind} to {new_kind} would leave {comma_list(stranded)} "
                 "under the wrong kind of parent; add them to this file with a new parent_code."
             )
             errors.add(row, "kind", message)
 
 
-def _write_org_units(by_code: Mapping[str, _Row]) -> ImportResult:
+def _write_org_units(by_code: Mapping[str, Row]) -> ImportResult:
     wanted = set(by_code) | {row["parent_code"] for row in by_code.values()}
     units = {unit.code: unit for unit in OrgUnit.objects.filter(code__in=wanted)}
     created = updated = 0
@@ -370,23 +257,23 @@ def normalise_ethnic_category(value: str) -> str | None:
     return code.upper() if not code or (code.isascii() and code.upper() in ETHNIC_CODES) else None
 
 
-def _check_employee_fields(row: _Row, unit_codes: Collection[str], errors: _Errors) -> None:
-    limits = {f: _max_length(Employee, f) for f in ("staff_number", "name", "job_title")}
-    _check_text(row, errors, required=["name", "job_title", "org_unit"], limits=limits)
+def _check_employee_fields(row: Row, unit_codes: Collection[str], errors: RowErrors) -> None:
+    limits = {f: max_length(Employee, f) for f in ("staff_number", "name", "job_title")}
+    check_text(row, errors, required=["name", "job_title", "org_unit"], limits=limits)
     if row["org_unit"] and row["org_unit"] not in unit_codes:
         message = f"there is no org unit {row['org_unit']}; import the org units first."
         errors.add(row, "org_unit", message)
-    band_help = f'use one of {_list(BANDS)} (or "Band 5", "8A"), or leave it blank.'
+    band_help = f'use one of {comma_list(BANDS)} (or "Band 5", "8A"), or leave it blank.'
     message = f"is not an Agenda for Change band; {band_help}"
     _normalise(row, "band", normalise_band, message, errors)
     # The rejected value is not echoed: ethnicity is special-category data.
-    ethnic_help = f"use one of {_list(ETHNIC_CODES)}, or leave it blank."
+    ethnic_help = f"use one of {comma_list(ETHNIC_CODES)}, or leave it blank."
     message = f"is not a valid NHS ethnic category code; {ethnic_help}"
     _normalise(row, "ethnic_category", normalise_ethnic_category, message, errors)
 
 
 def _normalise(
-    row: _Row, column: str, clean: Callable[[str], str | None], message: str, errors: _Errors
+    row: Row, column: str, clean: Callable[[str], str | None], message: str, errors: RowErrors
 ) -> None:
     value = clean(row[column])
     if value is None:
@@ -396,7 +283,7 @@ def _normalise(
 
 
 def _check_line_manager(
-    row: _Row, by_number: Mapping[str, _Row], loaded: Collection[str], errors: _Errors
+    row: Row, by_number: Mapping[str, Row], loaded: Collection[str], errors: RowErrors
 ) -> None:
     manager, column = row["line_manager_staff_number"], "line_manager_staff_number"
     if manager and manager == row["staff_number"]:
@@ -405,7 +292,7 @@ def _check_line_manager(
         errors.add(row, column, f"there is no employee {manager} in this file or loaded.")
 
 
-def _write_employees(by_number: Mapping[str, _Row]) -> ImportResult:
+def _write_employees(by_number: Mapping[str, Row]) -> ImportResult:
     codes = {row["org_unit"] for row in by_number.values()}
     unit_ids = dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "pk"))
     people = {e.staff_number: e for e in Employee.objects.filter(staff_number__in=by_number)}

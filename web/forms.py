@@ -21,7 +21,8 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not sure")]
 
 
-def _yes_no(value: str) -> bool | None:
+def yes_no(value: str) -> bool | None:
+    """A YES_NO or YES_NO_UNKNOWN answer as the services take it (None: not sure)."""
     return {"yes": True, "no": False}.get(value)
 
 
@@ -90,7 +91,7 @@ class InformalOutcomeForm(ActionForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
-        data["resolved"] = _yes_no(data["resolved"])
+        data["resolved"] = yes_no(data["resolved"])
         return data
 
 
@@ -102,24 +103,28 @@ def _panel_users() -> Any:
     )
 
 
-class _UserChoice(forms.ModelChoiceField):
+class UserChoice(forms.ModelChoiceField):
+    """Choose one person, shown by full name (a username only when there is none)."""
+
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.get_username()
 
 
-class _UsersChoice(forms.ModelMultipleChoiceField):
+class UsersChoice(forms.ModelMultipleChoiceField):
+    """Choose several people, shown as ``UserChoice`` shows one."""
+
     def label_from_instance(self, obj: Any) -> str:
         return obj.get_full_name() or obj.get_username()
 
 
 class ConveneForm(ActionForm):
-    members = _UsersChoice(
+    members = UsersChoice(
         label="Panel members",
         queryset=get_user_model().objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Include the chair. The panel rules are checked when you convene.",
     )
-    chair = _UserChoice(
+    chair = UserChoice(
         label="Chair",
         queryset=get_user_model().objects.none(),
         empty_label="Choose the chair",
@@ -175,7 +180,7 @@ class DecideForm(ActionForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
-        answers = {name: _yes_no(data.pop(name, "")) for name in QUESTIONS}
+        answers = {name: yes_no(data.pop(name, "")) for name in QUESTIONS}
         # Only an amendment is the panel's own review; unchanged answers stay the manager's.
         data["just_culture"] = answers if set(self.changed_data) & set(QUESTIONS) else None
         return data
@@ -196,7 +201,7 @@ class SignoffForm(ActionForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
-        data["approve"] = _yes_no(data["approve"])
+        data["approve"] = yes_no(data["approve"])
         return data
 
 
@@ -267,7 +272,7 @@ class ReferralForm(forms.Form):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
-        data["just_culture"] = {name: _yes_no(data.pop(name, "")) for name in QUESTIONS}
+        data["just_culture"] = {name: yes_no(data.pop(name, "")) for name in QUESTIONS}
         return data
 
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from panels.models import PANEL_OUTCOME_CHOICES
-from web.forms import ActionForm, _UserChoice, _UsersChoice, _yes_no
+from web.forms import ActionForm, UserChoice, UsersChoice, yes_no
 
 
 def _pool_users() -> Any:
@@ -41,7 +41,7 @@ class DeclareForm(ActionForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
-        data["no_conflict"] = _yes_no(data["no_conflict"])
+        data["no_conflict"] = yes_no(data["no_conflict"])
         return data
 
 
@@ -56,12 +56,12 @@ class ViewForm(ActionForm):
 
 
 class ReplaceMembersForm(ActionForm):
-    members = _UsersChoice(
+    members = UsersChoice(
         queryset=get_user_model().objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="One replacement for each member who stood down.",
     )
-    chair = _UserChoice(
+    chair = UserChoice(
         queryset=get_user_model().objects.none(),
         required=False,
         help_text="Only if the chair stood down: a sitting member or a replacement.",

@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 
 from accounts.roles import Role
 from audit.models import AuditEvent, EventType
+from core.csv_import import ImportFailed, ImportResult
 from panels.importers import pool_import
 from panels.models import PoolMember, StaffNetwork
-from staff.importers import ImportFailed, ImportResult
 from staff.models import Employee
 
 from ..factories import EmployeeFactory, make_user

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from audit.models import AuditEvent, EventType
+from core.csv_import import ImportFailed
 from reports.importers import headcount_import, history_import
 from reports.models import Headcount, HistoricalEntry
-from staff.importers import ImportFailed
 
 from .conftest import csv_text
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from staff.importers import ImportFailed
+from core.csv_import import ImportFailed
 from staff.models import Employee, OrgUnit
 
 ORG_HEADER = "code,name,parent_code,kind"

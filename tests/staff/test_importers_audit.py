@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from audit.models import AuditEvent, EventType
-from staff.importers import ImportFailed, employees_import, org_units_import
+from core.csv_import import ImportFailed
+from staff.importers import employees_import, org_units_import
 
 from .helpers import employee_csv, org_csv
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from staff.importers import ImportFailed, RowError, employees_import, org_units_import
+from core.csv_import import ImportFailed, RowError
+from staff.importers import employees_import, org_units_import
 from staff.models import OrgUnit
 
 from .helpers import org_csv, snapshot, where

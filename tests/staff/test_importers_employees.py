@@ -8,11 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.csv_import import ImportFailed, ImportResult, RowError
 from staff.ethnicity import EthnicCategory
 from staff.importers import (
-    ImportFailed,
-    ImportResult,
-    RowError,
     employees_import,
     normalise_band,
     normalise_ethnic_category,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from staff.importers import ImportFailed, ImportResult, RowError, org_units_import
+from core.csv_import import ImportFailed, ImportResult, RowError
+from staff.importers import org_units_import
 from staff.models import OrgUnit
 
 from .helpers import messages, org_csv, snapshot, where

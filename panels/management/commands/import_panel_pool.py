@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from core.csv_command import CsvImportCommand
 from panels.importers import pool_import
-from staff.management.commands._csv_import import CsvImportCommand
 
 
 class Command(CsvImportCommand):

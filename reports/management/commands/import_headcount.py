@@ -1,8 +1,7 @@
 from __future__ import annotations
 
+from reports.counts_command import CountsImportCommand
 from reports.importers import headcount_import
-
-from ._counts_import import CountsImportCommand
 
 
 class Command(CountsImportCommand):

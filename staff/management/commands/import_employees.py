@@ -1,8 +1,7 @@
 from __future__ import annotations
 
+from core.csv_command import CsvImportCommand
 from staff.importers import employees_import
-
-from ._csv_import import CsvImportCommand
 
 
 class Command(CsvImportCommand):

@@ -1,7 +1,10 @@
 """What ``import_headcount`` and ``import_history`` share: read the file,
 import it with a progress bar on large files, list every error on failure.
 
-The leading underscore keeps Django from offering this module as a command.
+Files are read and refusals printed as every import command does
+(``core.csv_command``); only the result and the progress bar differ. A base
+class, not a command: it lives outside ``management/commands`` so Django does
+not offer it as one.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from reports.importers import CountsImportResult, Progress
-from staff.importers import ImportFailed
-from staff.management.commands._csv_import import read_csv_file
+from core.csv_command import read_csv_file, refusal
+from core.csv_import import ImportFailed
+
+from .importers import CountsImportResult, Progress
 
 # Files with at least this many lines get a progress bar (on stderr).
 PROGRESS_MIN_LINES = 5000
@@ -36,9 +40,7 @@ class CountsImportCommand(BaseCommand):
         except ImportFailed as exc:
             if large:
                 self.stderr.write("")
-            for error in exc.errors:
-                self.stderr.write(str(error))
-            raise CommandError(exc.message) from exc
+            raise refusal(self.stderr, exc) from exc
         if large:
             self.stderr.write("")
         rows = "row" if result.rows == 1 else "rows"
