@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(TEST_ENV) $(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache
 	FTP_ENV=local FTP_VAR_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 
 check-services: install
@@ -49,7 +50,7 @@ test: install npm check-services lint
 # The edit-test loop: no lint, no browser, no real workers, no exhaustive
 # tests (markers `services` and `slow`). CI still runs everything.
 test-fast: install check-services
-	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider --durations=10 -m "not services and not slow" \
+	$(TEST_ENV) $(BIN)/pytest -p no:cacheprovider --durations=25 -m "not services and not slow" \
 		--ignore=tests/browser $(PYTEST_ARGS)
 
 # Only the browser journeys; screenshots and the axe report go to artefacts/browser/.

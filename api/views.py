@@ -16,17 +16,11 @@ from rest_framework.views import APIView
 
 from accounts.roles import Role, has_role
 from core.errors import NotAllowed, NotFound
-from panels.services import (
-    panel_convene,
-    panel_decision_record,
-    panel_declare,
-    panel_members_replace,
-    panel_suggest,
-    panel_view_record,
-)
+from panels.services import panel_suggest
 from workflow import services
 from workflow.rules import Action
 from workflow.selectors import case_get_for, case_list_for
+from workflow.services import ACTION_SERVICES
 
 from . import panels as p
 from . import serializers as s
@@ -118,49 +112,41 @@ class ReferralPathView(ApiView):
         return Response(s.AuditEventOut(s.path_out(view), many=True).data)
 
 
-ACTIONS: dict[Action, tuple[type[serializers.Serializer], Callable[..., Any], str]] = {
-    Action.TRIAGE: (s.TriageRequest, services.case_triage, "HR triages a submitted referral"),
-    Action.RESUBMIT: (
-        s.ResubmitRequest,
-        services.referral_resubmit,
-        "The referring manager resubmits a returned referral",
-    ),
+# Each action's request body and the schema's summary of it; the service it
+# calls is the engine's (``workflow.services.ACTION_SERVICES``), the same one
+# the web form calls. suggest_panel is the GET ``PanelSuggestionView`` below.
+ACTIONS: dict[Action, tuple[type[serializers.Serializer], str]] = {
+    Action.TRIAGE: (s.TriageRequest, "HR triages a submitted referral"),
+    Action.RESUBMIT: (s.ResubmitRequest, "The referring manager resubmits a returned referral"),
     Action.RECORD_INFORMAL_OUTCOME: (
         s.InformalOutcomeRequest,
-        services.case_record_informal_outcome,
         "Record the informal stage's actions and outcome",
     ),
     Action.CONVENE_PANEL: (
         s.ConveneRequest,
-        panel_convene,
         "HR convenes the panel; every panel rule applies (400 names each rule broken)",
     ),
     Action.REPLACE_MEMBERS: (
         p.ReplaceMembersRequest,
-        panel_members_replace,
         "HR replaces members who stood down after declaring a conflict (and the chair)",
     ),
     Action.DECLARE: (
         p.DeclareRequest,
-        panel_declare,
         "A panel member declares no conflict of interest, or a conflict (stands them down)",
     ),
     Action.RECORD_VIEW: (
         p.ViewRequest,
-        panel_view_record,
         "A panel member who declared no conflict records their view",
     ),
     Action.DECIDE: (
         s.DecideRequest,
-        panel_decision_record,
         "The chair records the decision, once the quorum of views is in",
     ),
     Action.SIGNOFF: (
         s.SignoffRequest,
-        services.case_signoff,
         "A decision-maker approves or declines formal investigation",
     ),
-    Action.WITHDRAW: (s.WithdrawRequest, services.referral_withdraw, "Withdraw before formal"),
+    Action.WITHDRAW: (s.WithdrawRequest, "Withdraw before formal"),
 }
 
 
@@ -183,7 +169,7 @@ class PanelSuggestionView(ApiView):
 
 def action_view(action: Action) -> Callable[..., Any]:
     """A view for one action, so the schema documents each action's own body."""
-    request_serializer, service, summary = ACTIONS[action]
+    request_serializer, summary = ACTIONS[action]
 
     class ActionView(ApiView):
         @extend_schema(
@@ -196,7 +182,7 @@ def action_view(action: Action) -> Callable[..., Any]:
         def post(self, request: Request, pk: int) -> Response:
             body = request_serializer(data=request.data)
             body.is_valid(raise_exception=True)
-            service(case_id=pk, actor=request.user, **body.validated_data)
+            ACTION_SERVICES[action](case_id=pk, actor=request.user, **body.validated_data)
             return _case_response(request, pk)
 
     ActionView.__name__ = ActionView.__qualname__ = f"{action.value.title()}ActionView"

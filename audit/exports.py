@@ -56,7 +56,7 @@ def event_rows(events: QuerySet[AuditEvent]) -> Iterator[tuple[Any, ...]]:
             e.action,
             e.from_stage,
             e.to_stage,
-            # The reason as the exporter may read it (audit.selectors.event_search,
+            # The reason as the exporter may read it (workflow.audit_selectors.event_search,
             # access.EventReasonVisible); blank for rows not read through it.
             getattr(e, "shown_reason", ""),
             json.dumps(e.payload, cls=DjangoJSONEncoder, sort_keys=True),

@@ -17,6 +17,8 @@ database show a cut or recomputed log (``audit.anchors``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -24,7 +26,7 @@ from django.db import models
 
 class EventType(models.TextChoices):
     """What an event records, besides the actions on a case (each
-    ``workflow.rules.Action`` is an event type too, under its own value)."""
+    action an app registers with ``register_event_types`` is one too)."""
 
     SUBMIT = "submit", "Referral submitted"
     REMINDER_SENT = "reminder_sent", "Reminder sent"
@@ -88,12 +90,26 @@ class AuditEvent(models.Model):
         return dict(event_type_choices()).get(self.action, self.action)
 
 
-def event_type_choices() -> list[tuple[str, str]]:
-    """Every event type and its label: the workflow's actions as they are now
-    (a new action is searchable without touching this app), then the log's own."""
-    from workflow.rules import Action  # the workflow imports this module
+# The actions other apps record here, as (value, label): registered at
+# start-up by the app that owns them (the case engine registers its actions
+# in ``WorkflowConfig.ready``), so the log labels and searches them without
+# importing the apps above it.
+_RECORDED_ACTIONS: dict[str, str] = {}
 
-    actions = [(a.value, a.label) for a in Action]
-    return [(EventType.SUBMIT.value, EventType.SUBMIT.label), *actions] + [
-        (t.value, str(t.label)) for t in EventType if t != EventType.SUBMIT
+
+def register_event_types(types: Iterable[tuple[str, str]]) -> None:
+    """Name the actions an app records in the log, in the order it lists them."""
+    for value, label in types:
+        if _RECORDED_ACTIONS.get(value, label) != label:
+            raise ValueError(f"Event type {value!r} is already registered as another label.")
+        _RECORDED_ACTIONS[value] = label
+
+
+def event_type_choices() -> list[tuple[str, str]]:
+    """Every event type and its label: a submission, the actions apps registered
+    (a new action is searchable without touching this app), then the log's own."""
+    return [
+        (EventType.SUBMIT.value, EventType.SUBMIT.label),
+        *_RECORDED_ACTIONS.items(),
+        *[(t.value, str(t.label)) for t in EventType if t != EventType.SUBMIT],
     ]

@@ -64,7 +64,6 @@ def run() -> None:
     from django.utils import timezone
 
     from accounts.roles import Role
-    from accounts.services import user_add
     from audit.services import audit_record
     from panels.models import (
         Declaration,
@@ -81,6 +80,7 @@ def run() -> None:
         panel_view_record,
     )
     from staff.models import Employee, OrgUnit
+    from staff.services import user_add
     from workflow.flows import ReferralFlow
     from workflow.models import Case, JustCultureAssessment, SignOff
     from workflow.services import case_signoff, case_triage, referral_submit

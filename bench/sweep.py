@@ -65,8 +65,8 @@ class Fixture:
 
     def __init__(self) -> None:
         from accounts.roles import Role
-        from accounts.services import user_add
         from staff.models import Employee, OrgUnit
+        from staff.services import user_add
 
         self.manager = user_add(username="m", role=Role.MANAGER, password="x", validate=False)
         for name, role in (("h", Role.HR), ("d", Role.DECISION_MAKER)):

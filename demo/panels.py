@@ -25,9 +25,9 @@ from panels.services import (
     panel_suggest,
     panel_view_record,
 )
+from panels.state import current_panel
 from staff.models import Employee
 from workflow.models import Outcome
-from workflow.rules import current_panel
 
 NETWORKS = {
     "race-equality": "Race equality network",

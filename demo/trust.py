@@ -36,10 +36,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
-from accounts.services import user_add
 from core.errors import DomainError
 from demo import panels as panel_demo
 from staff.models import Employee, OrgUnit
+from staff.services import user_add
 from workflow.models import Case
 from workflow.services import (
     case_record_informal_outcome,

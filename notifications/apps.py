@@ -4,3 +4,24 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications and timers"
+
+    def ready(self) -> None:
+        """Subscribe to what the case engine announces (``core.events``).
+
+        In this order, as one reaction: record who must hear, then cancel the
+        closed step's reminders and set the open step's.
+        """
+        from core import events
+        from workflow.events import CaseActed, CaseSubmitted
+
+        from .services import (
+            case_action_notify,
+            referral_submitted_notify,
+            step_notices_on_action,
+            step_notices_on_submit,
+        )
+
+        events.subscribe(CaseSubmitted, referral_submitted_notify)
+        events.subscribe(CaseSubmitted, step_notices_on_submit)
+        events.subscribe(CaseActed, case_action_notify)
+        events.subscribe(CaseActed, step_notices_on_action)

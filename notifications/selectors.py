@@ -13,11 +13,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.roles import Role
+from workflow.access import SignoffIndependent
+from workflow.models import Case
 
 from .models import EmailMode, Notification, NotificationPreference
 
@@ -62,16 +64,25 @@ def hr_leads() -> list[Any]:
     return [u for u in hr if u.email.lower() in wanted]
 
 
-def panel_member_ids(case: Any) -> set[int]:
-    from panels.models import PanelMembership
-
-    return set(PanelMembership.objects.filter(panel__case=case).values_list("user_id", flat=True))
-
-
 def independent_decision_makers(case: Any) -> list[Any]:
-    """Decision-makers who may sign the case off: not its referrer, not on its panel."""
-    excluded = panel_member_ids(case) | {case.referring_manager_id}
-    return [u for u in users_with_role(Role.DECISION_MAKER) if u.pk not in excluded]
+    """Decision-makers who may sign the case off: ``access.SignoffIndependent``
+    (not its referrer, not on its panel), so whoever is told of a sign-off is
+    whoever the engine would let take it.
+
+    One query for the case whatever the number of decision-makers: each one's
+    rule, in its query form, is a column of the case's row. (The rule also
+    reads each one's roles, cached on the user: once per sweep under
+    ``roles_memoised``.)
+    """
+    deciders = users_with_role(Role.DECISION_MAKER)
+    if not deciders:
+        return []
+    columns = {
+        f"may_{u.pk}": ExpressionWrapper(SignoffIndependent.q(u), output_field=BooleanField())
+        for u in deciders
+    }
+    row = Case.objects.filter(pk=case.pk).values(**columns).first() or {}
+    return [u for u in deciders if row.get(f"may_{u.pk}")]
 
 
 def step_owners(case: Any, step: str) -> list[Any]:

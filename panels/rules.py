@@ -10,6 +10,9 @@ same two functions:
 * ``composition_errors(members, chair_id, case, rules)``: every rule the
   panel breaks, each message naming its rule (empty when it may be convened).
 
+Both the convening check and the suggestion count a panel's kinds of member
+(independent, outside the ICSU, in a network) with ``composition_counts``.
+
 The independence of the panel is the point of the product: a panel of the
 referring manager's colleagues, or one with no independent member, would
 wave biased referrals through. So the conflicts below are never settings;
@@ -246,31 +249,78 @@ def _chair_errors(members: list[Member], chair_id: int | None, rules: PanelRules
     return []
 
 
-def _count_errors(members: list[Member], case: CaseFacts, rules: PanelRules) -> list[Reason]:
-    counts = [
-        (
+# What each composition rule counts, for messages: one such member ("needs at
+# least 1 ..."), and several ("only 0 ... may sit on this case").
+COUNTED: dict[PanelRule, tuple[str, str]] = {
+    PanelRule.INDEPENDENT: (
+        "trained independent member with current training",
+        "trained independent members with current training",
+    ),
+    PanelRule.OUTSIDE_ICSU: (
+        "member from outside the employee's ICSU",
+        "members from outside the employee's ICSU",
+    ),
+    PanelRule.NETWORK: ("member of a staff network", "staff network members"),
+}
+
+
+@dataclass(frozen=True)
+class Count:
+    """One composition rule's count: how many members of its kind a panel (or
+    a pool) has, and how many the trust's rules need."""
+
+    rule: PanelRule
+    needed: int
+    has: int
+
+    @property
+    def short(self) -> bool:
+        return self.has < self.needed
+
+    @property
+    def noun(self) -> str:
+        """One member of the kind counted."""
+        return COUNTED[self.rule][0]
+
+    @property
+    def nouns(self) -> str:
+        """Several members of the kind counted."""
+        return COUNTED[self.rule][1]
+
+
+def composition_counts(
+    members: Sequence[Member], case: CaseFacts, rules: PanelRules
+) -> list[Count]:
+    """The composition counts of ``members`` on ``case``: trained independent
+    members (training current on ``case.today``), members from outside the
+    employee's ICSU and members of a staff network.
+
+    Counted here only, so the convening check, the suggestion's search and its
+    account of why no panel can be formed cannot count a kind differently.
+    """
+    return [
+        Count(
             PanelRule.INDEPENDENT,
             rules.min_independent,
             sum(m.independent_on(case.today) for m in members),
-            "trained independent member with current training",
         ),
-        (
+        Count(
             PanelRule.OUTSIDE_ICSU,
             rules.min_outside_icsu,
             sum(case.outside_icsu(m) for m in members),
-            "member from outside the employee's ICSU",
         ),
-        (
-            PanelRule.NETWORK,
-            rules.min_network,
-            sum(bool(m.networks) for m in members),
-            "member of a staff network",
-        ),
+        Count(PanelRule.NETWORK, rules.min_network, sum(bool(m.networks) for m in members)),
     ]
+
+
+def _count_errors(members: list[Member], case: CaseFacts, rules: PanelRules) -> list[Reason]:
     return [
-        Reason(rule, f"the panel needs at least {needed} {_plural(needed, what)}; it has {has}.")
-        for rule, needed, has, what in counts
-        if has < needed
+        Reason(
+            c.rule,
+            f"the panel needs at least {c.needed} {_plural(c.needed, c.noun)}; it has {c.has}.",
+        )
+        for c in composition_counts(members, case, rules)
+        if c.short
     ]
 
 

@@ -21,7 +21,7 @@ from core.errors import Conflict, ValidationFailed
 from workflow.engine import case_action, case_activity, task_reassign
 from workflow.just_culture import JustCultureAnswers, just_culture_outcome
 from workflow.models import JustCultureAssessment, Outcome
-from workflow.rules import Action, current_panel
+from workflow.rules import Action
 from workflow.services.referrals import check_just_culture_answers
 from workflow.services.validation import Errors
 
@@ -39,6 +39,7 @@ from .models import (
 )
 from .rules import PanelRules
 from .selectors import case_facts, line_managers, members_by_id, pool_members
+from .state import current_panel
 from .suggest import Suggestion, suggest_panel
 
 MIN_RATIONALE = 20

@@ -2,18 +2,22 @@
 
 Pure reads over a panel's rows. They use what was prefetched when there is
 one (the case page, the dashboards) and query otherwise (inside a service,
-on the locked case). ``workflow.rules`` asks these to decide who may act now.
+on the locked case). ``panels.actions`` asks these to decide who may act now,
+and ``panels.participants`` to tell the engine who may see what.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 
 from .models import Declaration, Panel, PanelMembership, PanelView
 from .rules import PanelRules
+
+if TYPE_CHECKING:
+    from workflow.models import Case
 
 
 class Waiting(enum.StrEnum):
@@ -32,6 +36,17 @@ class Waiting(enum.StrEnum):
             Waiting.VIEWS: "Waiting on members' views",
             Waiting.DECISION: "Waiting on the chair's decision",
         }[self]
+
+
+def current_panel(case: Case) -> Panel | None:
+    """The latest panel convened on the case (uses a prefetched list if present)."""
+    panels = list(case.panels.all())
+    return max(panels, key=lambda p: (p.convened_at, p.pk)) if panels else None
+
+
+def panel_member_ids(case: Case) -> set[int]:
+    """Everyone who held a seat on any of the case's panels, whatever became of it."""
+    return {m.user_id for p in case.panels.all() for m in p.memberships.all()}
 
 
 def seats(panel: Panel) -> list[PanelMembership]:

@@ -37,6 +37,7 @@ from .rules import (
     PanelRule,
     PanelRules,
     Reason,
+    composition_counts,
     day_label,
     eligibility,
     strengths,
@@ -177,11 +178,7 @@ def _chair(
 
 
 def _counts_met(panel: Sequence[Member], case: CaseFacts, rules: PanelRules) -> bool:
-    return (
-        sum(m.independent_on(case.today) for m in panel) >= rules.min_independent
-        and sum(case.outside_icsu(m) for m in panel) >= rules.min_outside_icsu
-        and sum(bool(m.networks) for m in panel) >= rules.min_network
-    )
+    return not any(c.short for c in composition_counts(panel, case, rules))
 
 
 def _why_not(
@@ -210,29 +207,13 @@ def _why_not(
     elif not any(m.can_chair(rules) for m in available):
         text = f"no member who may sit on this case is at band {rules.chair_min_band} or above."
         reasons.append(Reason(PanelRule.CHAIR_BAND, text))
-    for rule, needed, has, what in [
-        (
-            PanelRule.INDEPENDENT,
-            rules.min_independent,
-            sum(m.independent_on(case.today) for m in available),
-            "trained independent members with current training",
-        ),
-        (
-            PanelRule.OUTSIDE_ICSU,
-            rules.min_outside_icsu,
-            sum(case.outside_icsu(m) for m in available),
-            "members from outside the employee's ICSU",
-        ),
-        (
-            PanelRule.NETWORK,
-            rules.min_network,
-            sum(bool(m.networks) for m in available),
-            "staff network members",
-        ),
-    ]:
-        if has < needed:
-            text = f"the panel needs {needed}; only {has} {what} may sit on this case."
-            reasons.append(Reason(rule, text))
+    for count in composition_counts(available, case, rules):
+        if count.short:
+            text = (
+                f"the panel needs {count.needed}; only {count.has} "
+                f"{count.nouns} may sit on this case."
+            )
+            reasons.append(Reason(count.rule, text))
     if not reasons:
         text = (
             f"no panel of {rules.min_members} to {rules.max_members} members from the "

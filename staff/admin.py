@@ -11,6 +11,7 @@ field and the staff number, never the value (``staff.services``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -81,8 +82,49 @@ class OrgUnitAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
 
+def can_see_ethnicity(request: HttpRequest) -> bool:
+    return request.user.has_perm(VIEW_ETHNICITY)
+
+
+class EthnicityShowingLoggedMixin(admin.ModelAdmin):
+    """A record's page that may show an ethnic category: only to users who
+    may see it (``can_see_ethnicity``), each showing recorded.
+
+    The admin names the model's field (``ethnicity_field``) and how a showing
+    of one record is recorded (``record_ethnicity_shown``); when a page shows
+    it, and so must be recorded, is decided here once for every admin.
+    """
+
+    ethnicity_field: str
+
+    def record_ethnicity_shown(self, request: HttpRequest, obj: Any) -> None:
+        raise NotImplementedError
+
+    def fields_shown(self, request: HttpRequest, names: Sequence[Any]) -> list[Any]:
+        """``names``, less the ethnicity field for anyone who may not see it."""
+        if can_see_ethnicity(request):
+            return list(names)
+        return [n for n in names if n != self.ethnicity_field]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # A 200 is the page with the record (a saved change redirects, a refused
+        # one is a 403), so the category was shown, whether or not it was a GET.
+        if response.status_code == 200 and can_see_ethnicity(request):
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None:
+                self.record_ethnicity_shown(request, obj)
+        return response
+
+
 @admin.register(Employee)
-class EmployeeAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
+class EmployeeAdmin(NoEthnicityLookupsMixin, EthnicityShowingLoggedMixin):
     # Never the ethnic category, for anyone: a list shows it for many people at
     # once and no showing there could be recorded per person.
     list_display = ["staff_number", "name", "job_title", "band", "org_unit"]
@@ -100,12 +142,10 @@ class EmployeeAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
         "line_manager",
         ETHNICITY_FIELD,
     ]
+    ethnicity_field = ETHNICITY_FIELD
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-        fields = list(super().get_fields(request, obj))
-        if can_see_ethnicity(request):
-            return fields
-        return [f for f in fields if f != ETHNICITY_FIELD]
+        return self.fields_shown(request, super().get_fields(request, obj))
 
     def get_exclude(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Excluded from the form class too, so a hand-crafted POST cannot set it
@@ -115,22 +155,5 @@ class EmployeeAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
             exclude.append(ETHNICITY_FIELD)
         return exclude
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        # A 200 is the page with the form (a saved change redirects instead),
-        # so the category was shown, whether or not it was a GET.
-        if response.status_code == 200 and can_see_ethnicity(request):
-            employee = self.get_object(request, unquote(object_id))
-            if employee is not None:
-                employee_special_category_access_record(actor=request.user, employee=employee)
-        return response
-
-
-def can_see_ethnicity(request: HttpRequest) -> bool:
-    return request.user.has_perm(VIEW_ETHNICITY)
+    def record_ethnicity_shown(self, request: HttpRequest, obj: Any) -> None:
+        employee_special_category_access_record(actor=request.user, employee=obj)

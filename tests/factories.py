@@ -10,9 +10,9 @@ import factory
 from django.contrib.auth import get_user_model
 
 from accounts.roles import Role
-from accounts.services import user_add
 from panels.models import PoolMember, StaffNetwork
 from staff.models import Employee, OrgUnit
+from staff.services import user_add
 
 _seq = itertools.count(1)
 

@@ -1,7 +1,7 @@
 """The case-path explorer: one case's timeline, and search and export across cases.
 
 HR advisers and decision-makers only (403 for anyone else; the anonymous are
-sent to log in). Views read through ``audit.selectors``; an export is itself
+sent to log in). Views read through ``workflow.audit_selectors``; an export is itself
 recorded in the log before its first byte is sent.
 """
 
@@ -26,12 +26,12 @@ from django.views import View
 
 from audit import exports
 from audit.models import AuditEvent
-from audit.selectors import REFUSAL, can_explore, case_timeline_for, event_search
 from audit.services import audit_export_record
 from core.errors import NotAllowed, NotFound
 from core.inputs import PageForm, parse_query
 from web.audit_forms import EventFilterForm
 from web.chart import case_flow_chart
+from workflow.audit_selectors import REFUSAL, can_explore, case_timeline_for, event_search
 
 PAGE_SIZE = 50
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django import forms
 
 from audit.models import event_type_choices
-from audit.selectors import EventFilters
 from core.inputs import BoundedDateField, QueryForm, TextFilterField
+from workflow.audit_selectors import EventFilters
 from workflow.models import Stage
 
 

@@ -6,7 +6,6 @@ service, so the web UI can do nothing the rules do not allow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,19 +15,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views import View
 
 from accounts.roles import Role, has_role
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.inputs import PageForm, parse_query
 from panels.selectors import panel_work_for, panels_to_fill
-from panels.services import (
-    panel_convene,
-    panel_decision_record,
-    panel_declare,
-    panel_members_replace,
-    panel_view_record,
-)
 from staff.models import OrgUnit
 from web.filters import CaseListFilterForm, PanelPrefillForm
 from web.panel_forms import DeclareForm, ReplaceMembersForm, ViewForm
@@ -36,6 +29,7 @@ from workflow import services
 from workflow.models import Outcome, Stage
 from workflow.rules import Action
 from workflow.selectors import case_get_for, case_list_for, inbox_for
+from workflow.services import ACTION_SERVICES
 
 from . import forms as action_forms
 from .chart import case_flow_chart
@@ -43,20 +37,20 @@ from .stages import stage_steps
 
 PAGE_SIZE = 25
 
-ACTION_FORMS: dict[Action, tuple[type[action_forms.ActionForm], Callable[..., Any]]] = {
-    Action.TRIAGE: (action_forms.TriageForm, services.case_triage),
-    Action.RESUBMIT: (action_forms.ResubmitForm, services.referral_resubmit),
-    Action.RECORD_INFORMAL_OUTCOME: (
-        action_forms.InformalOutcomeForm,
-        services.case_record_informal_outcome,
-    ),
-    Action.CONVENE_PANEL: (action_forms.ConveneForm, panel_convene),
-    Action.REPLACE_MEMBERS: (ReplaceMembersForm, panel_members_replace),
-    Action.DECLARE: (DeclareForm, panel_declare),
-    Action.RECORD_VIEW: (ViewForm, panel_view_record),
-    Action.DECIDE: (action_forms.DecideForm, panel_decision_record),
-    Action.SIGNOFF: (action_forms.SignoffForm, services.case_signoff),
-    Action.WITHDRAW: (action_forms.WithdrawForm, services.referral_withdraw),
+# The form each action's page shows; the service it calls is the engine's
+# (``workflow.services.ACTION_SERVICES``), the same one the API calls.
+# suggest_panel is not here: it has a page of its own (``cases:panel_suggestion``).
+ACTION_FORMS: dict[Action, type[action_forms.ActionForm]] = {
+    Action.TRIAGE: action_forms.TriageForm,
+    Action.RESUBMIT: action_forms.ResubmitForm,
+    Action.RECORD_INFORMAL_OUTCOME: action_forms.InformalOutcomeForm,
+    Action.CONVENE_PANEL: action_forms.ConveneForm,
+    Action.REPLACE_MEMBERS: ReplaceMembersForm,
+    Action.DECLARE: DeclareForm,
+    Action.RECORD_VIEW: ViewForm,
+    Action.DECIDE: action_forms.DecideForm,
+    Action.SIGNOFF: action_forms.SignoffForm,
+    Action.WITHDRAW: action_forms.WithdrawForm,
 }
 
 
@@ -125,6 +119,8 @@ class CaseListView(LoginRequiredMixin, View):
                     "code", "name"
                 ),
                 "filters": params,
+                # The page links keep the filters that were set.
+                "query": urlencode({k: v for k, v in params.items() if v}),
             },
         )
 
@@ -207,7 +203,7 @@ class CaseActionView(LoginRequiredMixin, View):
             # not take the action now: no form at all, only the notice.
             notice = "You cannot take this action on this case now."
             return self._render(request, act, view, None, status=409, notice=notice)
-        form_class, _ = ACTION_FORMS[act]
+        form_class = ACTION_FORMS[act]
         initial: dict[str, Any] = {"version": view.case.version, **_initial(act, view, request)}
         if act == Action.RESUBMIT:
             # view.case gives the substance only where access.DetailsVisible allows.
@@ -219,12 +215,12 @@ class CaseActionView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         act, view = self._setup(request, pk, action)
-        form_class, service = ACTION_FORMS[act]
+        form_class = ACTION_FORMS[act]
         form = form_class(request.POST, initial=_initial(act, view, request))
         if not form.is_valid():
             return self._render(request, act, view, form, status=400)
         try:
-            service(case_id=pk, actor=request.user, **form.service_kwargs())
+            ACTION_SERVICES[act](case_id=pk, actor=request.user, **form.service_kwargs())
         except DomainError as exc:
             apply_domain_errors(form, exc)
             return self._render(request, act, view, form, status=exc.status_code)

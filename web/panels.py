@@ -16,9 +16,8 @@ from core.errors import DomainError, NotFound
 from panels import state
 from panels.selectors import my_panels, panels_dashboard
 from panels.services import panel_suggest
-from panels.state import Waiting
+from panels.state import Waiting, current_panel
 from workflow.models import Case
-from workflow.rules import current_panel
 
 
 class MyPanelsView(LoginRequiredMixin, View):

@@ -12,9 +12,9 @@ from __future__ import annotations
 from django.urls import path
 from viewflow.urls import Application
 
-from audit.selectors import can_explore
 from web import audit as audit_views
 from web import panels as panel_views
+from workflow.audit_selectors import can_explore
 
 from . import cases, overview
 

@@ -18,8 +18,10 @@ fields grouped by the rule that guards them. ``ShownCase`` hands a template
 the rest, so a template that prints a restricted field by mistake prints
 nothing rather than the secret.
 
-The Python forms read the case's panels through ``case.panels.all()``, so
-they use what a selector prefetched.
+Who sits on a case's panels, and who declared no conflict, are facts of the
+panels stage, above the engine: the rules ask them of the
+``workflow.participants`` port, whose Python forms use what a selector
+prefetched.
 """
 
 from __future__ import annotations
@@ -30,16 +32,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models import Exists, F, Q, TextField, Value, When
 from django.db.models.query import ModelIterable
 
 from accounts.roles import Role, user_roles
-from panels import state as panel_state
-from panels.models import Declaration, Panel, PanelMembership
+
+from .participants import participants
 
 if TYPE_CHECKING:
-    from panels.models import Panel as PanelModel
-
     from .models import Case
 
 # The audit events whose reason is a member's stated conflict of interest.
@@ -60,17 +60,12 @@ def _is_referrer(user: Any, case: Case) -> bool:
 
 
 def _member_ids(case: Case) -> set[int]:
-    return {m.user_id for p in case.panels.all() for m in p.memberships.all()}
-
-
-def _current_panel(case: Case) -> PanelModel | None:
-    panels = list(case.panels.all())
-    return max(panels, key=lambda p: (p.convened_at, p.pk)) if panels else None
+    return participants().seated_ids(case)
 
 
 def _membership(user: Any, prefix: str) -> Exists:
     """The user holds a seat (any seat, whatever became of it) on the case's panels."""
-    return Exists(PanelMembership.objects.filter(panel__case=OuterRef(f"{prefix}pk"), user=user))
+    return participants().seated_q(user, prefix)
 
 
 def _referred(user: Any, prefix: str) -> Q:
@@ -123,25 +118,14 @@ class DetailsVisible:
             return True
         if user.pk not in _member_ids(case):
             return True
-        panel = _current_panel(case)
-        seat = panel_state.seat_of(panel, user.pk) if panel is not None else None
-        return panel_state.cleared(seat)
+        return participants().cleared(case, user.pk)
 
     @staticmethod
     def q(user: Any, prefix: str = "") -> Q:
         visible = CaseVisible.q(user, prefix)
         if _roles(user) & {Role.HR, Role.DECISION_MAKER}:
             return visible
-        current = (
-            Panel.objects.filter(case=OuterRef(OuterRef(f"{prefix}pk")))
-            .order_by("-convened_at", "-id")
-            .values("pk")[:1]
-        )
-        cleared = Exists(
-            Declaration.objects.filter(
-                membership__panel_id=Subquery(current), membership__user=user, no_conflict=True
-            )
-        )
+        cleared = participants().cleared_q(user, prefix)
         return visible & (_referred(user, prefix) | ~Q(_membership(user, prefix)) | Q(cleared))
 
 
@@ -158,7 +142,7 @@ class PanelViewsVisible:
         return (
             Role.PANEL in roles
             and not _is_referrer(user, case)
-            and any(panel_state.cleared(panel_state.seat_of(p, user.pk)) for p in case.panels.all())
+            and participants().cleared_on_any(case, user.pk)
         )
 
     @staticmethod
@@ -168,10 +152,7 @@ class PanelViewsVisible:
             return Q()
         if Role.PANEL not in roles:
             return nothing(prefix)
-        cleared = Declaration.objects.filter(
-            membership__panel__case=OuterRef(f"{prefix}pk"), membership__user=user, no_conflict=True
-        )
-        return ~_referred(user, prefix) & Q(Exists(cleared))
+        return ~_referred(user, prefix) & Q(participants().cleared_on_any_q(user, prefix))
 
 
 class SignoffIndependent:

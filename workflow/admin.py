@@ -1,4 +1,4 @@
-"""Read-only admin for cases and sign-offs.
+"""Read-only admin for cases, sign-offs and the audit log.
 
 Cases change only through the services in ``workflow.services`` and
 ``panels.services``: they check who may act, move the viewflow process and
@@ -13,7 +13,14 @@ The employee's ethnic category is special-category data (UK GDPR): it is
 never in a list (column, filter, search or a lookup in the address, which
 every admin here refuses), and on a case's page it is shown only to users
 holding ``workflow.view_ethnicity``, each showing recorded as a personal-data
-access.
+access (``staff.admin.EthnicityShowingLoggedMixin``, shared with the employee's
+page).
+
+The audit log's events are appended by the service that acted (and showings
+of personal data by the screen that showed it); nobody edits them afterwards,
+and the database refuses to. Its admin is here rather than in ``audit``
+because it shows them with the case's rules (a declared conflict's reason),
+and ``audit`` sits below ``workflow``.
 """
 
 from __future__ import annotations
@@ -21,17 +28,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from accounts.roles import Role, has_role
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
-from staff.admin import NoEthnicityLookupsMixin
+from staff.admin import EthnicityShowingLoggedMixin, NoEthnicityLookupsMixin
 
 from .models import Case, JustCultureAssessment, SignOff
 from .rules import Action
 
-VIEW_ETHNICITY = "workflow.view_ethnicity"
 ETHNICITY_FIELD = "employee_ethnic_category"
 
 
@@ -64,10 +70,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-def can_see_ethnicity(request: HttpRequest) -> bool:
-    return request.user.has_perm(VIEW_ETHNICITY)
 
 
 CONFLICT_WITHHELD = "(withheld: the reason for a conflict of interest is shown to HR advisers only)"
@@ -121,8 +123,23 @@ class AuditEventInline(ReadOnlyInline):
         return event_fields(request, [str(f) for f in self.fields or ()])
 
 
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "at", "case", "action", "from_stage", "to_stage", "actor"]
+    list_filter = ["action", "to_stage"]
+    list_select_related = ["case", "actor"]
+    search_fields = ["case__reference", "actor__username"]
+    date_hierarchy = "at"
+    readonly_fields = ["reason_unless_conflict"]
+    reason_unless_conflict = staticmethod(reason_unless_conflict)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        names = [f.name for f in AuditEvent._meta.fields if f.name != "id"]
+        return event_fields(request, names)
+
+
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(EthnicityShowingLoggedMixin, ReadOnlyAdmin):
     list_display = [
         "reference",
         "stage",
@@ -136,12 +153,10 @@ class CaseAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "employee_staff_number"]
     date_hierarchy = "submitted_at"
     inlines = [JustCultureInline, SignOffInline, AuditEventInline]
+    ethnicity_field = ETHNICITY_FIELD
 
     def _visible_fields(self, request: HttpRequest) -> list[str]:
-        names = [f.name for f in Case._meta.fields if f.name != "id"]
-        if can_see_ethnicity(request):
-            return names
-        return [n for n in names if n != ETHNICITY_FIELD]
+        return self.fields_shown(request, [f.name for f in Case._meta.fields if f.name != "id"])
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
         return self._visible_fields(request)
@@ -151,21 +166,10 @@ class CaseAdmin(ReadOnlyAdmin):
         # mistake would still not open an edit form.
         return self._visible_fields(request)
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200 and can_see_ethnicity(request):
-            case = self.get_object(request, object_id)
-            if case is not None:
-                personal_data_access_record(
-                    user=request.user, case=case, field=ETHNICITY_FIELD, channel="admin"
-                )
-        return response
+    def record_ethnicity_shown(self, request: HttpRequest, obj: Any) -> None:
+        personal_data_access_record(
+            user=request.user, case=obj, field=ETHNICITY_FIELD, channel="admin"
+        )
 
 
 @admin.register(SignOff)

@@ -6,6 +6,13 @@ class WorkflowConfig(AppConfig):
     verbose_name = "Referral cases"
 
     def ready(self) -> None:
+        from audit.models import register_event_types
+
         # Import the flow so viewflow registers its nodes and permissions
-        # before post_migrate runs.
-        from . import flows  # noqa: F401
+        # before post_migrate runs, and the start-up checks that every action
+        # has a rule and the participants port is plugged in (workflow.checks).
+        from . import checks, flows  # noqa: F401
+        from .rules import Action
+
+        # The audit log labels and searches the case actions it records.
+        register_event_types((a.value, a.label) for a in Action)

@@ -26,19 +26,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import OperationalError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from audit.services import audit_record
+from core import events
 from core.errors import Conflict, NotAllowed, NotFound
-from notifications.services import case_action_notify
-from panels.models import Panel
-from panels.selectors import seats_prefetch
 
+from .events import CaseActed
 from .flows import STAGE_OF_NODE, ReferralFlow
 from .models import Case, Stage
+from .participants import participants
 from .rules import RULES, Action, Rule, applies, can_view, not_ready
 from .steps import case_step_advance
 
@@ -66,7 +65,7 @@ def lock_case(case_id: int) -> Case:
             return (
                 Case.objects.select_for_update(nowait=True, of=("self",))
                 .select_related("referring_manager", "process")
-                .prefetch_related(_PANELS)
+                .prefetch_related(*participants().lock_prefetches())
                 .get(pk=case_id)
             )
     except OperationalError as exc:
@@ -75,16 +74,13 @@ def lock_case(case_id: int) -> Case:
 
 # The rules read the current panel (its seats, declarations, views and
 # decisions) several times per action; one prefetch under the lock serves them
-# all. The body may write panel rows, so the cache is dropped after it
-# (``_forget_panels``) and nobody is handed a stale panel.
-_PANELS = Prefetch(
-    "panels",
-    queryset=Panel.objects.select_related("chair").prefetch_related(seats_prefetch(), "decisions"),
-)
-
-
+# all (``participants().lock_prefetches()``). The body may write panel rows, so
+# the cache is dropped after it (``_forget_panels``) and nobody is handed a
+# stale panel.
 def _forget_panels(case: Case) -> None:
-    getattr(case, "_prefetched_objects_cache", {}).pop("panels", None)
+    cache = getattr(case, "_prefetched_objects_cache", {})
+    for prefetch in participants().lock_prefetches():
+        cache.pop(prefetch.prefetch_to, None)
 
 
 def active_nodes(case: Case) -> list[str]:
@@ -190,7 +186,9 @@ def case_activity(
 
 
 def _read_case(case_id: int) -> Case:
-    cases = Case.objects.select_related("referring_manager", "process").prefetch_related(_PANELS)
+    cases = Case.objects.select_related("referring_manager", "process").prefetch_related(
+        *participants().lock_prefetches()
+    )
     case = cases.filter(pk=case_id).first()
     if case is None:
         raise NotFound("No such case.")
@@ -269,15 +267,19 @@ def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
         case_step_advance(case=case, open_nodes=active_nodes(case), at=now) if flow_moved else None
     )
     _audit(ctx)
-    # Records notifications and deadline notices in this transaction; sending
-    # is queued for after the commit (notifications/).
-    case_action_notify(
-        case=case,
-        actor=ctx.actor,
-        action=ctx.action.value,
-        from_stage=ctx.from_stage,
-        payload=ctx.payload,
-        open_step=opened,
+    # The reactions (who is told, the new step's reminders) subscribe to this
+    # and run in this transaction; sending is queued for after the commit.
+    events.publish(
+        CaseActed(
+            case=case,
+            actor=ctx.actor,
+            action=ctx.action,
+            from_stage=ctx.from_stage,
+            to_stage=case.stage,
+            flow_moved=flow_moved,
+            open_step=opened,
+            payload=ctx.payload,
+        )
     )
 
 

@@ -4,24 +4,30 @@ Pure functions over a case and a user, shared by the services (which
 enforce them), the selectors (which scope lists) and the UI and API (which
 offer only the actions a person may take now). What a person may *see* is
 decided in ``workflow.access``; this module keeps the action table.
+
+Every ``Action`` names a node of the flow, so all of them are listed here;
+the rules of the engine's own steps are here too. A stage that plugs into
+the engine brings the rules of its actions and registers them at start-up
+(``register_rules``; the panel stage's are ``panels.actions``), and a system
+check (``workflow.checks``) refuses to start with an action left without one.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 from accounts.roles import Role, has_role
-from panels import state as panel_state
 
 from . import access
 from .models import Stage
 
 if TYPE_CHECKING:
-    from panels.models import Panel
-
     from .models import Case
 
 
@@ -62,16 +68,6 @@ def is_referrer(user: Any, case: Case) -> bool:
     return bool(user.is_authenticated and case.referring_manager_id == user.pk)
 
 
-def current_panel(case: Case) -> Panel | None:
-    """The latest panel convened on the case (uses a prefetched list if present)."""
-    panels = list(case.panels.all())
-    return max(panels, key=lambda p: (p.convened_at, p.pk)) if panels else None
-
-
-def panel_member_ids(case: Case) -> set[int]:
-    return {m.user_id for p in case.panels.all() for m in p.memberships.all()}
-
-
 # Who may see what is decided once, in ``workflow.access``; these names are
 # the Python forms the services and older callers use.
 
@@ -84,13 +80,6 @@ def can_view(user: Any, case: Case) -> bool:
 def can_see_ethnicity(user: Any) -> bool:
     """``access.EthnicityVisible``."""
     return access.EthnicityVisible.allows(user)
-
-
-def _seat(user: Any, case: Case) -> Any:
-    panel = current_panel(case)
-    return (
-        panel_state.seat_of(panel, user.pk) if panel is not None and user.is_authenticated else None
-    )
 
 
 def must_declare_first(user: Any, case: Case) -> bool:
@@ -125,7 +114,8 @@ class Rule:
     ready: Callable[[Any, Case], str | None] | None = None
 
 
-def _hr(user: Any, case: Case) -> bool:
+def hr_adviser(user: Any, case: Case) -> bool:
+    """An HR adviser acting on a case they did not refer (as referrer they are its manager)."""
     return has_role(user, Role.HR) and not is_referrer(user, case)
 
 
@@ -134,56 +124,7 @@ def _referrer(user: Any, case: Case) -> bool:
 
 
 def _referrer_or_hr(user: Any, case: Case) -> bool:
-    return _referrer(user, case) or _hr(user, case)
-
-
-def _chair(user: Any, case: Case) -> bool:
-    panel = current_panel(case)
-    return (
-        has_role(user, Role.PANEL)
-        and panel is not None
-        and panel.chair_id == user.pk
-        and panel_state.chair_sits(panel)
-    )
-
-
-def _sitting_member(user: Any, case: Case) -> bool:
-    seat = _seat(user, case)
-    return has_role(user, Role.PANEL) and seat is not None and seat.sitting
-
-
-def _panel_to_fill(user: Any, case: Case) -> str | None:
-    panel = current_panel(case)
-    if panel is None or panel_state.waiting_for(panel) == panel_state.Waiting.REPLACEMENT:
-        return None
-    return "The panel is complete: nobody has stood down."
-
-
-def _seat_empty(user: Any, case: Case) -> str | None:
-    if current_panel(case) is None:
-        return "No panel has been convened yet."
-    return _panel_to_fill(user, case)
-
-
-def _not_declared(user: Any, case: Case) -> str | None:
-    if panel_state.declaration(_seat(user, case)) is not None:
-        return "You have already declared on this case."
-    return None
-
-
-def _view_awaited(user: Any, case: Case) -> str | None:
-    seat = _seat(user, case)
-    if not panel_state.cleared(seat):
-        return "Declare that you have no conflict of interest before recording your view."
-    panel = current_panel(case)
-    if panel is not None and panel_state.viewed_this_round(seat, panel):
-        return "You have recorded your view; it stands until the panel reconsiders."
-    return None
-
-
-def _panel_ready(user: Any, case: Case) -> str | None:
-    panel = current_panel(case)
-    return panel_state.not_ready_to_decide(panel) if panel is not None else None
+    return _referrer(user, case) or hr_adviser(user, case)
 
 
 def _signatory(user: Any, case: Case) -> bool:
@@ -191,8 +132,8 @@ def _signatory(user: Any, case: Case) -> bool:
     return access.SignoffIndependent.allows(user, case)
 
 
-RULES: dict[Action, Rule] = {
-    Action.TRIAGE: Rule(_hr, "Only an HR adviser can triage a referral.", node="triage"),
+_RULES: dict[Action, Rule] = {
+    Action.TRIAGE: Rule(hr_adviser, "Only an HR adviser can triage a referral.", node="triage"),
     Action.RESUBMIT: Rule(
         _referrer, "Only the referring manager can resubmit this referral.", node="resubmit"
     ),
@@ -201,36 +142,8 @@ RULES: dict[Action, Rule] = {
         "Only the referring manager or an HR adviser can record the informal outcome.",
         node="informal",
     ),
-    Action.SUGGEST_PANEL: Rule(
-        _hr,
-        "Only an HR adviser can ask for a suggested panel.",
-        during=("convene", "decide"),
-        ready=_panel_to_fill,
-    ),
-    Action.CONVENE_PANEL: Rule(_hr, "Only an HR adviser can convene a panel.", node="convene"),
-    Action.REPLACE_MEMBERS: Rule(
-        _hr,
-        "Only an HR adviser can replace a panel member.",
-        during=("decide",),
-        ready=_seat_empty,
-    ),
-    Action.DECLARE: Rule(
-        _sitting_member,
-        "Only a sitting member of this case's panel can declare on it.",
-        during=("decide",),
-        ready=_not_declared,
-    ),
-    Action.RECORD_VIEW: Rule(
-        _sitting_member,
-        "Only a sitting member of this case's panel can record a view on it.",
-        during=("decide",),
-        ready=_view_awaited,
-    ),
-    Action.DECIDE: Rule(
-        _chair,
-        "Only the chair of this case's panel can record its decision.",
-        node="decide",
-        ready=_panel_ready,
+    Action.CONVENE_PANEL: Rule(
+        hr_adviser, "Only an HR adviser can convene a panel.", node="convene"
     ),
     Action.SIGNOFF: Rule(
         _signatory,
@@ -243,6 +156,22 @@ RULES: dict[Action, Rule] = {
         stages=tuple(Stage.open_values()),
     ),
 }
+# Every action's rule, the engine's and those registered: read-only, and live
+# (it shows what is registered later).
+RULES: Mapping[Action, Rule] = MappingProxyType(_RULES)
+
+
+def register_rules(rules: Mapping[Action, Rule]) -> None:
+    """Add the rules of a stage's actions (from its app's ``ready()``).
+
+    An action has one rule: registering another for an action that has one
+    is refused, so two apps cannot both claim it. Registering the same rule
+    again does nothing (``ready()`` may run more than once in tests).
+    """
+    taken = sorted(a.value for a, rule in rules.items() if _RULES.get(a, rule) != rule)
+    if taken:
+        raise ImproperlyConfigured(f"These actions already have a rule: {', '.join(taken)}.")
+    _RULES.update(rules)
 
 
 def applies(action: Action, case: Case, active_nodes: Iterable[str]) -> bool:
@@ -262,10 +191,11 @@ def not_ready(action: Action, user: Any, case: Case) -> str | None:
 
 
 def available_actions(user: Any, case: Case, active_nodes: Iterable[str]) -> list[Action]:
-    """The actions ``user`` may take on ``case`` now, in the flow's order."""
+    """The actions ``user`` may take on ``case`` now, in the flow's order (the
+    order of ``Action``, whichever app registered each rule and when)."""
     nodes = set(active_nodes)
     return [
         a
-        for a, rule in RULES.items()
-        if applies(a, case, nodes) and rule.allowed(user, case) and not not_ready(a, user, case)
+        for a in Action
+        if applies(a, case, nodes) and RULES[a].allowed(user, case) and not not_ready(a, user, case)
     ]

@@ -25,14 +25,12 @@ from viewflow.workflow.status import STATUS
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
 from core.errors import NotFound
-from panels import state as panel_state
-from panels.models import Panel, PanelDecision
-from panels.selectors import seats_prefetch
 
 from . import access
 from .engine import active_nodes
 from .flows import ReferralFlow
 from .models import Case, CaseStep
+from .participants import participants
 from .rules import Action, available_actions
 
 
@@ -152,16 +150,6 @@ class CaseView:
         return [access.shown_event(self.viewer, e) for e in self._case.events.all()]
 
 
-def _withhold_conflict_reasons(case: Case) -> None:
-    """Blank the declarations' reasons on the rows loaded for this page, so no
-    template or serializer can show them (these rows are never saved)."""
-    for panel in case.panels.all():
-        for seat in panel.memberships.all():
-            made = panel_state.declaration(seat)
-            if made is not None and made.reason:
-                made.reason = ""
-
-
 def case_get_for(
     user: Any, case_id: int, *, channel: str = "web", shows_ethnicity: bool = True
 ) -> CaseView:
@@ -173,16 +161,8 @@ def case_get_for(
     qs = Case.objects.select_related(
         "employee_org_unit", "referring_manager", "just_culture", "process"
     ).prefetch_related(
-        Prefetch(
-            "panels",
-            queryset=Panel.objects.select_related("chair", "convened_by").prefetch_related(
-                seats_prefetch(), "decisions"
-            ),
-        ),
-        Prefetch(
-            "decisions",
-            queryset=PanelDecision.objects.select_related("decided_by", "guide_answers"),
-        ),
+        # The panels (seats, declarations, views, decisions) and the decisions.
+        *participants().detail_prefetches(),
         "signoffs__signed_by",
         # The path only: showings of personal data are in the log, not the path.
         Prefetch("events", queryset=AuditEvent.objects.path().select_related("actor")),
@@ -203,7 +183,9 @@ def case_get_for(
         conflict_reasons=access.ConflictReasonVisible.allows(user, case),
     )
     if not allowed.conflict_reasons:
-        _withhold_conflict_reasons(case)
+        # Blank the declarations' reasons on the rows loaded for this page, so
+        # no template or serializer can show them (these rows are never saved).
+        participants().withhold_conflict_reasons(case)
     if allowed.details and allowed.ethnicity:
         personal_data_access_record(
             user=user, case=case, field="employee_ethnic_category", channel=channel

@@ -1,6 +1,12 @@
 """Every write of the notifications app is a service here (``<entity>_<action>``)."""
 
-from .deadlines import deadline_notices_fire, deadline_sweep, step_notices_schedule
+from .deadlines import (
+    deadline_notices_fire,
+    deadline_sweep,
+    step_notices_on_action,
+    step_notices_on_submit,
+    step_notices_schedule,
+)
 from .delivery import deliveries_enqueue, delivery_send, outbox_sweep
 from .digest import digest_build, digests_build
 from .inbox import (
@@ -24,5 +30,7 @@ __all__ = [
     "notifications_record",
     "outbox_sweep",
     "referral_submitted_notify",
+    "step_notices_on_action",
+    "step_notices_on_submit",
     "step_notices_schedule",
 ]

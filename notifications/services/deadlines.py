@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.working_days import add_working_days, working_days_before
+from workflow.events import CaseActed, CaseSubmitted
 
 from ..models import Kind, ScheduledNotice
 from ..selectors import hr_leads, independent_decision_makers, roles_memoised, step_owners
@@ -136,3 +137,15 @@ def deadline_sweep() -> int:
     while fired := deadline_notices_fire():
         total += fired
     return total
+
+
+def step_notices_on_submit(event: CaseSubmitted) -> None:
+    """A new case waits for triage (subscribed to ``CaseSubmitted``): set its notices."""
+    step_notices_schedule(case=event.case, open_step=event.open_step)
+
+
+def step_notices_on_action(event: CaseActed) -> None:
+    """The flow moved (subscribed to ``CaseActed``): the closed step's notices are
+    cancelled and the open step's set. Recording during a step changes none."""
+    if event.flow_moved:
+        step_notices_schedule(case=event.case, open_step=event.open_step)

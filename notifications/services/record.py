@@ -14,6 +14,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.roles import Role
+from workflow.events import CaseActed, CaseSubmitted
+from workflow.models import Stage
+from workflow.rules import Action
+
 from ..channels import enabled_channels
 from ..models import Delivery, DeliveryStatus, Kind, Notification
 from ..selectors import digest_user_ids, independent_decision_makers, users_with_role
@@ -94,42 +99,25 @@ def _key(kind: str, case: Any) -> str:
     return f"{kind}:{case.pk}:v{case.version}"
 
 
-def referral_submitted_notify(*, case: Any, actor: Any, open_step: Any) -> None:
-    """HR advisers hear of a new referral; its first step's deadlines are set."""
-    from accounts.roles import Role
-
+def referral_submitted_notify(event: CaseSubmitted) -> None:
+    """A referral was submitted (subscribed to ``CaseSubmitted``): HR advisers hear."""
+    case, actor = event.case, event.actor
     hr = [u for u in users_with_role(Role.HR) if u.pk != actor.pk]
     notifications_record(
         event_key=_key(Kind.SUBMITTED, case), kind=Kind.SUBMITTED, recipients=hr, case=case
     )
-    from .deadlines import step_notices_schedule
-
-    step_notices_schedule(case=case, open_step=open_step)
 
 
-def case_action_notify(
-    *,
-    case: Any,
-    actor: Any,
-    action: str,
-    from_stage: str,
-    payload: dict[str, Any],
-    open_step: Any = None,
-) -> None:
-    """After an action on a case (called by the engine, in its transaction).
+def case_action_notify(event: CaseActed) -> None:
+    """After an action on a case (subscribed to ``CaseActed``, in its transaction).
 
     The referring manager hears when their case moves (unless they moved
     it); HR when a returned case is resubmitted; panel members when they
     are convened (or brought in as replacements); decision-makers when a
-    sign-off waits. The open step's reminders and escalations are set.
+    sign-off waits.
     """
-    from accounts.roles import Role
-    from workflow.models import Stage
-    from workflow.rules import RULES, Action
-
-    act = Action(action)
-    moved = not RULES[act].during
-    if moved and case.referring_manager_id != actor.pk:
+    case, actor, act = event.case, event.actor, event.action
+    if event.flow_moved and case.referring_manager_id != actor.pk:
         notifications_record(
             event_key=_key(Kind.CASE_MOVED, case),
             kind=Kind.CASE_MOVED,
@@ -142,21 +130,17 @@ def case_action_notify(
             event_key=_key(Kind.SUBMITTED, case), kind=Kind.SUBMITTED, recipients=hr, case=case
         )
     if act in (Action.CONVENE_PANEL, Action.REPLACE_MEMBERS):
-        members = get_user_model().objects.filter(pk__in=payload.get("members") or [])
+        members = get_user_model().objects.filter(pk__in=event.payload.get("members") or [])
         notifications_record(
             event_key=_key(Kind.PANEL_CONVENED, case),
             kind=Kind.PANEL_CONVENED,
             recipients=members,
             case=case,
         )
-    if case.stage == Stage.SIGNOFF and from_stage != Stage.SIGNOFF:
+    if event.to_stage == Stage.SIGNOFF and event.from_stage != Stage.SIGNOFF:
         notifications_record(
             event_key=_key(Kind.SIGNOFF_WAITING, case),
             kind=Kind.SIGNOFF_WAITING,
             recipients=independent_decision_makers(case),
             case=case,
         )
-    if moved:
-        from .deadlines import step_notices_schedule
-
-        step_notices_schedule(case=case, open_step=open_step)

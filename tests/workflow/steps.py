@@ -23,9 +23,9 @@ from panels.services import (
     panel_declare,
     panel_view_record,
 )
+from panels.state import current_panel
 from workflow.engine import active_nodes
 from workflow.models import Case, JustCultureAssessment, ReferenceCounter, SignOff
-from workflow.rules import current_panel
 from workflow.services import (
     case_record_informal_outcome,
     case_signoff,

@@ -40,7 +40,7 @@ from panels import state
 from panels.services import panel_convene, panel_declare, panel_members_replace
 from workflow import access
 from workflow.models import Case
-from workflow.rules import Action, current_panel
+from workflow.rules import Action
 from workflow.selectors import case_get_for, case_list_for, inbox_for
 from workflow.services import case_triage, referral_submit
 
@@ -210,7 +210,7 @@ def test_every_page_and_list_follows_the_access_rules(
         ]
         cases = [fresh(_build(plan, managers, panelists, cast)) for plan in plans]
         for case in cases:
-            panel = current_panel(_loaded(case))
+            panel = state.current_panel(_loaded(case))
             assert panel is None or len(state.seats(panel)) >= 3
         summary = referral_kwargs(cases[0].employee)["summary"]
         department = cases[0].employee_org_unit.name

@@ -147,3 +147,25 @@ def test_a_nul_byte_in_a_posted_action_is_refused_and_nothing_is_recorded(
     assert AuditEvent.objects.count() == before
     case.refresh_from_db()
     assert case.stage == "submitted"
+
+
+def test_the_page_links_keep_the_filters_set_and_only_those(
+    browser: Client, story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("web.cases.PAGE_SIZE", 1)
+    for _ in range(3):
+        story.submitted()
+
+    first = get(browser, story.cast.hr, CASES, "stage=submitted&outcome=&org_unit=DEP-ED")
+    html = first.content.decode()
+    assert first.status_code == 200
+    assert '<nav aria-label="Pages"' in html and "Page 1 of 3" in html
+    assert 'href="?stage=submitted&amp;org_unit=DEP-ED&amp;page=2">Next</a>' in html
+    assert "Previous</a>" not in html
+
+    middle = get(browser, story.cast.hr, CASES, "stage=submitted&page=2").content.decode()
+    assert 'href="?stage=submitted&amp;page=1">Previous</a>' in middle
+    assert 'href="?stage=submitted&amp;page=3">Next</a>' in middle
+
+    unfiltered = get(browser, story.cast.hr, CASES, "page=2").content.decode()
+    assert 'href="?page=1">Previous</a>' in unfiltered

@@ -53,10 +53,11 @@ from panels.services import (
     panel_members_replace,
     panel_view_record,
 )
+from panels.state import current_panel, panel_member_ids
 from panels.suggest import suggest_panel
 from workflow.engine import active_nodes, stage_from_flow
 from workflow.models import Case, CaseStep, Outcome, SignOff, Stage
-from workflow.rules import current_panel, is_referrer, panel_member_ids
+from workflow.rules import is_referrer
 from workflow.services import (
     case_record_informal_outcome,
     case_signoff,

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from accounts.roles import Role, has_role
 from audit.services import audit_record
+from core import events
 from core.errors import NotAllowed, ValidationFailed
-from notifications.services import referral_submitted_notify
 from staff.models import Employee
 
 from ..engine import active_nodes, case_action, stage_from_flow
+from ..events import CaseSubmitted
 from ..flows import ReferralFlow
 from ..just_culture import JustCultureAnswers, just_culture_outcome
 from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter, Stage
@@ -143,8 +144,8 @@ def referral_submit(
             "just_culture_outcome": outcome.value if outcome else None,
         },
     )
-    # HR advisers are told, and the triage deadlines set (sent after commit).
-    referral_submitted_notify(case=case, actor=actor, open_step=opened)
+    # HR advisers are told, and the triage deadlines set, by the subscribers.
+    events.publish(CaseSubmitted(case=case, actor=actor, open_step=opened))
     return case
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from django.utils import timezone
 
 from core.errors import Conflict
-from panels.models import PanelDecision
 
 from ..engine import case_action
 from ..models import Outcome, SignOff
+from ..participants import participants
 from ..rules import Action
 from .validation import Errors
 
@@ -35,12 +35,12 @@ def case_signoff(
             reason = errors.require_text("reason", reason, "the reason for declining")
         errors.raise_if_any()
         case = act.case
-        decision = PanelDecision.objects.filter(case=case).order_by("-decided_at", "-id").first()
+        decision = participants().latest_decision(case)
         if decision is None or decision.outcome != Outcome.FORMAL_INVESTIGATION:
             raise Conflict("There is no panel proposal of formal investigation to sign off.")
         SignOff.objects.create(
             case=case,
-            decision=decision,
+            decision_id=decision.pk,
             approved=bool(approve),
             reason=(reason or "").strip(),
             signed_by=actor,

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.roles import Role
-from accounts.services import user_add
+from staff.services import user_add
 
 
 class Command(BaseCommand):

@@ -1,5 +1,9 @@
 """Reads of the audit log for the explorer: one case's path, and search across cases.
 
+They live with the case engine, not in ``audit``, because what a person may
+read of the log is decided by the engine's access rules (``workflow.access``);
+the log itself sits below the engine and knows nothing of cases' rules.
+
 Only HR advisers and decision-makers explore the log (README: they audit
 every case's path). Query counts stay constant as the log grows: related
 rows come in the same query and pages are sliced in the database.
@@ -18,12 +22,12 @@ from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from accounts.roles import Role, has_role
+from audit.models import AuditEvent, EventType
+from audit.timeline import StageStay, stage_stays
 from core.errors import NotAllowed, NotFound
-from workflow.access import EventReasonVisible, ShownEvent, shown_event
-from workflow.models import Case
 
-from .models import AuditEvent, EventType
-from .timeline import StageStay, stage_stays
+from .access import EventReasonVisible, ShownEvent, shown_event
+from .models import Case
 
 REFUSAL = "Only HR advisers and decision-makers can explore the audit log."
 # Events a reminder system sends; the timeline marks them out.
