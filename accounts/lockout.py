@@ -36,6 +36,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from .types import Actor
+
 log = logging.getLogger(__name__)
 
 LOCKED_OUT_MESSAGE = (
@@ -187,7 +189,7 @@ class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
             ip_address=request.axes_ip_address,
         )
 
-    def user_logged_in(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    def user_logged_in(self, sender: Any, request: Any, user: Actor, **kwargs: Any) -> None:
         """A success is no failure: clear this username + address, give the address back."""
         keys = getattr(request, RESERVED_ATTR, None) if request is not None else None
         if not keys:
@@ -197,7 +199,7 @@ class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
         _give_back(by_address)
         setattr(request, RESERVED_ATTR, None)
 
-    def user_logged_out(self, sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    def user_logged_out(self, sender: Any, request: Any, user: Actor | None, **kwargs: Any) -> None:
         return None
 
     def reset_attempts(

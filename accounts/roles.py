@@ -8,7 +8,10 @@ creates the groups).
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .types import Viewer
 
 
 class Role(enum.StrEnum):
@@ -43,12 +46,10 @@ GROUP_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 
 _CACHE_ATTR = "_ftp_roles"
 
-# A user model instance, AnonymousUser or None: typed loosely on purpose.
-AnyUser = Any
 
-
-def user_roles(user: AnyUser) -> frozenset[Role]:
-    """The roles a user holds, cached on the user object for the request."""
+def user_roles(user: Viewer | None) -> frozenset[Role]:
+    """The roles a user holds, cached on the user object for the request
+    (none for nobody logged in, an inactive user, or no user at all)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     cached = getattr(user, _CACHE_ATTR, None)
@@ -59,12 +60,12 @@ def user_roles(user: AnyUser) -> frozenset[Role]:
     return cached
 
 
-def has_role(user: AnyUser, *roles: Role) -> bool:
+def has_role(user: Viewer | None, *roles: Role) -> bool:
     """True when the user holds any of ``roles``."""
     return bool(user_roles(user) & set(roles))
 
 
-def forget_roles(user: AnyUser) -> None:
+def forget_roles(user: Viewer) -> None:
     """Drop the cached roles after group membership changes."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

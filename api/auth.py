@@ -28,9 +28,9 @@ from rest_framework.views import APIView
 
 from accounts.lockout import LOCKED_OUT_MESSAGE
 
+from .common import StrictSerializer
 from .errors import ErrorSerializer, ValidationErrorSerializer
 from .parsers import JSONParser
-from .serializers import StrictSerializer
 
 
 class TokenRequestSerializer(StrictSerializer):

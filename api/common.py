@@ -7,6 +7,8 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from accounts.types import Actor
+
 TEXT_MAX = 10_000
 
 
@@ -54,7 +56,7 @@ class UserOut(serializers.Serializer):
     name = serializers.CharField(allow_blank=True)
 
 
-def user_out(user: Any) -> dict[str, Any] | None:
+def user_out(user: Actor | None) -> dict[str, Any] | None:
     if user is None:
         return None
     return {"id": user.pk, "username": user.get_username(), "name": user.get_full_name()}

@@ -38,6 +38,7 @@ class _RefusesInJSON:
     def handle_exception(self, exc: Exception) -> Response:
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
+        # A mixin for DRF's APIView, which comes after it in the view's bases.
         response: Response = super().handle_exception(exc)  # type: ignore[misc]
         return response
 

@@ -223,7 +223,8 @@ class CaseSummaryOut(serializers.Serializer):
         return is_overdue(case.due_on) if case.is_open else False
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        data = super().to_representation(instance)
+        # DRF ships no types: what its serializers return is declared here.
+        data: dict[str, Any] = super().to_representation(instance)
         if getattr(instance, "details_shown", False) is not True:
             # Whoever may have a conflict must not read the substance first
             # (access.DetailsVisible); a row that does not say shows none.

@@ -93,41 +93,70 @@ def keyring_from_config(
     production: bool,
 ) -> Keyring:
     """Build the keyring from the raw values of the ``FTP_AUDIT_*`` variables
-    (empty when unset); ``ImproperlyConfigured`` on anything doubtful."""
+    (empty when unset); ``ImproperlyConfigured`` on anything doubtful.
+
+    In order: each variable given one way only; the keyring's entries; the
+    single current key added to them; with no key at all, the development
+    keyring (never in production); then which key is current, and never the
+    public development key in production."""
     if key and key_file:
         raise ImproperlyConfigured("Set FTP_AUDIT_KEY or FTP_AUDIT_KEY_FILE, not both.")
     if keys and keys_file:
         raise ImproperlyConfigured("Set FTP_AUDIT_KEYS or FTP_AUDIT_KEYS_FILE, not both.")
-
-    found: dict[str, AuditKey] = {}
-    if keys:
-        found = _parse_entries(keys.split(","), "FTP_AUDIT_KEYS")
-    elif keys_file:
-        found = _parse_entries(_read(keys_file, "FTP_AUDIT_KEYS_FILE").splitlines(), keys_file)
-
-    single = key or (_read(key_file, "FTP_AUDIT_KEY_FILE").strip() if key_file else "")
-    if single:
-        name = "FTP_AUDIT_KEY" if key else "FTP_AUDIT_KEY_FILE"
-        single_id = current_id or DEFAULT_KEY_ID
-        _check_id(single_id, "FTP_AUDIT_CURRENT_KEY_ID")
-        if single_id in found:
-            raise ImproperlyConfigured(
-                f"Key id {single_id!r} is given twice ({name} and the keyring): "
-                "give the current key a new id with FTP_AUDIT_CURRENT_KEY_ID."
-            )
-        found[single_id] = AuditKey(single_id, _check_secret(single, name))
-        current_id = single_id
-
+    found = _keyring_entries(keys, keys_file)
+    single_id = _add_single_key(found, key, key_file, current_id)
+    current_id = single_id or current_id
     if not found:
-        if production:
-            raise ImproperlyConfigured(
-                "Set FTP_AUDIT_KEY or FTP_AUDIT_KEY_FILE in production: the audit chain's key "
-                f"(at least {MIN_SECRET_BYTES} bytes)."
-            )
-        if current_id:
-            raise ImproperlyConfigured("FTP_AUDIT_CURRENT_KEY_ID is set but no key is configured.")
-        return development_keyring()
+        return _no_key_configured(current_id, production=production)
+    current_id = _current_key_id(found, current_id)
+    if production and any(k.secret == DEVELOPMENT_SECRET.encode() for k in found.values()):
+        raise ImproperlyConfigured(
+            "The audit chain's development key is public: not in production."
+        )
+    return Keyring(found, current_id)
 
+
+def _keyring_entries(keys: str, keys_file: str) -> dict[str, AuditKey]:
+    """The keys of ``FTP_AUDIT_KEYS`` or ``FTP_AUDIT_KEYS_FILE`` (none if neither)."""
+    if keys:
+        return _parse_entries(keys.split(","), "FTP_AUDIT_KEYS")
+    if keys_file:
+        return _parse_entries(_read(keys_file, "FTP_AUDIT_KEYS_FILE").splitlines(), keys_file)
+    return {}
+
+
+def _add_single_key(found: dict[str, AuditKey], key: str, key_file: str, current_id: str) -> str:
+    """Add the ``FTP_AUDIT_KEY`` (or ``_FILE``) secret to ``found`` under
+    ``current_id`` (default ``1``) and return that id; '' when neither is set."""
+    single = key or (_read(key_file, "FTP_AUDIT_KEY_FILE").strip() if key_file else "")
+    if not single:
+        return ""
+    name = "FTP_AUDIT_KEY" if key else "FTP_AUDIT_KEY_FILE"
+    single_id = current_id or DEFAULT_KEY_ID
+    _check_id(single_id, "FTP_AUDIT_CURRENT_KEY_ID")
+    if single_id in found:
+        raise ImproperlyConfigured(
+            f"Key id {single_id!r} is given twice ({name} and the keyring): "
+            "give the current key a new id with FTP_AUDIT_CURRENT_KEY_ID."
+        )
+    found[single_id] = AuditKey(single_id, _check_secret(single, name))
+    return single_id
+
+
+def _no_key_configured(current_id: str, *, production: bool) -> Keyring:
+    """No key at all: the development keyring, except in production."""
+    if production:
+        raise ImproperlyConfigured(
+            "Set FTP_AUDIT_KEY or FTP_AUDIT_KEY_FILE in production: the audit chain's key "
+            f"(at least {MIN_SECRET_BYTES} bytes)."
+        )
+    if current_id:
+        raise ImproperlyConfigured("FTP_AUDIT_CURRENT_KEY_ID is set but no key is configured.")
+    return development_keyring()
+
+
+def _current_key_id(found: Mapping[str, AuditKey], current_id: str) -> str:
+    """The id of the key that signs new events: ``current_id``, or the only key."""
     if not current_id:
         if len(found) > 1:
             raise ImproperlyConfigured(
@@ -140,11 +169,7 @@ def keyring_from_config(
             f"FTP_AUDIT_CURRENT_KEY_ID is {current_id!r}, which is not among the configured "
             f"keys ({', '.join(sorted(found))})."
         )
-    if production and any(k.secret == DEVELOPMENT_SECRET.encode() for k in found.values()):
-        raise ImproperlyConfigured(
-            "The audit chain's development key is public: not in production."
-        )
-    return Keyring(found, current_id)
+    return current_id
 
 
 def _read(path: str, name: str) -> str:

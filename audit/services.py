@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.types import Actor
+
 from .alerts import anchor_not_recorded_alert, chain_broken_alert
 from .anchors import (
     Anchor,
@@ -43,7 +45,7 @@ CHAIN_LOCK_KEY = 0x6674706175646974
 def audit_record(
     *,
     case: Any,
-    actor: Any,
+    actor: Actor | None,
     action: str,
     from_stage: str = "",
     to_stage: str = "",
@@ -54,6 +56,9 @@ def audit_record(
     action that rolls back leaves no event (and releases the chain lock).
 
     ``case`` is None for events about no one case (imports, exports, checks).
+    It is a ``workflow.Case``, typed ``Any`` here because the case engine sits
+    above the audit log and audit imports nothing of it. ``actor`` is None
+    for the system (the daily chain check).
     """
     action = str(action)  # an enum member hashes and stores as its value
     key = settings.FTP_AUDIT_KEYRING.current
@@ -99,7 +104,9 @@ def _lock_chain_head() -> tuple[int, str]:
     return (head[0] + 1, head[1]) if head else (1, GENESIS)
 
 
-def personal_data_access_record(*, user: Any, case: Any, field: str, channel: str = "web") -> None:
+def personal_data_access_record(
+    *, user: Actor, case: Any, field: str, channel: str = "web"
+) -> None:
     """Record that ``user`` was shown ``field`` of ``case``'s employee.
 
     UK GDPR: special-category data (ethnicity) is shown only to roles that
@@ -115,7 +122,7 @@ def personal_data_access_record(*, user: Any, case: Any, field: str, channel: st
 
 
 def audit_export_record(
-    *, actor: Any, fmt: str, filters: dict[str, str], rows: int, through_seq: int
+    *, actor: Actor, fmt: str, filters: dict[str, str], rows: int, through_seq: int
 ) -> AuditEvent:
     """Record that ``actor`` exported ``rows`` events matching ``filters``
     (every event up to ``through_seq``: the log only grows, so the export's
@@ -130,7 +137,7 @@ def audit_export_record(
 
 def audit_chain_check(
     *,
-    actor: Any = None,
+    actor: Actor | None = None,
     anchor: bool = True,
     expect: tuple[int, str] | None = None,
     chunk_size: int = 5000,

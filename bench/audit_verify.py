@@ -28,6 +28,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -56,7 +57,9 @@ ACTIONS = [
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def chained_rows(first_seq: int, count: int, prev: str, actors: list[int]) -> Iterator[tuple]:
+def chained_rows(
+    first_seq: int, count: int, prev: str, actors: list[int]
+) -> Iterator[tuple[Any, ...]]:
     """``count`` valid events continuing a chain whose last hash is ``prev``."""
     key = settings.FTP_AUDIT_KEYRING.current
     for seq in range(first_seq, first_seq + count):

@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -67,7 +68,7 @@ def timed(report: Callable[[], object], floor: Callable[[], object]) -> tuple[fl
     return statistics.median(samples[0]), statistics.median(samples[1])
 
 
-def sql(statement: str, params: list | None = None) -> list[tuple]:
+def sql(statement: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(statement, params or [])
         return cursor.fetchall() if cursor.description else []

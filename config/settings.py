@@ -17,6 +17,7 @@ from pathlib import Path
 
 import csp.constants as csp
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
@@ -29,6 +30,11 @@ from .env import (
     env_origins,
     env_str,
 )
+
+# Lets Django's generic classes be subscripted at run time as the type checker
+# reads them (``admin.ModelAdmin[Case]``, ``ModelIterable[Case]``); it adds
+# ``__class_getitem__`` and nothing else.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FTP_VAR_DIR", str(BASE_DIR / "var")))

@@ -10,13 +10,13 @@ decides, all through the services, like a real case.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from accounts.types import Actor
 from core.errors import DomainError
 from panels import state
-from panels.models import PoolMember, StaffNetwork
+from panels.models import Panel, PoolMember, StaffNetwork
 from panels.services import (
     panel_convene,
     panel_decision_record,
@@ -27,7 +27,7 @@ from panels.services import (
 )
 from panels.state import current_panel
 from staff.models import Employee
-from workflow.models import Outcome
+from workflow.models import Case, Outcome
 
 NETWORKS = {
     "race-equality": "Race equality network",
@@ -76,7 +76,7 @@ def pool_load(employees: list[Employee]) -> None:
         member.networks.set([networks[c] for c in codes])
 
 
-def convene(case: Any, hr: Any) -> Any:
+def convene(case: Case, hr: Actor) -> Case:
     """HR asks for a suggested panel and convenes it as suggested."""
     suggestion = panel_suggest(case_id=case.pk, actor=hr)
     if not suggestion.found or suggestion.chair_id is None:
@@ -86,14 +86,14 @@ def convene(case: Any, hr: Any) -> Any:
     )
 
 
-def conflict(case: Any) -> Any:
+def conflict(case: Case) -> Case:
     """A member other than the chair declares a conflict and stands down."""
     panel = _panel(case)
     seat = next(m for m in state.sitting(panel) if m.user_id != panel.chair_id)
     return panel_declare(case_id=case.pk, actor=seat.user, no_conflict=False, reason=CONFLICT)
 
 
-def declare(case: Any) -> Any:
+def declare(case: Case) -> Case:
     """Every sitting member yet to declare says they have no conflict."""
     for seat in state.sitting(_panel(case)):
         if state.declaration(seat) is None:
@@ -101,7 +101,7 @@ def declare(case: Any) -> Any:
     return case
 
 
-def replace(case: Any, hr: Any) -> Any:
+def replace(case: Case, hr: Actor) -> Case:
     """HR fills the empty seat with whom the suggestion proposes."""
     suggestion = panel_suggest(case_id=case.pk, actor=hr)
     panel = _panel(case)
@@ -111,7 +111,7 @@ def replace(case: Any, hr: Any) -> Any:
     return panel_members_replace(case_id=case.pk, actor=hr, members=new, chair=chair)
 
 
-def decide(case: Any, outcome: str, rationale: str) -> Any:
+def decide(case: Case, outcome: str, rationale: str) -> Case:
     """Declarations and views (the last member dissenting from a formal
     proposal), then the chair's decision with any agreed actions."""
     case = declare(case)
@@ -136,8 +136,8 @@ def decide(case: Any, outcome: str, rationale: str) -> Any:
     )
 
 
-def _panel(case: Any) -> Any:
-    panel = current_panel(type(case).objects.get(pk=case.pk))
+def _panel(case: Case) -> Panel:
+    panel = current_panel(Case.objects.get(pk=case.pk))
     if panel is None:
         raise DomainError(f"Demo case {case.reference} has no panel.")
     return panel

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from accounts.types import Actor
 from core.errors import DomainError
 from demo import panels as panel_demo
 from staff.models import Employee, OrgUnit
@@ -340,14 +341,21 @@ DECLINE_REASON = (
 class _Plan:
     """One demo case: who refers whom, and when each action happens."""
 
-    manager: Any
+    manager: Actor
     employee: Employee
     concern: str
     just_culture: dict[str, bool]
     incident_days_before: int
     actions: list[str]
     moments: list[dt.datetime]
-    case: Any = None
+    case: Case | None = None
+
+    @property
+    def submitted(self) -> Case:
+        """The case: every step but the first acts on it, once submitted."""
+        if self.case is None:
+            raise DomainError("A demo step came before its case was submitted.")
+        return self.case
 
 
 @dataclass
@@ -355,9 +363,9 @@ class _Cast:
     """The demo users, and the seeded choices of who acts."""
 
     rng: random.Random
-    users: dict[str, Any]
+    users: dict[str, Actor]
 
-    def hr(self) -> Any:
+    def hr(self) -> Actor:
         return self.users[self.rng.choice(["hr1", "hr2"])]
 
 
@@ -437,22 +445,22 @@ def _submit(cast: _Cast, plan: _Plan, arg: str) -> Case:
     )
 
 
-def _triage(cast: _Cast, plan: _Plan, route: str) -> Any:
+def _triage(cast: _Cast, plan: _Plan, route: str) -> Case:
     reason, policy = TRIAGE[route]
     return case_triage(
-        case_id=plan.case.pk, actor=cast.hr(), route=route, reason=reason, policy=policy
+        case_id=plan.submitted.pk, actor=cast.hr(), route=route, reason=reason, policy=policy
     )
 
 
 def _resubmit(cast: _Cast, plan: _Plan, arg: str) -> Case:
     note = "Added the dates, the witnesses and what was tried."
-    return referral_resubmit(case_id=plan.case.pk, actor=plan.manager, note=note)
+    return referral_resubmit(case_id=plan.submitted.pk, actor=plan.manager, note=note)
 
 
-def _informal(cast: _Cast, plan: _Plan, result: str) -> Any:
+def _informal(cast: _Cast, plan: _Plan, result: str) -> Case:
     resolved = result == "resolved"
     return case_record_informal_outcome(
-        case_id=plan.case.pk,
+        case_id=plan.submitted.pk,
         actor=plan.manager,
         resolved=resolved,
         actions="Facilitated conversation with the line manager; agreed a support plan.",
@@ -460,30 +468,30 @@ def _informal(cast: _Cast, plan: _Plan, result: str) -> Any:
     )
 
 
-def _convene(cast: _Cast, plan: _Plan, arg: str) -> Any:
-    return panel_demo.convene(plan.case, cast.hr())
+def _convene(cast: _Cast, plan: _Plan, arg: str) -> Case:
+    return panel_demo.convene(plan.submitted, cast.hr())
 
 
-def _conflict(cast: _Cast, plan: _Plan, arg: str) -> Any:
-    return panel_demo.conflict(plan.case)
+def _conflict(cast: _Cast, plan: _Plan, arg: str) -> Case:
+    return panel_demo.conflict(plan.submitted)
 
 
-def _declare(cast: _Cast, plan: _Plan, arg: str) -> Any:
-    return panel_demo.declare(plan.case)
+def _declare(cast: _Cast, plan: _Plan, arg: str) -> Case:
+    return panel_demo.declare(plan.submitted)
 
 
-def _replace(cast: _Cast, plan: _Plan, arg: str) -> Any:
-    return panel_demo.replace(plan.case, cast.hr())
+def _replace(cast: _Cast, plan: _Plan, arg: str) -> Case:
+    return panel_demo.replace(plan.submitted, cast.hr())
 
 
-def _decide(cast: _Cast, plan: _Plan, outcome: str) -> Any:
-    return panel_demo.decide(plan.case, outcome, RATIONALES[outcome])
+def _decide(cast: _Cast, plan: _Plan, outcome: str) -> Case:
+    return panel_demo.decide(plan.submitted, outcome, RATIONALES[outcome])
 
 
-def _signoff(cast: _Cast, plan: _Plan, answer: str) -> Any:
+def _signoff(cast: _Cast, plan: _Plan, answer: str) -> Case:
     approve = answer == "approve"
     return case_signoff(
-        case_id=plan.case.pk,
+        case_id=plan.submitted.pk,
         actor=cast.users["director"],
         approve=approve,
         reason="" if approve else DECLINE_REASON,
@@ -492,10 +500,10 @@ def _signoff(cast: _Cast, plan: _Plan, answer: str) -> Any:
 
 def _withdraw(cast: _Cast, plan: _Plan, arg: str) -> Case:
     reason = "Resolved by a conversation between the colleagues."
-    return referral_withdraw(case_id=plan.case.pk, actor=plan.manager, reason=reason)
+    return referral_withdraw(case_id=plan.submitted.pk, actor=plan.manager, reason=reason)
 
 
-STEPS: dict[str, Callable[[_Cast, _Plan, str], Any]] = {
+STEPS: dict[str, Callable[[_Cast, _Plan, str], Case]] = {
     "submit": _submit,
     "triage": _triage,
     "resubmit": _resubmit,

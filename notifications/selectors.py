@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,6 +17,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.roles import Role
+from accounts.types import Actor, Viewer
+from panels import state
+from panels.models import Panel
+from panels.selectors import seats_prefetch
 from workflow.access import SignoffIndependent
 from workflow.models import Case
 
@@ -26,11 +29,11 @@ from .models import EmailMode, Notification, NotificationPreference
 _OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
-def _active() -> QuerySet[Any]:
+def _active() -> QuerySet[Actor]:
     return get_user_model().objects.filter(is_active=True)
 
 
-_ROLE_MEMO: ContextVar[dict[Role, list[Any]] | None] = ContextVar("ftp_role_memo", default=None)
+_ROLE_MEMO: ContextVar[dict[Role, list[Actor]] | None] = ContextVar("ftp_role_memo", default=None)
 
 
 @contextmanager
@@ -44,7 +47,7 @@ def roles_memoised() -> Iterator[None]:
         _ROLE_MEMO.reset(token)
 
 
-def users_with_role(role: Role) -> list[Any]:
+def users_with_role(role: Role) -> list[Actor]:
     memo = _ROLE_MEMO.get()
     if memo is not None and role in memo:
         return memo[role]
@@ -54,7 +57,7 @@ def users_with_role(role: Role) -> list[Any]:
     return users
 
 
-def hr_leads() -> list[Any]:
+def hr_leads() -> list[Actor]:
     """HR advisers named in FTP_HR_LEAD_EMAILS, or every HR adviser when it is empty
     (the same rule as the audit alerts)."""
     hr = users_with_role(Role.HR)
@@ -64,7 +67,7 @@ def hr_leads() -> list[Any]:
     return [u for u in hr if u.email.lower() in wanted]
 
 
-def independent_decision_makers(case: Any) -> list[Any]:
+def independent_decision_makers(case: Case) -> list[Actor]:
     """Decision-makers who may sign the case off: ``access.SignoffIndependent``
     (not its referrer, not on its panel), so whoever is told of a sign-off is
     whoever the engine would let take it.
@@ -85,7 +88,7 @@ def independent_decision_makers(case: Any) -> list[Any]:
     return [u for u in deciders if row.get(f"may_{u.pk}")]
 
 
-def step_owners(case: Any, step: str) -> list[Any]:
+def step_owners(case: Case, step: str) -> list[Actor]:
     """Whoever owes the open ``step``: for the panel's decision, whoever the
     panel is waiting on; else the task's owner, or the role whose queue it
     sits in (HR for triage and convening, decision-makers for sign-off)."""
@@ -108,14 +111,10 @@ def step_owners(case: Any, step: str) -> list[Any]:
     return [u for u in users_with_role(Role.HR) if u.pk != case.referring_manager_id]
 
 
-def panel_waiting_on(case: Any) -> list[Any] | None:
+def panel_waiting_on(case: Case) -> list[Actor] | None:
     """Who the convened panel is waiting on, or None to ask the decide task:
     HR while a seat is empty, the members yet to declare or give a view, and
     only then the chair (the task's owner)."""
-    from panels import state
-    from panels.models import Panel
-    from panels.selectors import seats_prefetch
-
     panel = (
         Panel.objects.filter(case=case)
         .prefetch_related(seats_prefetch(), "decisions")
@@ -146,13 +145,19 @@ def digest_user_ids(user_ids: Iterable[int]) -> set[int]:
     )
 
 
-def email_mode_for(user: Any) -> str:
+def email_mode_for(user: Viewer) -> str:
+    """How the person chose to get emails (immediate unless they chose the digest)."""
+    if not user.is_authenticated:
+        return EmailMode.IMMEDIATE
     pref = NotificationPreference.objects.filter(user=user).first()
     return pref.email_mode if pref else EmailMode.IMMEDIATE
 
 
-def notifications_for(user: Any) -> QuerySet[Notification]:
-    """The person's delivered in-app notifications, newest first."""
+def notifications_for(user: Viewer) -> QuerySet[Notification]:
+    """The person's delivered in-app notifications, newest first (none for
+    nobody logged in)."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
     return (
         Notification.objects.filter(recipient=user, shown_at__isnull=False)
         .select_related("case")
@@ -160,8 +165,8 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     )
 
 
-def unread_count(user: Any) -> int:
-    if not getattr(user, "is_authenticated", False):
+def unread_count(user: Viewer) -> int:
+    if not user.is_authenticated:
         return 0
     return Notification.objects.filter(
         recipient=user, shown_at__isnull=False, read_at__isnull=True

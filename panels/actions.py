@@ -9,9 +9,10 @@ state they read, and ``PanelsConfig.ready`` registers them with the engine
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from accounts.roles import Role, has_role
+from accounts.types import Viewer
 from workflow.rules import Action, Rule, hr_adviser, register_rules
 
 from . import state
@@ -23,12 +24,12 @@ if TYPE_CHECKING:
     from .models import PanelMembership
 
 
-def _seat(user: Any, case: Case) -> PanelMembership | None:
+def _seat(user: Viewer, case: Case) -> PanelMembership | None:
     panel = current_panel(case)
     return state.seat_of(panel, user.pk) if panel is not None and user.is_authenticated else None
 
 
-def _chair(user: Any, case: Case) -> bool:
+def _chair(user: Viewer, case: Case) -> bool:
     panel = current_panel(case)
     return (
         has_role(user, Role.PANEL)
@@ -38,32 +39,32 @@ def _chair(user: Any, case: Case) -> bool:
     )
 
 
-def _sitting_member(user: Any, case: Case) -> bool:
+def _sitting_member(user: Viewer, case: Case) -> bool:
     seat = _seat(user, case)
     return has_role(user, Role.PANEL) and seat is not None and seat.sitting
 
 
-def _panel_to_fill(user: Any, case: Case) -> str | None:
+def _panel_to_fill(user: Viewer, case: Case) -> str | None:
     panel = current_panel(case)
     if panel is None or state.waiting_for(panel) == state.Waiting.REPLACEMENT:
         return None
     return "The panel is complete: nobody has stood down."
 
 
-def _seat_empty(user: Any, case: Case) -> str | None:
+def _seat_empty(user: Viewer, case: Case) -> str | None:
     if current_panel(case) is None:
         return "No panel has been convened yet."
     return _panel_to_fill(user, case)
 
 
-def _not_declared(user: Any, case: Case) -> str | None:
+def _not_declared(user: Viewer, case: Case) -> str | None:
     seat = _seat(user, case)
     if seat is not None and state.declaration(seat) is not None:
         return "You have already declared on this case."
     return None
 
 
-def _view_awaited(user: Any, case: Case) -> str | None:
+def _view_awaited(user: Viewer, case: Case) -> str | None:
     seat = _seat(user, case)
     if not state.cleared(seat):
         return "Declare that you have no conflict of interest before recording your view."
@@ -73,7 +74,7 @@ def _view_awaited(user: Any, case: Case) -> str | None:
     return None
 
 
-def _panel_ready(user: Any, case: Case) -> str | None:
+def _panel_ready(user: Viewer, case: Case) -> str | None:
     panel = current_panel(case)
     return state.not_ready_to_decide(panel) if panel is not None else None
 

@@ -35,13 +35,13 @@ from .models import (
 
 
 @admin.register(StaffNetwork)
-class StaffNetworkAdmin(admin.ModelAdmin):
+class StaffNetworkAdmin(admin.ModelAdmin[StaffNetwork]):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
 
 @admin.register(PoolMember)
-class PoolMemberAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
+class PoolMemberAdmin(NoEthnicityLookupsMixin[PoolMember], admin.ModelAdmin[PoolMember]):
     list_display = ["user", "employee", "independent_trained_until", "away_until"]
     list_select_related = ["user__employee__org_unit"]
     list_filter = ["networks"]
@@ -56,13 +56,13 @@ class PoolMemberAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
         return getattr(obj.user, "employee", None) or "—"
 
 
-class MembershipInline(ReadOnlyInline):
+class MembershipInline(ReadOnlyInline[PanelMembership, Panel]):
     model = PanelMembership
     fields = ["user", "stood_down_at", "replaces"]
     verbose_name_plural = "seats"
 
 
-class DecisionInline(ReadOnlyInline):
+class DecisionInline(ReadOnlyInline[PanelDecision, Panel]):
     model = PanelDecision
     fields = [
         "decided_at",
@@ -76,7 +76,7 @@ class DecisionInline(ReadOnlyInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(ReadOnlyAdmin):
+class PanelAdmin(ReadOnlyAdmin[Panel]):
     list_display = ["case", "chair", "convened_by", "convened_at"]
     list_select_related = ["case", "chair", "convened_by"]
     search_fields = ["case__reference"]
@@ -85,7 +85,7 @@ class PanelAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PanelDecision)
-class PanelDecisionAdmin(ReadOnlyAdmin):
+class PanelDecisionAdmin(ReadOnlyAdmin[PanelDecision]):
     list_display = ["case", "outcome", "guide_alignment", "decided_by", "decided_at"]
     list_filter = ["outcome", "guide_alignment"]
     list_select_related = ["case", "decided_by"]
@@ -94,7 +94,7 @@ class PanelDecisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(ReadOnlyAdmin):
+class DeclarationAdmin(ReadOnlyAdmin[Declaration]):
     list_display = ["membership", "no_conflict", "declared_at"]
     list_filter = ["no_conflict"]
     list_select_related = ["membership"]
@@ -112,7 +112,7 @@ class DeclarationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PanelView)
-class PanelViewAdmin(ReadOnlyAdmin):
+class PanelViewAdmin(ReadOnlyAdmin[PanelView]):
     list_display = ["membership", "round", "outcome", "recorded_at"]
     list_filter = ["outcome"]
     list_select_related = ["membership"]

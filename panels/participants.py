@@ -19,7 +19,7 @@ from .models import Declaration, Panel, PanelDecision, PanelMembership
 from .selectors import seats_prefetch
 
 if TYPE_CHECKING:
-    from accounts.roles import AnyUser
+    from accounts.types import Actor
     from workflow.models import Case
 
 
@@ -29,7 +29,7 @@ class PanelParticipants:
     def seated_ids(self, case: Case) -> set[int]:
         return state.panel_member_ids(case)
 
-    def seated_q(self, user: AnyUser, prefix: str) -> Exists:
+    def seated_q(self, user: Actor, prefix: str) -> Exists:
         return Exists(
             PanelMembership.objects.filter(panel__case=OuterRef(f"{prefix}pk"), user=user)
         )
@@ -39,7 +39,7 @@ class PanelParticipants:
         seat = state.seat_of(panel, user_id) if panel is not None else None
         return state.cleared(seat)
 
-    def cleared_q(self, user: AnyUser, prefix: str) -> Exists:
+    def cleared_q(self, user: Actor, prefix: str) -> Exists:
         # The current panel is the latest convened (``state.current_panel``).
         current = (
             Panel.objects.filter(case=OuterRef(OuterRef(f"{prefix}pk")))
@@ -55,7 +55,7 @@ class PanelParticipants:
     def cleared_on_any(self, case: Case, user_id: int) -> bool:
         return any(state.cleared(state.seat_of(p, user_id)) for p in case.panels.all())
 
-    def cleared_on_any_q(self, user: AnyUser, prefix: str) -> Exists:
+    def cleared_on_any_q(self, user: Actor, prefix: str) -> Exists:
         return Exists(
             Declaration.objects.filter(
                 membership__panel__case=OuterRef(f"{prefix}pk"),
@@ -64,7 +64,7 @@ class PanelParticipants:
             )
         )
 
-    def lock_prefetches(self) -> tuple[Prefetch, ...]:
+    def lock_prefetches(self) -> tuple[Prefetch[str], ...]:
         return (
             Prefetch(
                 "panels",
@@ -74,7 +74,7 @@ class PanelParticipants:
             ),
         )
 
-    def detail_prefetches(self) -> tuple[Prefetch, ...]:
+    def detail_prefetches(self) -> tuple[Prefetch[str], ...]:
         return (
             Prefetch(
                 "panels",

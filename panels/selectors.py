@@ -12,19 +12,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.roles import GROUP_NAMES, Role
+from accounts.types import Actor, Viewer
 from staff.models import Employee, OrgUnit
 from workflow.models import Case, Stage
 
 from . import state
 from .models import Declaration, Panel, PanelMembership, PanelView
 from .rules import CaseFacts, Member
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Cases whose panel still has work that may come back to it.
 OPEN_PANEL_STAGES = [Stage.PANEL, Stage.SIGNOFF]
@@ -78,7 +82,7 @@ def case_facts(
 
 
 def members(
-    users: QuerySet[Any], *, managers: Mapping[int, int | None] | None = None
+    users: QuerySet[Actor], *, managers: Mapping[int, int | None] | None = None
 ) -> list[Member]:
     """``users`` as the rules see them, with their load, in four queries."""
     managers = line_managers() if managers is None else managers
@@ -95,7 +99,7 @@ def members(
     return [_member(user, managers, load.get(user.pk, (0, None))) for user in rows]
 
 
-def _load(users: QuerySet[Any]) -> dict[int, tuple[int, dt.date | None]]:
+def _load(users: QuerySet[Actor]) -> dict[int, tuple[int, dt.date | None]]:
     open_seat = Q(stood_down_at__isnull=True, panel__case__stage__in=OPEN_PANEL_STAGES)
     rows = (
         PanelMembership.objects.filter(user__in=users.values("pk"))
@@ -111,8 +115,16 @@ def _load(users: QuerySet[Any]) -> dict[int, tuple[int, dt.date | None]]:
     }
 
 
+class _InPanelGroup(TypedDict):
+    """What ``members`` annotates each user with."""
+
+    has_panel_group: bool
+
+
 def _member(
-    user: Any, managers: Mapping[int, int | None], load: tuple[int, dt.date | None]
+    user: WithAnnotations[Actor, _InPanelGroup],
+    managers: Mapping[int, int | None],
+    load: tuple[int, dt.date | None],
 ) -> Member:
     pool = getattr(user, "pool_member", None)
     employee = getattr(user, "employee", None)
@@ -153,7 +165,7 @@ def members_by_id(ids: Iterable[int], *, managers: Mapping[int, int | None]) -> 
 # --- panels on screen -----------------------------------------------------------------
 
 
-def seats_prefetch(prefix: str = "") -> Prefetch:
+def seats_prefetch(prefix: str = "") -> Prefetch[str]:
     """A panel's seats with each member, declaration and views: one query each level."""
     return Prefetch(
         f"{prefix}memberships",
@@ -174,8 +186,11 @@ class Seat:
     open: bool
 
 
-def my_panels(user: Any) -> list[Seat]:
-    """Every panel ``user`` was convened on, open cases first, newest first."""
+def my_panels(user: Viewer) -> list[Seat]:
+    """Every panel ``user`` was convened on, open cases first, newest first
+    (none for nobody logged in)."""
+    if not user.is_authenticated:
+        return []
     rows = (
         PanelMembership.objects.filter(user=user)
         .select_related("panel__case", "panel__chair")
@@ -195,7 +210,7 @@ def my_panels(user: Any) -> list[Seat]:
     return sorted(seats, key=lambda s: not s.open)
 
 
-def panel_work_for(user: Any) -> list[Seat]:
+def panel_work_for(user: Viewer) -> list[Seat]:
     """The panels waiting for something from ``user`` (their inbox entries)."""
     return [s for s in my_panels(user) if s.todo in state.ACTIONABLE]
 

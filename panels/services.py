@@ -17,10 +17,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.types import Actor
 from core.errors import Conflict, ValidationFailed
 from workflow.engine import case_action, case_activity, task_reassign
 from workflow.just_culture import JustCultureAnswers, just_culture_outcome
-from workflow.models import JustCultureAssessment, Outcome
+from workflow.models import Case, JustCultureAssessment, Outcome
 from workflow.rules import Action
 from workflow.services.referrals import check_just_culture_answers
 from workflow.services.validation import Errors
@@ -49,7 +50,7 @@ MAX_TEXT = 10_000
 # --- convening ---------------------------------------------------------------------
 
 
-def panel_suggest(*, case_id: int, actor: Any) -> Suggestion:
+def panel_suggest(*, case_id: int, actor: Actor) -> Suggestion:
     """HR asks which pool members should sit: a panel that meets every rule,
     with the load spread, and a reason for every pool member. Changes nothing.
 
@@ -89,11 +90,11 @@ def panel_suggest(*, case_id: int, actor: Any) -> Suggestion:
 def panel_convene(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     members: Sequence[int],
     chair: int | None,
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """HR names the panel members and its chair (one of them).
 
     Every rule in ``panels.rules`` applies: each member is in the pool, holds
@@ -122,11 +123,11 @@ def panel_convene(
 def panel_members_replace(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     members: Sequence[int],
     chair: int | None = None,
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """HR fills the seats of members who stood down after declaring a conflict.
 
     One replacement per empty seat. If the chair stood down, HR names the new
@@ -175,11 +176,11 @@ def panel_members_replace(
 def panel_declare(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     no_conflict: bool | None,
     reason: str = "",
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """A sitting member declares, once, before they may see the case's details.
 
     No conflict: they may read the case and record a view. A conflict, with
@@ -214,11 +215,11 @@ def panel_declare(
 def panel_view_record(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     outcome: str,
     comment: str,
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """A member who declared no conflict records their view: an outcome from the
     panel's outcome set and a comment. Once per round; after a declined
     sign-off the panel reconsiders and each member may record a fresh view.
@@ -251,13 +252,13 @@ def panel_view_record(
 def panel_decision_record(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     outcome: str,
     rationale: str,
     agreed_actions: str = "",
     just_culture: dict[str, Any] | None = None,
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """The chair records the panel's decision with its written rationale.
 
     Only once the chair has declared no conflict, no seat is empty, and the
@@ -332,7 +333,7 @@ def _tally(panel: Panel, outcome: str) -> dict[str, int]:
     return {"agree": counts[True], "dissent": counts[False]}
 
 
-def _seat(case: Any, actor: Any) -> PanelMembership:
+def _seat(case: Case, actor: Actor) -> PanelMembership:
     panel = current_panel(case)
     seat = state.seat_of(panel, actor.pk) if panel is not None else None
     if seat is None:  # unreachable: the rules check the seat under the same lock

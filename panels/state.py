@@ -9,9 +9,11 @@ and ``panels.participants`` to tell the engine who may see what.
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ObjectDoesNotExist
+
+from accounts.types import Actor
 
 from .models import Declaration, Panel, PanelMembership, PanelView
 from .rules import PanelRules
@@ -139,7 +141,7 @@ TODO_DECIDE = "Record the panel's decision"
 ACTIONABLE = {TODO_DECLARE, TODO_VIEW, TODO_FRESH_VIEW, TODO_DECIDE}
 
 
-def member_todo(panel: Panel, user: Any) -> str:
+def member_todo(panel: Panel, user: Actor) -> str:
     """What the panel needs from ``user`` now, in a few words."""
     seat = seat_of(panel, user.pk)
     if seat is None:

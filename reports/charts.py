@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from .pack import Figure, Pack
+from .pack import Figure, IndicatorRow, Pack
 
 SERIES_COLOURS = ("#1a5e9a", "#a04a00", "#4d4d4d")  # 6.9:1, 5.9:1, 8.5:1 on white
 TEXT = "#1f1f1f"
@@ -310,7 +310,7 @@ def _rl_text(rl: Figure, low: Figure, high: Figure) -> str:
     return f"{rl.text('.2f')}{ci}"
 
 
-def _scale(rows: list) -> float:
+def _scale(rows: list[IndicatorRow]) -> float:
     highs = [
         float(v.value)
         for row in rows

@@ -334,32 +334,55 @@ def _funnel_cells(
     all = white + BME + unknown; trust = ICSUs + outside; each funnel step =
     the ways out of it."""
     codes = units.codes()
+    values = _funnel_values(counts, codes)
+    published = {k for k in values if k[1] != OUTSIDE}
+    relations = [*_funnel_unit_relations([*codes, OUTSIDE]), *_funnel_trust_relations(codes[1:])]
+    return values, relations, published
+
+
+def _funnel_measures() -> list[str]:
+    return [m for m, _ in FUNNEL_STEPS]
+
+
+def _funnel_values(counts: Counts, codes: list[str]) -> dict[Key, int]:
+    """Each unit's counts, and outside the ICSUs: the trust's less theirs."""
     icsus = codes[1:]
-    measures = [m for m, _ in FUNNEL_STEPS]
-    values: dict[Key, int] = {}
-    for unit in codes:
-        for g in FUNNEL_GROUPS:
-            for m in measures:
-                values[("f", unit, g, m)] = counts[(unit, g, m)]
+    measures = _funnel_measures()
+    values: dict[Key, int] = {
+        ("f", unit, g, m): counts[(unit, g, m)]
+        for unit in codes
+        for g in FUNNEL_GROUPS
+        for m in measures
+    }
     for g in FUNNEL_GROUPS:
         for m in measures:
             inside = sum(values[("f", c, g, m)] for c in icsus)
             values[("f", OUTSIDE, g, m)] = values[("f", TRUST, g, m)] - inside
-    published = {k for k in values if k[1] != OUTSIDE}
+    return values
+
+
+def _funnel_unit_relations(units: list[str]) -> list[Relation]:
+    """Within each unit: all = white + BME + unknown, and each funnel step = the
+    ways out of it."""
     relations: list[Relation] = []
-    for unit in [*codes, OUTSIDE]:
-        for m in measures:
+    for unit in units:
+        for m in _funnel_measures():
             parts = tuple(("f", unit, g, m) for g in FUNNEL_GROUPS[:3])
             relations.append(Relation(("f", unit, "all", m), parts))
         for g in FUNNEL_GROUPS:
             for total, ways in FUNNEL_RELATIONS:
                 parts = tuple(("f", unit, g, w) for w in ways)
                 relations.append(Relation(("f", unit, g, total), parts))
-    for g in FUNNEL_GROUPS:
-        for m in measures:
-            parts = tuple(("f", c, g, m) for c in [*icsus, OUTSIDE])
-            relations.append(Relation(("f", TRUST, g, m), parts))
-    return values, relations, published
+    return relations
+
+
+def _funnel_trust_relations(icsus: list[str]) -> list[Relation]:
+    """Across units: the trust = its ICSUs + outside them."""
+    return [
+        Relation(("f", TRUST, g, m), tuple(("f", c, g, m) for c in [*icsus, OUTSIDE]))
+        for g in FUNNEL_GROUPS
+        for m in _funnel_measures()
+    ]
 
 
 def _funnel_cell(

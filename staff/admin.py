@@ -12,13 +12,16 @@ field and the staff number, never the value (``staff.services``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.db.models import Model
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
+
+from accounts.types import as_actor
 
 from .models import Employee, OrgUnit
 from .services import employee_special_category_access_record
@@ -34,7 +37,7 @@ PARENT_RULE = {
 }  # keyed by the kind the parent must be
 
 
-class OrgUnitForm(forms.ModelForm):
+class OrgUnitForm(forms.ModelForm[OrgUnit]):
     class Meta:
         model = OrgUnit
         fields = ["code", "name", "kind", "parent"]
@@ -58,7 +61,10 @@ def names_ethnicity(lookup: str) -> bool:
     return any(part in ETHNICITY_FIELDS for part in lookup.split(LOOKUP_SEP))
 
 
-class NoEthnicityLookupsMixin:
+_M = TypeVar("_M", bound=Model)
+
+
+class NoEthnicityLookupsMixin(admin.ModelAdmin[_M]):
     """Refuses (400) any changelist lookup on an ethnic category.
 
     Django allows a lookup on any of a model's own fields from the address,
@@ -69,11 +75,11 @@ class NoEthnicityLookupsMixin:
     def lookup_allowed(self, lookup: str, value: str, request: Any = None) -> bool:
         if names_ethnicity(lookup):
             return False
-        return super().lookup_allowed(lookup, value, request)  # type: ignore[misc]
+        return super().lookup_allowed(lookup, value, request)
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(admin.ModelAdmin):
+class OrgUnitAdmin(admin.ModelAdmin[OrgUnit]):
     form = OrgUnitForm
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
@@ -86,7 +92,7 @@ def can_see_ethnicity(request: HttpRequest) -> bool:
     return request.user.has_perm(VIEW_ETHNICITY)
 
 
-class EthnicityShowingLoggedMixin(admin.ModelAdmin):
+class EthnicityShowingLoggedMixin(admin.ModelAdmin[_M]):
     """A record's page that may show an ethnic category: only to users who
     may see it (``can_see_ethnicity``), each showing recorded.
 
@@ -97,7 +103,7 @@ class EthnicityShowingLoggedMixin(admin.ModelAdmin):
 
     ethnicity_field: str
 
-    def record_ethnicity_shown(self, request: HttpRequest, obj: Any) -> None:
+    def record_ethnicity_shown(self, request: HttpRequest, obj: _M) -> None:
         raise NotImplementedError
 
     def fields_shown(self, request: HttpRequest, names: Sequence[Any]) -> list[Any]:
@@ -124,7 +130,7 @@ class EthnicityShowingLoggedMixin(admin.ModelAdmin):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(NoEthnicityLookupsMixin, EthnicityShowingLoggedMixin):
+class EmployeeAdmin(NoEthnicityLookupsMixin[Employee], EthnicityShowingLoggedMixin[Employee]):
     # Never the ethnic category, for anyone: a list shows it for many people at
     # once and no showing there could be recorded per person.
     list_display = ["staff_number", "name", "job_title", "band", "org_unit"]
@@ -155,5 +161,5 @@ class EmployeeAdmin(NoEthnicityLookupsMixin, EthnicityShowingLoggedMixin):
             exclude.append(ETHNICITY_FIELD)
         return exclude
 
-    def record_ethnicity_shown(self, request: HttpRequest, obj: Any) -> None:
-        employee_special_category_access_record(actor=request.user, employee=obj)
+    def record_ethnicity_shown(self, request: HttpRequest, obj: Employee) -> None:
+        employee_special_category_access_record(actor=as_actor(request.user), employee=obj)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractUser
-
 from accounts.roles import Role
+from accounts.types import Actor
 
 
 @dataclass(frozen=True)
@@ -16,6 +15,6 @@ class RoleGiven:
     ``user_add``'s transaction; apps above react (a panel member with a staff
     number joins the panel pool: ``panels.receivers``)."""
 
-    user: AbstractUser
+    user: Actor
     role: Role
     staff_number: str | None

@@ -11,15 +11,14 @@ place.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.roles import Role, forget_roles
+from accounts.types import Actor
 from audit.models import AuditEvent, EventType
 from audit.services import audit_record
 from core import events
@@ -29,7 +28,7 @@ from .models import Employee
 
 
 def employee_special_category_access_record(
-    *, actor: Any, employee: Employee, field: str = "ethnic_category", channel: str = "admin"
+    *, actor: Actor, employee: Employee, field: str = "ethnic_category", channel: str = "admin"
 ) -> AuditEvent:
     """Record that ``actor`` was shown ``field`` of ``employee``'s record.
 
@@ -56,7 +55,7 @@ def user_add(
     last_name: str = "",
     staff_number: str | None = None,
     validate: bool = True,
-) -> AbstractUser:
+) -> Actor:
     """Create or update a user and give them ``role``.
 
     Without a password the account cannot log in until one is set (the
@@ -96,7 +95,7 @@ def user_add(
     return user
 
 
-def _link_employee(user: AbstractUser, staff_number: str) -> None:
+def _link_employee(user: Actor, staff_number: str) -> None:
     employee = Employee.objects.filter(staff_number=staff_number).first()
     if employee is None:
         raise ValidationError({"staff_number": f"No employee has staff number {staff_number}."})

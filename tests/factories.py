@@ -17,7 +17,7 @@ from staff.services import user_add
 _seq = itertools.count(1)
 
 
-class OrgUnitFactory(factory.django.DjangoModelFactory):
+class OrgUnitFactory(factory.django.DjangoModelFactory[OrgUnit]):
     class Meta:
         model = OrgUnit
         django_get_or_create = ("code",)
@@ -57,7 +57,7 @@ def other_units() -> dict[str, OrgUnit]:
     }
 
 
-class EmployeeFactory(factory.django.DjangoModelFactory):
+class EmployeeFactory(factory.django.DjangoModelFactory[Employee]):
     class Meta:
         model = Employee
 

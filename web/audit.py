@@ -24,6 +24,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from accounts.types import as_actor
 from audit import exports
 from audit.models import AuditEvent
 from audit.services import audit_export_record
@@ -100,7 +101,7 @@ class EventExportView(ExplorerView):
                 "Too many events for one spreadsheet; narrow the filters."
             )
         audit_export_record(
-            actor=request.user,
+            actor=as_actor(request.user),
             fmt=fmt,
             filters=form.filters().as_payload(),
             rows=count,

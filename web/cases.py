@@ -19,6 +19,7 @@ from django.utils.http import urlencode
 from django.views import View
 
 from accounts.roles import Role, has_role
+from accounts.types import as_actor
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.inputs import PageForm, parse_query
 from panels.selectors import panel_work_for, panels_to_fill
@@ -220,7 +221,7 @@ class CaseActionView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self._render(request, act, view, form, status=400)
         try:
-            ACTION_SERVICES[act](case_id=pk, actor=request.user, **form.service_kwargs())
+            ACTION_SERVICES[act](case_id=pk, actor=as_actor(request.user), **form.service_kwargs())
         except DomainError as exc:
             apply_domain_errors(form, exc)
             return self._render(request, act, view, form, status=exc.status_code)
@@ -263,7 +264,7 @@ class ReferralCreateView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         try:
-            case = services.referral_submit(actor=request.user, **form.service_kwargs())
+            case = services.referral_submit(actor=as_actor(request.user), **form.service_kwargs())
         except DomainError as exc:
             apply_domain_errors(form, exc)
             return self._render(request, form, status=exc.status_code)

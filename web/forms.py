@@ -11,8 +11,10 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from accounts.roles import GROUP_NAMES, Role
+from accounts.types import Actor
 from panels.models import PANEL_OUTCOMES
 from workflow.just_culture import ADVICE, QUESTIONS, JustCultureOutcome
 from workflow.models import ConcernCategory, RedirectPolicy, TriageRoute
@@ -95,7 +97,7 @@ class InformalOutcomeForm(ActionForm):
         return data
 
 
-def _panel_users() -> Any:
+def _panel_users() -> QuerySet[Actor]:
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name=GROUP_NAMES[Role.PANEL])
@@ -103,17 +105,17 @@ def _panel_users() -> Any:
     )
 
 
-class UserChoice(forms.ModelChoiceField):
+class UserChoice(forms.ModelChoiceField[Actor]):
     """Choose one person, shown by full name (a username only when there is none)."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Actor) -> str:
         return obj.get_full_name() or obj.get_username()
 
 
-class UsersChoice(forms.ModelMultipleChoiceField):
+class UsersChoice(forms.ModelMultipleChoiceField[Actor]):
     """Choose several people, shown as ``UserChoice`` shows one."""
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: Actor) -> str:
         return obj.get_full_name() or obj.get_username()
 
 
@@ -133,8 +135,8 @@ class ConveneForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = _panel_users()
-        cast(forms.ModelChoiceField, self.fields["chair"]).queryset = _panel_users()
+        cast(UsersChoice, self.fields["members"]).queryset = _panel_users()
+        cast(UserChoice, self.fields["chair"]).queryset = _panel_users()
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()

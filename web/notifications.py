@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
+from accounts.types import as_actor
 from core.errors import NotFound, ValidationFailed
 from core.inputs import PageForm, parse_query
 from notifications import messages
@@ -52,7 +53,7 @@ class NotificationListView(LoginRequiredMixin, View):
 class MarkReadView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            notification = notification_mark_read(user=request.user, notification_id=pk)
+            notification = notification_mark_read(user=as_actor(request.user), notification_id=pk)
         except NotFound as exc:
             raise Http404(exc.message) from exc
         if request.POST.get("open") and notification.case_id:
@@ -62,7 +63,7 @@ class MarkReadView(LoginRequiredMixin, View):
 
 class MarkAllReadView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
-        count = notifications_mark_all_read(user=request.user)
+        count = notifications_mark_all_read(user=as_actor(request.user))
         flash.success(request, f"{count} marked as read.")
         return HttpResponseRedirect(reverse("notifications:list"))
 
@@ -88,7 +89,7 @@ class PreferencesView(LoginRequiredMixin, View):
         if form.is_valid():
             try:
                 notification_preference_set(
-                    user=request.user, email_mode=form.cleaned_data["email_mode"]
+                    user=as_actor(request.user), email_mode=form.cleaned_data["email_mode"]
                 )
             except ValidationFailed as exc:
                 for message in exc.errors.get("email_mode", []):

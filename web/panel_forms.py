@@ -7,12 +7,14 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
+from accounts.types import Actor
 from panels.models import PANEL_OUTCOME_CHOICES
 from web.forms import ActionForm, UserChoice, UsersChoice, yes_no
 
 
-def _pool_users() -> Any:
+def _pool_users() -> QuerySet[Actor]:
     """Everyone in the panel pool; the service refuses whoever may not sit."""
     return (
         get_user_model()
@@ -69,10 +71,10 @@ class ReplaceMembersForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelMultipleChoiceField, self.fields["members"]).queryset = _pool_users()
-        cast(
-            forms.ModelChoiceField, self.fields["chair"]
-        ).queryset = get_user_model().objects.filter(is_active=True, pool_member__isnull=False)
+        cast(UsersChoice, self.fields["members"]).queryset = _pool_users()
+        cast(UserChoice, self.fields["chair"]).queryset = get_user_model().objects.filter(
+            is_active=True, pool_member__isnull=False
+        )
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()

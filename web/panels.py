@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views import View
 
 from accounts.roles import Role, has_role
+from accounts.types import as_actor
 from core.errors import DomainError, NotFound
 from panels import state
 from panels.selectors import my_panels, panels_dashboard
@@ -54,7 +55,7 @@ class PanelSuggestionView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         try:
-            suggestion = panel_suggest(case_id=pk, actor=request.user)
+            suggestion = panel_suggest(case_id=pk, actor=as_actor(request.user))
         except NotFound as exc:
             raise Http404(exc.message) from exc
         except DomainError as exc:

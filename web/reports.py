@@ -24,6 +24,7 @@ from django.views import View
 from viewflow.urls import Application
 
 from accounts.roles import Role, has_role
+from accounts.types import Viewer, as_actor
 from audit.models import EventType
 from audit.services import audit_record
 from core.inputs import BoundedDateField, InvalidQuery, QueryForm
@@ -35,11 +36,11 @@ from reports.stage_times import STAGES
 REFUSAL = "Only governance viewers, HR and decision-makers see the governance pack."
 
 
-def can_see_pack(user: Any) -> bool:
+def can_see_pack(user: Viewer) -> bool:
     return has_role(user, Role.GOVERNANCE, Role.HR, Role.DECISION_MAKER)
 
 
-def must_suppress(user: Any) -> bool:
+def must_suppress(user: Viewer) -> bool:
     """Governance viewers never see a small count, whatever other role they hold."""
     return has_role(user, Role.GOVERNANCE) or not has_role(user, Role.HR, Role.DECISION_MAKER)
 
@@ -125,7 +126,7 @@ class GovernancePackExportView(PackView):
         pack = _pack(form, suppressed=True)
         audit_record(
             case=None,
-            actor=request.user,
+            actor=as_actor(request.user),
             action=EventType.EXPORT,
             payload={
                 "kind": "governance_pack",

@@ -40,6 +40,11 @@ from accounts.roles import Role, user_roles
 from .participants import participants
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from accounts.types import Actor, Viewer
+    from audit.models import AuditEvent
+
     from .models import Case
 
 # The audit events whose reason is a member's stated conflict of interest.
@@ -51,11 +56,11 @@ def nothing(prefix: str = "") -> Q:
     return Q(**{f"{prefix}pk__in": []})
 
 
-def _roles(user: Any) -> frozenset[Role]:
+def _roles(user: Viewer) -> frozenset[Role]:
     return user_roles(user)
 
 
-def _is_referrer(user: Any, case: Case) -> bool:
+def _is_referrer(user: Viewer, case: Case) -> bool:
     return bool(user.is_authenticated and case.referring_manager_id == user.pk)
 
 
@@ -63,12 +68,12 @@ def _member_ids(case: Case) -> set[int]:
     return participants().seated_ids(case)
 
 
-def _membership(user: Any, prefix: str) -> Exists:
+def _membership(user: Actor, prefix: str) -> Exists:
     """The user holds a seat (any seat, whatever became of it) on the case's panels."""
     return participants().seated_q(user, prefix)
 
 
-def _referred(user: Any, prefix: str) -> Q:
+def _referred(user: Actor, prefix: str) -> Q:
     return Q(**{f"{prefix}referring_manager": user.pk})
 
 
@@ -79,7 +84,7 @@ class CaseVisible:
     and anyone else no case."""
 
     @staticmethod
-    def allows(user: Any, case: Case) -> bool:
+    def allows(user: Viewer, case: Case) -> bool:
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER}:
             return True
@@ -88,10 +93,12 @@ class CaseVisible:
         return Role.PANEL in roles and user.pk in _member_ids(case)
 
     @staticmethod
-    def q(user: Any, prefix: str = "") -> Q:
+    def q(user: Viewer, prefix: str = "") -> Q:
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER}:
             return Q()
+        if not user.is_authenticated:  # nobody logged in holds no role
+            return nothing(prefix)
         q = nothing(prefix)
         if Role.MANAGER in roles:
             q |= _referred(user, prefix)
@@ -111,7 +118,7 @@ class DetailsVisible:
     manager see it whatever seat they hold."""
 
     @staticmethod
-    def allows(user: Any, case: Case) -> bool:
+    def allows(user: Viewer, case: Case) -> bool:
         if not CaseVisible.allows(user, case):
             return False
         if _roles(user) & {Role.HR, Role.DECISION_MAKER} or _is_referrer(user, case):
@@ -121,9 +128,9 @@ class DetailsVisible:
         return participants().cleared(case, user.pk)
 
     @staticmethod
-    def q(user: Any, prefix: str = "") -> Q:
+    def q(user: Viewer, prefix: str = "") -> Q:
         visible = CaseVisible.q(user, prefix)
-        if _roles(user) & {Role.HR, Role.DECISION_MAKER}:
+        if _roles(user) & {Role.HR, Role.DECISION_MAKER} or not user.is_authenticated:
             return visible
         cleared = participants().cleared_q(user, prefix)
         return visible & (_referred(user, prefix) | ~Q(_membership(user, prefix)) | Q(cleared))
@@ -135,22 +142,23 @@ class PanelViewsVisible:
     referring manager never does."""
 
     @staticmethod
-    def allows(user: Any, case: Case) -> bool:
+    def allows(user: Viewer, case: Case) -> bool:
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER}:
             return True
         return (
-            Role.PANEL in roles
+            user.is_authenticated
+            and Role.PANEL in roles
             and not _is_referrer(user, case)
             and participants().cleared_on_any(case, user.pk)
         )
 
     @staticmethod
-    def q(user: Any, prefix: str = "") -> Q:
+    def q(user: Viewer, prefix: str = "") -> Q:
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER}:
             return Q()
-        if Role.PANEL not in roles:
+        if Role.PANEL not in roles or not user.is_authenticated:
             return nothing(prefix)
         return ~_referred(user, prefix) & Q(participants().cleared_on_any_q(user, prefix))
 
@@ -161,7 +169,7 @@ class SignoffIndependent:
     the sign-off is an independent check."""
 
     @staticmethod
-    def allows(user: Any, case: Case) -> bool:
+    def allows(user: Viewer, case: Case) -> bool:
         return (
             Role.DECISION_MAKER in _roles(user)
             and not _is_referrer(user, case)
@@ -169,8 +177,8 @@ class SignoffIndependent:
         )
 
     @staticmethod
-    def q(user: Any, prefix: str = "") -> Q:
-        if Role.DECISION_MAKER not in _roles(user):
+    def q(user: Viewer, prefix: str = "") -> Q:
+        if Role.DECISION_MAKER not in _roles(user) or not user.is_authenticated:
             return nothing(prefix)
         return ~_referred(user, prefix) & ~Q(_membership(user, prefix))
 
@@ -180,11 +188,11 @@ class EthnicityVisible:
     decision-makers only, and each showing is recorded by the selector."""
 
     @staticmethod
-    def allows(user: Any, case: Case | None = None) -> bool:
+    def allows(user: Viewer, case: Case | None = None) -> bool:
         return bool(_roles(user) & {Role.HR, Role.DECISION_MAKER})
 
     @staticmethod
-    def q(user: Any, prefix: str = "") -> Q:
+    def q(user: Viewer, prefix: str = "") -> Q:
         return Q() if EthnicityVisible.allows(user) else nothing(prefix)
 
 
@@ -195,12 +203,12 @@ class ConflictReasonVisible:
     who referred the case is its referring manager there."""
 
     @staticmethod
-    def allows(user: Any, case: Case) -> bool:
+    def allows(user: Viewer, case: Case) -> bool:
         return Role.HR in _roles(user) and not _is_referrer(user, case)
 
     @staticmethod
-    def q(user: Any, prefix: str = "") -> Q:
-        if Role.HR not in _roles(user):
+    def q(user: Viewer, prefix: str = "") -> Q:
+        if Role.HR not in _roles(user) or not user.is_authenticated:
             return nothing(prefix)
         return ~_referred(user, prefix)
 
@@ -214,19 +222,19 @@ class EventReasonVisible:
     Unlike the others this rule is over events, not cases."""
 
     @staticmethod
-    def allows(user: Any, event: Any) -> bool:
+    def allows(user: Viewer, event: AuditEvent) -> bool:
         if event.action not in CONFLICT_EVENTS:
             return True
         return event.case is not None and ConflictReasonVisible.allows(user, event.case)
 
     @staticmethod
-    def q(user: Any) -> Q:
+    def q(user: Viewer) -> Q:
         return ~Q(action__in=CONFLICT_EVENTS) | (
             Q(case__isnull=False) & ConflictReasonVisible.q(user, "case__")
         )
 
     @staticmethod
-    def shown_reason(user: Any) -> SqlCase:
+    def shown_reason(user: Viewer) -> SqlCase:
         """The reason as ``user`` may read it, as an expression to annotate with."""
         return SqlCase(
             When(EventReasonVisible.q(user), then=F("reason")),
@@ -326,7 +334,7 @@ class ShownCase:
         return hash(self._case)
 
 
-def shown_for(user: Any, case: Case) -> Shown:
+def shown_for(user: Viewer, case: Case) -> Shown:
     """The groups of ``case``'s fields ``user`` may see (none if not the case)."""
     if not CaseVisible.allows(user, case):
         return Shown(0)
@@ -338,12 +346,12 @@ def shown_for(user: Any, case: Case) -> Shown:
     return shown
 
 
-class ShownRows(ModelIterable):
+class ShownRows(ModelIterable["Case"]):
     """A case list's rows as ``ShownCase``: the queryset is annotated with
     ``details_shown`` (``DetailsVisible.q``); a row without it shows no detail.
     A list never shows the ethnic category."""
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[Any]:  # ShownCase rows, where the queryset says Case
         for case in super().__iter__():
             shown = Shown.MINIMUM | Shown.PEOPLE
             if getattr(case, "details_shown", False) is True:
@@ -357,8 +365,8 @@ class ShownEvent:
 
     id: int
     seq: int
-    at: Any
-    actor: Any
+    at: dt.datetime
+    actor: Actor | None
     action: str
     type_label: str
     from_stage: str
@@ -368,7 +376,7 @@ class ShownEvent:
     reason_withheld: bool
 
 
-def shown_event(user: Any, event: Any) -> ShownEvent:
+def shown_event(user: Viewer, event: AuditEvent) -> ShownEvent:
     """``event`` with its reason only where ``EventReasonVisible`` allows it."""
     allowed = EventReasonVisible.allows(user, event)
     return ShownEvent(

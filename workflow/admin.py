@@ -25,12 +25,14 @@ and ``audit`` sits below ``workflow``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 
 from accounts.roles import Role, has_role
+from accounts.types import as_actor
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
 from staff.admin import EthnicityShowingLoggedMixin, NoEthnicityLookupsMixin
@@ -41,7 +43,11 @@ from .rules import Action
 ETHNICITY_FIELD = "employee_ethnic_category"
 
 
-class ReadOnlyAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
+_M = TypeVar("_M", bound=Model)
+_Parent = TypeVar("_Parent", bound=Model)
+
+
+class ReadOnlyAdmin(NoEthnicityLookupsMixin[_M], admin.ModelAdmin[_M]):
     """Shows records; never adds, changes or deletes them.
 
     Without change permission Django renders every field read-only and
@@ -58,7 +64,7 @@ class ReadOnlyAdmin(NoEthnicityLookupsMixin, admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[_M, _Parent]):
     extra = 0
     show_change_link = False
 
@@ -96,12 +102,12 @@ def event_fields(request: HttpRequest, names: list[str]) -> list[str]:
     return ["reason_unless_conflict" if n == "reason" else n for n in names]
 
 
-class JustCultureInline(ReadOnlyInline):
+class JustCultureInline(ReadOnlyInline[JustCultureAssessment, Case]):
     model = JustCultureAssessment
     verbose_name_plural = "just culture guide"
 
 
-class SignOffInline(ReadOnlyInline):
+class SignOffInline(ReadOnlyInline[SignOff, Case]):
     model = SignOff
     fields = ["signed_at", "signed_by", "approved", "reason", "proposal"]
     readonly_fields = ["proposal"]
@@ -112,7 +118,7 @@ class SignOffInline(ReadOnlyInline):
         return f"{decision.get_outcome_display()}, decided {decision.decided_at:%d %b %Y}"
 
 
-class AuditEventInline(ReadOnlyInline):
+class AuditEventInline(ReadOnlyInline[AuditEvent, Case]):
     model = AuditEvent
     fields = ["at", "actor", "action", "from_stage", "to_stage", "reason"]
     readonly_fields = ["reason_unless_conflict"]
@@ -124,7 +130,7 @@ class AuditEventInline(ReadOnlyInline):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
     list_display = ["seq", "at", "case", "action", "from_stage", "to_stage", "actor"]
     list_filter = ["action", "to_stage"]
     list_select_related = ["case", "actor"]
@@ -139,7 +145,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(EthnicityShowingLoggedMixin, ReadOnlyAdmin):
+class CaseAdmin(EthnicityShowingLoggedMixin[Case], ReadOnlyAdmin[Case]):
     list_display = [
         "reference",
         "stage",
@@ -166,14 +172,14 @@ class CaseAdmin(EthnicityShowingLoggedMixin, ReadOnlyAdmin):
         # mistake would still not open an edit form.
         return self._visible_fields(request)
 
-    def record_ethnicity_shown(self, request: HttpRequest, obj: Any) -> None:
+    def record_ethnicity_shown(self, request: HttpRequest, obj: Case) -> None:
         personal_data_access_record(
-            user=request.user, case=obj, field=ETHNICITY_FIELD, channel="admin"
+            user=as_actor(request.user), case=obj, field=ETHNICITY_FIELD, channel="admin"
         )
 
 
 @admin.register(SignOff)
-class SignOffAdmin(ReadOnlyAdmin):
+class SignOffAdmin(ReadOnlyAdmin[SignOff]):
     list_display = ["case", "approved", "signed_by", "signed_at"]
     list_filter = ["approved"]
     list_select_related = ["case", "signed_by"]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -22,6 +21,7 @@ from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from accounts.roles import Role, has_role
+from accounts.types import Viewer
 from audit.models import AuditEvent, EventType
 from audit.timeline import StageStay, stage_stays
 from core.errors import NotAllowed, NotFound
@@ -34,11 +34,11 @@ REFUSAL = "Only HR advisers and decision-makers can explore the audit log."
 NUDGES = frozenset({EventType.REMINDER_SENT.value, EventType.ESCALATION_SENT.value})
 
 
-def can_explore(user: Any) -> bool:
+def can_explore(user: Viewer) -> bool:
     return has_role(user, Role.HR, Role.DECISION_MAKER)
 
 
-def _require_explorer(user: Any) -> None:
+def _require_explorer(user: Viewer) -> None:
     if not can_explore(user):
         raise NotAllowed(REFUSAL)
 
@@ -54,7 +54,7 @@ class CaseTimeline:
         return [e for e in self.events if e.action in NUDGES]
 
 
-def case_timeline_for(user: Any, case_id: int) -> CaseTimeline:
+def case_timeline_for(user: Viewer, case_id: int) -> CaseTimeline:
     """Every event on one case, oldest first, and its stays against the limits."""
     _require_explorer(user)
     case = Case.objects.select_related("process", "employee_org_unit").filter(pk=case_id).first()
@@ -83,7 +83,7 @@ class EventFilters:
         return {k: str(v) for k, v in asdict(self).items() if v not in ("", None)}
 
 
-def event_search(user: Any, filters: EventFilters) -> QuerySet[AuditEvent]:
+def event_search(user: Viewer, filters: EventFilters) -> QuerySet[AuditEvent]:
     """Events matching ``filters``, newest first, each ``reason`` as ``user``
     may read it (``access.EventReasonVisible``, in the query): the rows'
     reasons are replaced before anything (a page, an export) sees them."""
@@ -108,12 +108,12 @@ def event_search(user: Any, filters: EventFilters) -> QuerySet[AuditEvent]:
     return qs.order_by("-seq")
 
 
-class _ShownReasons(ModelIterable):
+class _ShownReasons(ModelIterable[AuditEvent]):
     """Rows whose ``reason`` is the ``shown_reason`` annotation: blank for a
     conflict's reason the viewer may not read, and blank if the annotation is
     missing. These rows are for reading only and never saved."""
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[AuditEvent]:
         for event in super().__iter__():
             event.reason = getattr(event, "shown_reason", "")
             yield event

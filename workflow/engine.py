@@ -30,6 +30,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from accounts.types import Actor
 from audit.services import audit_record
 from core import events
 from core.errors import Conflict, NotAllowed, NotFound
@@ -114,7 +115,7 @@ class CaseAction:
     """What a service is doing to a locked case; filled in before ``done``."""
 
     case: Case
-    actor: Any
+    actor: Actor
     action: Action
     from_stage: str
     reason: str = ""
@@ -123,7 +124,7 @@ class CaseAction:
 
 @contextmanager
 def case_action(
-    *, case_id: int, actor: Any, action: Action, expected_version: int | None = None
+    *, case_id: int, actor: Actor, action: Action, expected_version: int | None = None
 ) -> Iterator[CaseAction]:
     """Run one action on one case, atomically.
 
@@ -153,7 +154,7 @@ def case_action(
 def case_activity(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     action: Action,
     expected_version: int | None = None,
     read_only: bool = False,
@@ -195,7 +196,7 @@ def _read_case(case_id: int) -> Case:
     return case
 
 
-def task_reassign(case: Case, node_name: str, user: Any) -> None:
+def task_reassign(case: Case, node_name: str, user: Actor) -> None:
     """Give the open ``node_name`` task to ``user`` without completing it.
 
     The chair's ``decide`` task is assigned when the panel is convened; when
@@ -213,7 +214,7 @@ def task_reassign(case: Case, node_name: str, user: Any) -> None:
 
 
 def _check(
-    case: Case, actor: Any, action: Action, rule: Rule, expected_version: int | None
+    case: Case, actor: Actor, action: Action, rule: Rule, expected_version: int | None
 ) -> None:
     if not can_view(actor, case):
         raise NotFound("No such case.")
@@ -230,7 +231,7 @@ def _check(
         raise Conflict(why)
 
 
-def _complete(case: Case, node_name: str, actor: Any) -> None:
+def _complete(case: Case, node_name: str, actor: Actor) -> None:
     node = ReferralFlow.instance.node(node_name)
     task = Task.objects.filter(
         process_id=case.process_id, flow_task=node, status__in=_ACTIVE

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from accounts.types import Actor
 
     from .models import Case, CaseStep
     from .rules import Action
@@ -23,7 +23,7 @@ class CaseSubmitted:
     """A manager submitted a proposed referral; the case is waiting for triage."""
 
     case: Case
-    actor: AbstractBaseUser
+    actor: Actor
     open_step: CaseStep | None
 
 
@@ -37,7 +37,7 @@ class CaseActed:
     """
 
     case: Case
-    actor: AbstractBaseUser
+    actor: Actor
     action: Action
     from_stage: str
     to_stage: str

@@ -14,10 +14,12 @@ wrote on the case.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
+
+from accounts.types import Actor
+from core.errors import Conflict
 
 from .models import Case, Outcome, Stage, TriageRoute
 from .task_view import open_case_page
@@ -124,12 +126,15 @@ class ReferralFlow(flow.Flow):
 
     # --- owners --------------------------------------------------------------
 
-    def referring_manager(self, activation: Activation) -> AbstractBaseUser:
+    def referring_manager(self, activation: Activation) -> Actor:
         return _case(activation).referring_manager
 
-    def panel_chair(self, activation: Activation) -> AbstractBaseUser:
-        panel = _case(activation).panels.select_related("chair").order_by("-convened_at", "-id")
-        return panel.first().chair  # type: ignore[union-attr]
+    def panel_chair(self, activation: Activation) -> Actor:
+        panels = _case(activation).panels.select_related("chair").order_by("-convened_at", "-id")
+        panel = panels.first()
+        if panel is None:  # unreachable: the decide task opens when a panel is convened
+            raise Conflict(f"Case {_case(activation).reference} has no panel to chair.")
+        return panel.chair
 
 
 # The stage a case is in while each node is active (or once it has ended).

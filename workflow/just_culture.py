@@ -75,36 +75,29 @@ class JustCultureAnswers:
         return [f.name for f in fields(cls)]
 
 
+# The guide's steps in order: the questions each reads, the answer that routes
+# out of it, and the letter it routes to. Step 2 is two rows: substance abuse
+# routes to B before ill health routes to C, so while 2a is unanswered the
+# answers to 2b and 2c cannot decide.
+_STEPS: tuple[tuple[tuple[str, ...], bool, JustCultureOutcome], ...] = (
+    (("q1a",), True, JustCultureOutcome.A),  # 1: deliberate harm
+    (("q2a",), True, JustCultureOutcome.B),  # 2: substance abuse
+    (("q2b", "q2c"), True, JustCultureOutcome.C),  # 2: physical or mental ill health
+    (("q3a", "q3b", "q3c"), False, JustCultureOutcome.D),  # 3: foresight, any "no"
+    (("q4a", "q4b", "q4c"), True, JustCultureOutcome.E),  # 4: substitution, any "yes"
+    (("q5a",), True, JustCultureOutcome.F),  # 5: significant mitigation
+)
+
+
 def just_culture_outcome(answers: JustCultureAnswers) -> JustCultureOutcome | None:
-    """The guide's outcome letter, or None while the answers needed are missing."""
-    a = answers
-    # Step 1: deliberate harm.
-    if a.q1a is None:
-        return None
-    if a.q1a:
-        return JustCultureOutcome.A
-    # Step 2: health. Substance abuse routes to B before ill health to C.
-    if a.q2a:
-        return JustCultureOutcome.B
-    if a.q2a is None:  # ill health cannot decide while substance abuse (B) is still open
-        return None
-    if a.q2b or a.q2c:
-        return JustCultureOutcome.C
-    if None in (a.q2a, a.q2b, a.q2c):
-        return None
-    # Step 3: foresight. Any "no" routes to D.
-    step3 = (a.q3a, a.q3b, a.q3c)
-    if False in step3:
-        return JustCultureOutcome.D
-    if None in step3:
-        return None
-    # Step 4: substitution. Any "yes" routes to E.
-    step4 = (a.q4a, a.q4b, a.q4c)
-    if True in step4:
-        return JustCultureOutcome.E
-    if None in step4:
-        return None
-    # Step 5: mitigation.
-    if a.q5a is None:
-        return None
-    return JustCultureOutcome.F if a.q5a else JustCultureOutcome.G
+    """The guide's outcome letter, or None while the answers needed are missing.
+
+    Each step routes out on its answer, else waits for any answer it lacks,
+    else hands on to the next; past the last step the letter is G."""
+    for names, routes_out, letter in _STEPS:
+        step: tuple[bool | None, ...] = tuple(getattr(answers, name) for name in names)
+        if routes_out in step:
+            return letter
+        if None in step:
+            return None
+    return JustCultureOutcome.G

@@ -22,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 if TYPE_CHECKING:
     from django.db.models import Exists, Prefetch
 
-    from accounts.roles import AnyUser
+    from accounts.types import Actor
 
     from .models import Case
 
@@ -44,7 +44,7 @@ class CaseParticipants(Protocol):
         """Users holding any seat on any of the case's panels, whatever became of it."""
         ...
 
-    def seated_q(self, user: AnyUser, prefix: str) -> Exists:
+    def seated_q(self, user: Actor, prefix: str) -> Exists:
         """``seated_ids``'s query form: ``user`` holds a seat on the case's panels."""
         ...
 
@@ -52,7 +52,7 @@ class CaseParticipants(Protocol):
         """``user_id`` declared no conflict on the current (latest) panel."""
         ...
 
-    def cleared_q(self, user: AnyUser, prefix: str) -> Exists:
+    def cleared_q(self, user: Actor, prefix: str) -> Exists:
         """``cleared``'s query form."""
         ...
 
@@ -60,11 +60,11 @@ class CaseParticipants(Protocol):
         """``user_id`` declared no conflict on any of the case's panels."""
         ...
 
-    def cleared_on_any_q(self, user: AnyUser, prefix: str) -> Exists:
+    def cleared_on_any_q(self, user: Actor, prefix: str) -> Exists:
         """``cleared_on_any``'s query form."""
         ...
 
-    def lock_prefetches(self) -> tuple[Prefetch, ...]:
+    def lock_prefetches(self) -> tuple[Prefetch[str], ...]:
         """What to prefetch on the locked case, so the action rules read it once.
 
         The engine drops these caches after the service's body (which may
@@ -72,7 +72,7 @@ class CaseParticipants(Protocol):
         """
         ...
 
-    def detail_prefetches(self) -> tuple[Prefetch, ...]:
+    def detail_prefetches(self) -> tuple[Prefetch[str], ...]:
         """What the case page prefetches: the panels and the decisions it shows."""
         ...
 

@@ -18,7 +18,7 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -28,6 +28,8 @@ from . import access
 from .models import Stage
 
 if TYPE_CHECKING:
+    from accounts.types import Viewer
+
     from .models import Case
 
 
@@ -64,7 +66,7 @@ ACTION_LABELS = {
 }
 
 
-def is_referrer(user: Any, case: Case) -> bool:
+def is_referrer(user: Viewer, case: Case) -> bool:
     return bool(user.is_authenticated and case.referring_manager_id == user.pk)
 
 
@@ -72,24 +74,24 @@ def is_referrer(user: Any, case: Case) -> bool:
 # the Python forms the services and older callers use.
 
 
-def can_view(user: Any, case: Case) -> bool:
+def can_view(user: Viewer, case: Case) -> bool:
     """``access.CaseVisible``: the services refuse anyone else with a 404."""
     return access.CaseVisible.allows(user, case)
 
 
-def can_see_ethnicity(user: Any) -> bool:
+def can_see_ethnicity(user: Viewer) -> bool:
     """``access.EthnicityVisible``."""
     return access.EthnicityVisible.allows(user)
 
 
-def must_declare_first(user: Any, case: Case) -> bool:
+def must_declare_first(user: Viewer, case: Case) -> bool:
     """A person who may see the case but not its details (``access.DetailsVisible``):
     a panel member who has not declared "no conflict" sees only its reference,
     the people involved and what to do."""
     return access.CaseVisible.allows(user, case) and not access.DetailsVisible.allows(user, case)
 
 
-def can_see_panel_views(user: Any, case: Case) -> bool:
+def can_see_panel_views(user: Viewer, case: Case) -> bool:
     """``access.PanelViewsVisible``."""
     return access.PanelViewsVisible.allows(user, case)
 
@@ -106,28 +108,28 @@ class Rule:
     e.g. the chair deciding before the panel's views are in.
     """
 
-    allowed: Callable[[Any, Case], bool]
+    allowed: Callable[[Viewer, Case], bool]
     refusal: str
     node: str | None = None
     stages: tuple[str, ...] = ()
     during: tuple[str, ...] = ()
-    ready: Callable[[Any, Case], str | None] | None = None
+    ready: Callable[[Viewer, Case], str | None] | None = None
 
 
-def hr_adviser(user: Any, case: Case) -> bool:
+def hr_adviser(user: Viewer, case: Case) -> bool:
     """An HR adviser acting on a case they did not refer (as referrer they are its manager)."""
     return has_role(user, Role.HR) and not is_referrer(user, case)
 
 
-def _referrer(user: Any, case: Case) -> bool:
+def _referrer(user: Viewer, case: Case) -> bool:
     return has_role(user, Role.MANAGER) and is_referrer(user, case)
 
 
-def _referrer_or_hr(user: Any, case: Case) -> bool:
+def _referrer_or_hr(user: Viewer, case: Case) -> bool:
     return _referrer(user, case) or hr_adviser(user, case)
 
 
-def _signatory(user: Any, case: Case) -> bool:
+def _signatory(user: Viewer, case: Case) -> bool:
     # The sign-off is an independent check (access.SignoffIndependent).
     return access.SignoffIndependent.allows(user, case)
 
@@ -184,13 +186,13 @@ def applies(action: Action, case: Case, active_nodes: Iterable[str]) -> bool:
     return case.stage in rule.stages
 
 
-def not_ready(action: Action, user: Any, case: Case) -> str | None:
+def not_ready(action: Action, user: Viewer, case: Case) -> str | None:
     """Why ``action`` cannot happen yet on ``case`` (a 409), or None."""
     ready = RULES[action].ready
     return ready(user, case) if ready is not None else None
 
 
-def available_actions(user: Any, case: Case, active_nodes: Iterable[str]) -> list[Action]:
+def available_actions(user: Viewer, case: Case, active_nodes: Iterable[str]) -> list[Action]:
     """The actions ``user`` may take on ``case`` now, in the flow's order (the
     order of ``Action``, whichever app registered each rule and when)."""
     nodes = set(active_nodes)

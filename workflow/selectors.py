@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -22,6 +21,7 @@ from django.db.models import (
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from accounts.types import Viewer, as_actor
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
 from core.errors import NotFound
@@ -43,7 +43,7 @@ def open_step_due_on(case_ref: str) -> Subquery:
 
 
 def case_list_for(
-    user: Any,
+    user: Viewer,
     *,
     stage: str | None = None,
     org_unit: str | None = None,
@@ -110,7 +110,7 @@ class CaseView:
         active_nodes: list[str],
         actions: list[Action],
         allowed: Allowed,
-        viewer: Any,
+        viewer: Viewer,
         due_on: dt.date | None,
     ) -> None:
         self._case = case
@@ -151,7 +151,7 @@ class CaseView:
 
 
 def case_get_for(
-    user: Any, case_id: int, *, channel: str = "web", shows_ethnicity: bool = True
+    user: Viewer, case_id: int, *, channel: str = "web", shows_ethnicity: bool = True
 ) -> CaseView:
     """One case with its panels, decisions, sign-offs and path, or NotFound.
 
@@ -188,7 +188,7 @@ def case_get_for(
         participants().withhold_conflict_reasons(case)
     if allowed.details and allowed.ethnicity:
         personal_data_access_record(
-            user=user, case=case, field="employee_ethnic_category", channel=channel
+            user=as_actor(user), case=case, field="employee_ethnic_category", channel=channel
         )
     return CaseView(
         case=case,
@@ -200,11 +200,13 @@ def case_get_for(
     )
 
 
-def inbox_for(user: Any) -> QuerySet[Task]:
+def inbox_for(user: Viewer) -> QuerySet[Task]:
     """Open tasks waiting for ``user``: assigned to them, or in the queue of a
     role they hold, on cases they may see and may act on."""
     perms = [p for p in user.get_all_permissions()] if user.is_authenticated else []
-    qs = (
+    # viewflow ships no type information: its manager is Any to mypy, so the
+    # queryset's type is declared here.
+    qs: QuerySet[Task] = (
         Task.objects.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
         .filter(Q(owner=user) | Q(owner__isnull=True, owner_permission__in=perms))
         .select_related("process__case__employee_org_unit", "process__case__referring_manager")

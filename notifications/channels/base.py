@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from accounts.types import Actor
+
     from ..models import Delivery, Notification
 
 
@@ -19,7 +21,7 @@ class ChannelPlugin(Protocol):
     #: True when a user's digest preference holds this channel's deliveries.
     digestible: bool
 
-    def accepts(self, user: Any) -> bool:
+    def accepts(self, user: Actor) -> bool:
         """Whether ``user`` can be reached over this channel at all."""
         ...
 

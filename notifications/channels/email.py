@@ -9,10 +9,10 @@ the mailbox with the same Message-ID and mail clients can fold it away.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+
+from accounts.types import Actor
 
 from .. import messages
 from ..models import Channel, Delivery, Notification
@@ -23,7 +23,7 @@ class EmailChannel:
     transactional = False
     digestible = True
 
-    def accepts(self, user: Any) -> bool:
+    def accepts(self, user: Actor) -> bool:
         return bool(user.is_active and user.email)
 
     def send(self, notification: Notification, delivery: Delivery) -> None:

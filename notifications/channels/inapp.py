@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
+
+from accounts.types import Actor
 
 from ..models import Channel, Delivery, Notification
 
@@ -14,7 +14,7 @@ class InAppChannel:
     transactional = True
     digestible = False  # in the app is always immediate
 
-    def accepts(self, user: Any) -> bool:
+    def accepts(self, user: Actor) -> bool:
         return bool(user.is_active)
 
     def send(self, notification: Notification, delivery: Delivery) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.utils import timezone
 
 from core.working_days import add_working_days, working_days_before
 from workflow.events import CaseActed, CaseSubmitted
+from workflow.models import Case, CaseStep
 
 from ..models import Kind, ScheduledNotice
 from ..selectors import hr_leads, independent_decision_makers, roles_memoised, step_owners
@@ -49,7 +49,7 @@ def notice_dates(*, entered_on: dt.date, due_on: dt.date) -> dict[str, dt.date]:
     }
 
 
-def step_notices_schedule(*, case: Any, open_step: Any) -> int:
+def step_notices_schedule(*, case: Case, open_step: CaseStep | None) -> int:
     """Cancel the notices of the case's closed steps and set ``open_step``'s
     (the spell the action just opened, or None when the case left the flow).
 

@@ -11,7 +11,6 @@ appears in its case's audit trail.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -40,7 +39,7 @@ def digest_build(*, user_id: int, day: dt.date) -> Notification | None:
     Idempotent: a second run the same day adds newly held emails to the
     digest only while it is still unsent (later ones wait for tomorrow's).
     """
-    user: Any = get_user_model().objects.get(pk=user_id)
+    user = get_user_model().objects.get(pk=user_id)
     key = f"digest:{day.isoformat()}"
     notifications_record(event_key=key, kind=Kind.DIGEST, recipients=[user])
     digest = Notification.objects.filter(event_key=key, recipient=user).first()

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.types import Actor
 from core.errors import NotFound, ValidationFailed
 
 from ..models import Delivery, DeliveryStatus, EmailMode, Notification, NotificationPreference
 from .delivery import deliveries_enqueue_on_commit
 
 
-def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
+def notification_mark_read(*, user: Actor, notification_id: int) -> Notification:
     """Mark one of the person's notifications read; anyone else's is not found."""
     notification = Notification.objects.filter(
         pk=notification_id, recipient=user, shown_at__isnull=False
@@ -26,14 +25,14 @@ def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
     return notification
 
 
-def notifications_mark_all_read(*, user: Any) -> int:
+def notifications_mark_all_read(*, user: Actor) -> int:
     return Notification.objects.filter(
         recipient=user, shown_at__isnull=False, read_at__isnull=True
     ).update(read_at=timezone.now())
 
 
 @transaction.atomic
-def notification_preference_set(*, user: Any, email_mode: str) -> NotificationPreference:
+def notification_preference_set(*, user: Actor, email_mode: str) -> NotificationPreference:
     """Immediate emails or a daily digest. Switching to immediate releases the
     emails held for a digest not yet built: they are sent now."""
     if email_mode not in EmailMode.values:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.roles import Role
+from accounts.types import Actor
 from workflow.events import CaseActed, CaseSubmitted
-from workflow.models import Stage
+from workflow.models import Case, Stage
 from workflow.rules import Action
 
 from ..channels import enabled_channels
@@ -29,8 +29,8 @@ def notifications_record(
     *,
     event_key: str,
     kind: str,
-    recipients: Iterable[Any],
-    case: Any = None,
+    recipients: Iterable[Actor],
+    case: Case | None = None,
     step: str = "",
     due_on: dt.date | None = None,
 ) -> list[int]:
@@ -94,7 +94,7 @@ def notifications_record(
 # --- what each case event tells whom -------------------------------------------
 
 
-def _key(kind: str, case: Any) -> str:
+def _key(kind: str, case: Case) -> str:
     """One event per action: the case's version goes up with every action."""
     return f"{kind}:{case.pk}:v{case.version}"
 

@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from workflow.models import CaseStep
+
 from ..selectors import unread_count
 
 register = template.Library()
@@ -42,8 +44,6 @@ def due(due_on: dt.date | None, stage_open: bool = True) -> dict[str, Any]:
 @register.inclusion_tag("notifications/_due.html")
 def case_due(case: Any) -> dict[str, Any]:
     """The open step's due date for one case page (one query)."""
-    from workflow.models import CaseStep
-
     due_on = (
         CaseStep.objects.filter(case=case, left_at__isnull=True)
         .values_list("due_on", flat=True)

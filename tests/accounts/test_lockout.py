@@ -72,7 +72,8 @@ def assert_locked_out_page(response: Any) -> None:
     assert response.status_code == 429
     assert response["Retry-After"] == str(settings.FTP_LOGIN_FAILURE_WINDOW)
     html = response.content.decode()
-    assert "<main" in html and "<h1" in html
+    assert "<main" in html
+    assert "<h1" in html
     assert "Too many failed logins" in html
     assert "contact your HR team" in html
     assert f"Try again in {settings.FTP_LOGIN_FAILURE_WINDOW // 60} minutes" in html

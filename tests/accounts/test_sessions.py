@@ -52,7 +52,8 @@ def test_the_session_cookie_ends_with_the_browser_and_the_server_gives_it_half_a
     browser = logged_in_browser(cast.hr.username)
 
     cookie = browser.cookies[settings.SESSION_COOKIE_NAME]
-    assert cookie["max-age"] == "" and cookie["expires"] == ""  # a browser-session cookie
+    assert cookie["max-age"] == ""
+    assert cookie["expires"] == ""  # a browser-session cookie
     stored = Session.objects.get(session_key=cookie.value)
     assert before + dt.timedelta(minutes=29) < stored.expire_date
     assert stored.expire_date <= timezone.now() + dt.timedelta(minutes=30)

@@ -42,7 +42,8 @@ def test_hr_gets_a_suggested_panel_with_a_verdict_for_each_pool_member(
 
     suggestion = ok(walk.hr.get(suggestion_url(case["id"])))
 
-    assert suggestion["found"] is True and suggestion["problems"] == []
+    assert suggestion["found"] is True
+    assert suggestion["problems"] == []
     assert set(suggestion["members"]) == {m.pk for m in cast.panel}
     assert suggestion["chair"] == suggestion["members"][0]
     assert {v["user_id"] for v in suggestion["pool"]} == {m.pk for m in cast.panel}
@@ -59,7 +60,8 @@ def test_with_no_valid_panel_the_suggestion_names_the_rule(cast: Any, walk: Walk
 
     suggestion = ok(walk.hr.get(suggestion_url(case["id"])))
 
-    assert suggestion["found"] is False and suggestion["members"] == []
+    assert suggestion["found"] is False
+    assert suggestion["members"] == []
     assert suggestion["chair"] is None
     assert suggestion["problems"][0].startswith("Independent member:")
 
@@ -96,19 +98,24 @@ def test_a_member_yet_to_declare_is_shown_the_people_but_not_the_case(
 
     seen = ok(Api.as_user(cast.panel_b).case(case["id"]))
 
-    assert seen["restricted"] is True and seen["available_actions"] == ["declare"]
+    assert seen["restricted"] is True
+    assert seen["available_actions"] == ["declare"]
     assert seen["employee_name"] == walk.employee.name
     assert seen["referring_manager"]["username"] == cast.manager.username
     for hidden in ("employee", "concern", "just_culture", "triage", "informal"):
         assert seen[hidden] is None, hidden
-    assert seen["decisions"] == [] and seen["panels"][0]["views"] == []
+    assert seen["decisions"] == []
+    assert seen["panels"][0]["views"] == []
 
     seen = ok(Api.as_user(cast.panel_b).act(case["id"], "declare", no_conflict=True))
 
-    assert seen["restricted"] is False and seen["available_actions"] == ["record_view"]
-    assert seen["concern"]["summary"] and seen["employee"]["staff_number"]
+    assert seen["restricted"] is False
+    assert seen["available_actions"] == ["record_view"]
+    assert seen["concern"]["summary"]
+    assert seen["employee"]["staff_number"]
     seat = next(s for s in seen["panels"][0]["seats"] if s["user"]["id"] == cast.panel_b.pk)
-    assert seat["declared"] == "no_conflict" and seat["declared_at"]
+    assert seat["declared"] == "no_conflict"
+    assert seat["declared_at"]
 
 
 def test_declaration_refusals(cast: Any, walk: Walk) -> None:
@@ -134,7 +141,8 @@ def test_a_declared_conflict_stands_the_member_down_and_hr_replaces_them(
         Api.as_user(cast.panel_c).act(case["id"], "declare", no_conflict=False, reason=CONFLICT)
     )
 
-    assert case["restricted"] is True and case["available_actions"] == []
+    assert case["restricted"] is True
+    assert case["available_actions"] == []
     panel = ok(walk.hr.case(case["id"]))["panels"][0]
     assert panel["waiting_for"] == "replacement"
     [seat] = [s for s in panel["seats"] if s["user"]["id"] == cast.panel_c.pk]
@@ -171,7 +179,8 @@ def test_a_declared_conflict_stands_the_member_down_and_hr_replaces_them(
     panel = case["panels"][0]
     assert panel["waiting_for"] == "declarations"
     [filled] = [s for s in panel["seats"] if s["user"]["id"] == new[0]]
-    assert filled["replaces"]["id"] == cast.panel_c.pk and filled["sitting"]
+    assert filled["replaces"]["id"] == cast.panel_c.pk
+    assert filled["sitting"]
     refused(409, walk.hr, case, "replace_members", members=[extras.hr_panel.pk])
 
 
@@ -270,8 +279,10 @@ def test_a_token_client_walks_convening_a_conflict_views_decision_and_signoff(
     actions = [e["action"] for e in ok(walk.hr.path(case["id"]))]
     assert actions[2:4] == ["suggest_panel", "convene_panel"]
     assert actions[-2:] == ["decide", "signoff"]
-    assert actions.count("declare") == 4 and actions.count("record_view") == 3
-    assert "replace_members" in actions and "suggest_panel" in actions
+    assert actions.count("declare") == 4
+    assert actions.count("record_view") == 3
+    assert "replace_members" in actions
+    assert "suggest_panel" in actions
 
 
 def test_the_list_withholds_department_and_concern_from_a_member_yet_to_declare(
@@ -283,7 +294,8 @@ def test_the_list_withholds_department_and_concern_from_a_member_yet_to_declare(
 
     [row] = ok(member.get(BASE))["results"]
     assert row["reference"] == case["reference"]
-    assert row["org_unit"] is None and row["concern_category"] is None
+    assert row["org_unit"] is None
+    assert row["concern_category"] is None
     assert ok(member.get(BASE, {"org_unit": unit}))["results"] == []
 
     ok(member.act(case["id"], "declare", no_conflict=True))

@@ -137,7 +137,8 @@ def test_unresolved_informal_goes_to_a_panel_that_closes_with_its_outcome(
     case = walk.decide(case, outcome)
 
     assert (case["stage"], case["outcome"]) == ("closed", outcome)
-    assert case["closed_at"] is not None and case["formal_commissioned_at"] is None
+    assert case["closed_at"] is not None
+    assert case["formal_commissioned_at"] is None
     assert case["available_actions"] == []
     assert ok(walk.hr.case(case["id"]))["available_actions"] == []
     assert path_of(case, walk) == [

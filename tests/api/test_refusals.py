@@ -101,9 +101,11 @@ def answer(response: Any, status: int) -> Any:
     assert response.status_code == status, (response.status_code, response.content[:500])
     assert response["Content-Type"] == "application/json"
     body = response.json()
-    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
     if status == 400:
-        assert body["errors"] and all(body["errors"].values()), body
+        assert body["errors"], body
+        assert all(body["errors"].values()), body
     return body
 
 

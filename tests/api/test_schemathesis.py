@@ -89,7 +89,7 @@ def callers(seeded: dict[str, str]) -> Iterator[dict[str, str]]:
     suppress_health_check=[*SLOW_IS_FINE, HealthCheck.function_scoped_fixture],
 )
 def test_each_operation_keeps_the_documents_promises(
-    case: schemathesis.Case, callers: dict[str, str], who: str
+    case: schemathesis.Case[Any], callers: dict[str, str], who: str
 ) -> None:
     case.call_and_validate(headers={"Authorization": callers[who]}, excluded_checks=EXCLUDED)
 
@@ -101,7 +101,7 @@ def test_sequences_of_calls_keep_the_documents_promises(callers: dict[str, str],
     into its actions) through short sequences of calls."""
     headers = {"Authorization": callers[who]}
 
-    class Caller(schema.as_state_machine()):  # type: ignore[misc]
+    class Caller(schema.as_state_machine()):  # type: ignore[misc]  # a class built at run time
         # Hypothesis replays scenarios and needs each to start from the same
         # state: every scenario runs in a savepoint rolled back at its end,
         # with no login failures counted.
@@ -112,11 +112,15 @@ def test_sequences_of_calls_keep_the_documents_promises(callers: dict[str, str],
         def teardown(self) -> None:
             transaction.savepoint_rollback(self.savepoint)
 
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        def get_call_kwargs(self, case: schemathesis.Case[Any]) -> dict[str, Any]:
             return {"headers": headers}
 
         def validate_response(
-            self, response: Any, case: schemathesis.Case, additional_checks: Any = None, **kw: Any
+            self,
+            response: Any,
+            case: schemathesis.Case[Any],
+            additional_checks: Any = None,
+            **kw: Any,
         ) -> None:
             case.validate_response(
                 response,
@@ -167,7 +171,7 @@ ANY_TEXT = st.one_of(
     suppress_health_check=[*SLOW_IS_FINE, HealthCheck.function_scoped_fixture],
 )
 def test_the_list_answers_any_query_string_as_the_document_says(
-    case: schemathesis.Case, query: dict[str, str], callers: dict[str, str], who: str
+    case: schemathesis.Case[Any], query: dict[str, str], callers: dict[str, str], who: str
 ) -> None:
     """Schema-valid filters are only part of what arrives: NUL, far dates and
     junk get a documented 400 in the API's error shape, never a 5xx."""
@@ -184,4 +188,5 @@ def test_an_oversized_body_gets_the_documented_413(callers: dict[str, str], who:
     )
 
     assert response.status_code == 413
-    assert set(response.json()) == {"detail"} and "too large" in response.json()["detail"]
+    assert set(response.json()) == {"detail"}
+    assert "too large" in response.json()["detail"]

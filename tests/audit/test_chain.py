@@ -34,7 +34,8 @@ EVENT_V1_HASH = "a25fd93a24c6b4fcb736db1f5ce3636d3a885da9bad821b521cb7a490449a13
 
 def test_it_is_a_sha256_hex_digest() -> None:
     digest = event_hash(key=KEY, **EVENT)
-    assert len(digest) == 64 and int(digest, 16) >= 0
+    assert len(digest) == 64
+    assert int(digest, 16) >= 0
 
 
 @pytest.mark.parametrize(
@@ -93,4 +94,5 @@ def test_the_key_id_is_signed_too() -> None:
 
 
 def test_a_key_shows_its_id_never_its_secret() -> None:
-    assert "k" * 32 not in repr(KEY) and "2026a" in repr(KEY)
+    assert "k" * 32 not in repr(KEY)
+    assert "2026a" in repr(KEY)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from multiprocessing.synchronize import Barrier
 
 import pytest
 from django.db import connections
@@ -21,10 +22,10 @@ PROCESSES = 4
 EACH = 50
 
 
-def _append(start: object, count: int) -> None:
+def _append(start: Barrier, count: int) -> None:
     """In a forked child: wait for the others, then append ``count`` events."""
     try:
-        start.wait()  # type: ignore[attr-defined]
+        start.wait()
         for i in range(count):
             audit_record(
                 case=None, actor=None, action="import", payload={"pid": os.getpid(), "i": i}

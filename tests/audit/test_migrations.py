@@ -52,7 +52,8 @@ def test_showings_become_chained_events_and_can_go_back(story: Any) -> None:
         (story.cast.director.pk, case.pk, "admin"),
     ]
     report = verify_log()
-    assert report.intact and report.events == 3
+    assert report.intact
+    assert report.events == 3
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -85,5 +86,6 @@ def test_keying_keeps_every_event_and_those_written_before_it_still_verify(
     ]
     audit_record(case=None, actor=None, action="import", reason="keyed")
     report = verify_log()
-    assert report.intact and report.events == 4
+    assert report.intact
+    assert report.events == 4
     assert AuditEvent.objects.get(seq=4).key_id == settings.FTP_AUDIT_KEYRING.current_id

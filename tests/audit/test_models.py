@@ -67,16 +67,17 @@ def test_a_second_event_at_the_same_place_cannot_be_stored(appended: Any) -> Non
 )
 def test_a_raw_truncate_is_refused(appended: Any, sql: str) -> None:
     appended(2)
-    with (
-        pytest.raises(IntegrityError, match="append-only: TRUNCATE refused"),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
+    with pytest.raises(IntegrityError, match="append-only: TRUNCATE refused"):
+        _execute_in_savepoint(sql)
+    assert AuditEvent.objects.count() == 2
+
+
+def _execute_in_savepoint(sql: str) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
         # The test's own transaction has deferred foreign-key checks pending,
         # which PostgreSQL would otherwise give as its reason to refuse.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(sql)
-    assert AuditEvent.objects.count() == 2
 
 
 def test_flush_is_refused_in_production(appended: Any, settings: Any) -> None:

@@ -49,7 +49,8 @@ def test_an_intact_log_is_recorded_as_checked_and_nobody_is_alerted(
     assert verify_audit_chain.apply().get() is True
     check = AuditEvent.objects.latest("seq")
     assert (check.action, check.case, check.actor) == (EventType.VERIFY, None, None)
-    assert check.payload["intact"] is True and check.payload["events"] == events
+    assert check.payload["intact"] is True
+    assert check.payload["events"] == events
     assert check.reason == f"intact, {events} events"
     assert mailoutbox == []
 
@@ -70,9 +71,11 @@ def test_a_broken_log_alerts_hr_leads_without_personal_data(
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "seq=2" in logged
     for personal in (case.employee_name, case.employee_staff_number, case.summary):
-        assert personal not in logged and personal not in mail.body
+        assert personal not in logged
+        assert personal not in mail.body
     check = AuditEvent.objects.latest("seq")
-    assert check.payload["intact"] is False and check.payload["broken_seq"] == 2
+    assert check.payload["intact"] is False
+    assert check.payload["broken_seq"] == 2
 
 
 def test_the_setting_names_who_is_alerted(
@@ -141,7 +144,8 @@ def test_a_log_emptied_after_an_anchor_is_reported_truncated(
 
     assert verify_audit_chain.apply().get() is False
     check = AuditEvent.objects.get()
-    assert check.payload["intact"] is False and check.payload["kind"] == "truncated"
+    assert check.payload["intact"] is False
+    assert check.payload["kind"] == "truncated"
     [mail] = mailoutbox
     assert "truncated - the log is empty, but the anchor of" in mail.body
 

@@ -35,7 +35,8 @@ def test_each_stay_is_timed_against_its_limit() -> None:
         ("informal", 3, 20, False),
         ("panel", 18, 15, True),  # 9 Nov to 3 Dec, still there
     ]
-    assert stays[-1].left is None and stays[0].left == day(4)
+    assert stays[-1].left is None
+    assert stays[0].left == day(4)
 
 
 def test_events_within_a_stage_do_not_restart_its_clock() -> None:

@@ -89,7 +89,8 @@ def test_the_command_is_recorded_as_a_check_by_its_actor(appended: Any, cast: An
     assert verify_command("--actor", cast.hr.username) == "intact, 2 events\n"
     check = AuditEvent.objects.latest("seq")
     assert (check.seq, check.action, check.actor, check.case) == (3, "verify_audit", cast.hr, None)
-    assert check.payload["intact"] is True and check.payload["events"] == 2
+    assert check.payload["intact"] is True
+    assert check.payload["events"] == 2
     assert check.reason == "intact, 2 events"
     verify_command()
     assert AuditEvent.objects.latest("seq").actor is None  # the system, by default
@@ -111,7 +112,8 @@ def test_a_break_found_by_the_command_alerts_hr_leads(
     with pytest.raises(CommandError, match="content altered"):
         verify_command()
     [mail] = mailoutbox
-    assert mail.to == ["head.of.er@trust.example"] and "seq=2" in mail.body
+    assert mail.to == ["head.of.er@trust.example"]
+    assert "seq=2" in mail.body
     assert AuditEvent.objects.latest("seq").payload["broken_seq"] == 2
 
 
@@ -124,7 +126,8 @@ def test_an_intact_log_verifies_in_chunks(appended: Any) -> None:
 def test_a_whole_case_path_through_the_services_verifies(story: Any) -> None:
     story.formal()
     report = verify_log()
-    assert report.intact and report.events == AuditEvent.objects.count() >= 5
+    assert report.intact
+    assert report.events == AuditEvent.objects.count() >= 5
 
 
 def test_an_update_is_found_at_the_event_it_changed(appended: Any, tamper: Any) -> None:

@@ -78,7 +78,7 @@ def chromium() -> Iterator[Any]:
         env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         for alias, contents in serialized.items():
             if contents is not None:
-                connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]
+                connections[alias]._test_serialized_contents = contents  # type: ignore[attr-defined]  # set by Django's test runner, not in the stubs
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=CHROMIUM_ARGS,

@@ -149,7 +149,8 @@ class Person:
             self.page.keyboard.press("ArrowRight")
         self.page.keyboard.press("Space")
         focused = self.page.evaluate("document.activeElement.checked")
-        assert focused and self.page.evaluate(FOCUSED_IS, [answer, group, True]), (group, answer)
+        assert focused, (group, answer)
+        assert self.page.evaluate(FOCUSED_IS, [answer, group, True]), (group, answer)
 
     # --- what is on the page ---------------------------------------------------
 
@@ -166,10 +167,12 @@ class Person:
         blocking = self.browsing.axe_log.check(self.page, f"{self.username}: {name}")
         assert not blocking, f"{self.page.url} ({name}):\n{explain(blocking)}"
         title = self.page.title()
-        assert title.endswith(SITE) and title != SITE, f"{self.page.url} has title {title!r}"
+        assert title.endswith(SITE), f"{self.page.url} has title {title!r}"
+        assert title != SITE, f"{self.page.url} has title {title!r}"
         assert not self.errors, f"script errors on {self.page.url}: {self.errors}"
         shown = self.page.locator("body").inner_text()
-        assert "{%" not in shown and "{#" not in shown, f"template code shown on {self.page.url}"
+        assert "{%" not in shown, f"template code shown on {self.page.url}"
+        assert "{#" not in shown, f"template code shown on {self.page.url}"
 
     def shot(self, journey: str, name: str) -> Path:
         path = self.browsing.artefacts / journey / f"{name}.png"

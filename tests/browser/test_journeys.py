@@ -361,7 +361,8 @@ def _is_refused_without_a_leak(
     person: Person, path: str, case: Case, journey: str, who: str
 ) -> None:
     response = person.page.goto(path)
-    assert response is not None and response.status in (403, 404), (path, response)
+    assert response is not None, path
+    assert response.status in (403, 404), (path, response)
     person.arrive(re.compile("Page not found|You cannot do this"), name=f"refused: {path}")
     body = person.page.content()
     for secret in (case.reference, case.employee_name, case.summary):

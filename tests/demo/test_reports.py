@@ -25,8 +25,10 @@ def test_the_demo_tells_the_story_of_a_ratio_that_falls_below_one(db, settings):
         trust[2021].indicator.relative_likelihood,
         trust[2025].indicator.relative_likelihood,
     )
-    assert first is not None and first > 3
-    assert last is not None and last < 1
+    assert first is not None
+    assert first > 3
+    assert last is not None
+    assert last < 1
     assert demo_reports_load(today=TODAY) is False  # once only
 
 

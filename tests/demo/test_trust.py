@@ -88,7 +88,8 @@ def test_every_role_has_a_user_who_can_log_in(loaded: dict[str, int]) -> None:
         assert user is not None, role
         assert user.check_password(DEMO_PASSWORD)
     admin = User.objects.get(username="admin")
-    assert admin.is_superuser and admin.is_staff
+    assert admin.is_superuser
+    assert admin.is_staff
 
 
 def test_every_run_prints_the_logins_and_never_an_ethnicity(loaded: dict[str, int]) -> None:
@@ -116,7 +117,9 @@ def test_every_case_has_a_process_and_an_audit_path(loaded: dict[str, int]) -> N
     assert first == loaded["Case"] == loaded["Process"]
     # Terminal cases' last event says where they ended.
     for case in Case.objects.filter(stage__in=[Stage.FORMAL, Stage.CLOSED]):
-        assert case.events.order_by("-at", "-id").first().to_stage == case.stage  # type: ignore[union-attr]
+        last = case.events.order_by("-at", "-id").first()
+        assert last is not None
+        assert last.to_stage == case.stage
 
 
 def test_dates_are_spread_over_the_past_year_and_agree(loaded: dict[str, int]) -> None:

@@ -11,6 +11,7 @@ from celery.exceptions import Retry
 from django.core import mail
 
 from audit.models import AuditEvent
+from notifications.channels import channel_for
 from notifications.models import Delivery, DeliveryStatus, Kind, Notification
 from notifications.services import delivery_send
 from notifications.services.delivery import DeliveryBusy, DeliveryFailed, Outcome
@@ -150,7 +151,7 @@ def test_a_sender_whose_lease_was_taken_over_cannot_record_the_delivery(
 
     # Attempt 1 claimed; before it records, attempt 2 takes over (lease ran out).
     Delivery.objects.filter(pk=inapp.pk).update(status=DeliveryStatus.SENDING, attempts=2)
-    assert service._record_sent(inapp, 1, service.channel_for("inapp")) == Outcome.SUPERSEDED
+    assert service._record_sent(inapp, 1, channel_for("inapp")) == Outcome.SUPERSEDED
     note.refresh_from_db()
     assert note.shown_at is None  # its in-app write was rolled back with it
     assert not AuditEvent.objects.filter(action="notification_sent").exists()

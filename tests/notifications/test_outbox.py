@@ -69,9 +69,9 @@ class PrivateRedis:
 def _use_broker(url: str) -> None:
     """Point this process's Celery app at ``url`` (as a restarted web process
     with that REDIS_URL would be); the pools are rebuilt on next use."""
-    app.conf.broker_url = url  # type: ignore[misc]
-    app._pool = None  # type: ignore[attr-defined]
-    app.amqp._producer_pool = None  # type: ignore[attr-defined]
+    app.conf.broker_url = url  # type: ignore[misc]  # read-only in celery-types; settable
+    app._pool = None  # type: ignore[attr-defined]  # Celery's private pool, rebuilt on use
+    app.amqp._producer_pool = None  # type: ignore[attr-defined]  # likewise
     broker_breaker.reset()
 
 

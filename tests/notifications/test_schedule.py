@@ -12,6 +12,7 @@ from config.celery import app
 
 def _entry(task: str) -> dict[str, Any]:
     app.finalize(auto=True)
+    entry: dict[str, Any]
     [entry] = [e for e in app.conf.beat_schedule.values() if e["task"] == task]
     assert task in app.tasks
     return entry

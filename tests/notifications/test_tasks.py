@@ -89,7 +89,8 @@ def test_fire_due_timers_runs_on_a_real_worker_through_the_broker(
     count = result.get(timeout=30)
     assert result.successful()
     assert type(result.backend).__name__ == "RedisBackend"
-    assert isinstance(count, int) and count == 0  # no flow has a timer due
+    assert isinstance(count, int)
+    assert count == 0  # no flow has a timer due
     [run] = runs
     assert run["name"] == TASK_NAME
     assert run["eager"] is False

@@ -29,7 +29,8 @@ def test_the_list_shows_delivered_notifications_and_the_unread_count(
     response = client.get(reverse("notifications:list"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert delivered.case is not None and delivered.case.reference in body
+    assert delivered.case is not None
+    assert delivered.case.reference in body
     assert '<span data-testid="unread-count">1</span>' in body
 
 

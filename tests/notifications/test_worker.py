@@ -111,7 +111,9 @@ def test_a_due_reminder_is_delivered_once_even_when_the_worker_dies_mid_send(
     assert sorted(sent_ids) == sorted(message_id(d) for d in _email_deliveries())
     assert sent_ids.count(message_id(reminder)) == 1
     [note] = Notification.objects.filter(kind=Kind.REMINDER)
-    assert note.recipient == people.hr and note.case == case and note.shown_at is not None
+    assert note.recipient == people.hr
+    assert note.case == case
+    assert note.shown_at is not None
     logged = AuditEvent.objects.filter(case=case, action="reminder_sent")
     assert sorted(e.payload["channel"] for e in logged) == ["email", "inapp"]
 

@@ -67,7 +67,8 @@ def test_a_member_declares_no_conflict_and_the_flow_waits_where_it_was(
     assert (made.no_conflict, made.reason) == (True, "")
     case = fresh(case)
     assert (case.stage, case.version) == (Stage.PANEL, 4)
-    assert nodes(case) == ["decide"] and task_owner(case, "decide") == cast.panel_a
+    assert nodes(case) == ["decide"]
+    assert task_owner(case, "decide") == cast.panel_a
     assert events(case)[-1] == Event("declare", "panel", "panel", cast.panel_b, "")
 
 
@@ -77,14 +78,16 @@ def test_until_they_declare_a_member_sees_only_who_is_involved_and_what_to_do(
     case = story.just_convened()
 
     before = case_get_for(cast.panel_b, case.pk)
-    assert before.restricted and before.actions == [Action.DECLARE]
+    assert before.restricted
+    assert before.actions == [Action.DECLARE]
     assert not case_get_for(cast.hr, case.pk).restricted
     assert not case_get_for(cast.manager, case.pk).restricted
 
     panel_declare(case_id=case.pk, actor=cast.panel_b, no_conflict=True)
 
     after = case_get_for(cast.panel_b, case.pk)
-    assert not after.restricted and after.actions == [Action.RECORD_VIEW]
+    assert not after.restricted
+    assert after.actions == [Action.RECORD_VIEW]
 
 
 def test_declaring_is_once_only(cast: Any, story: Story) -> None:
@@ -165,7 +168,8 @@ def test_a_declared_conflict_stands_the_member_down_and_asks_hr_to_replace_them(
     panel_declare(case_id=case.pk, actor=cast.panel_c, no_conflict=False, reason=f" {CONFLICT} ")
 
     stood_down = seat(case, cast.panel_c)
-    assert stood_down.stood_down_at is not None and not stood_down.sitting
+    assert stood_down.stood_down_at is not None
+    assert not stood_down.sitting
     assert stood_down.declaration.reason == CONFLICT
     panel = panel_of(case)
     assert state.waiting_for(panel) == state.Waiting.REPLACEMENT
@@ -178,7 +182,8 @@ def test_a_declared_conflict_stands_the_member_down_and_asks_hr_to_replace_them(
         Action.WITHDRAW,
     ]
     view = case_get_for(cast.panel_c, case.pk)
-    assert view.restricted and view.actions == []
+    assert view.restricted
+    assert view.actions == []
     refused(NotAllowed, panel_declare, case_id=case.pk, actor=cast.panel_c, no_conflict=True)
 
 
@@ -209,9 +214,11 @@ def test_hr_replaces_the_member_and_the_replacement_declares_in_turn(
     panel_members_replace(case_id=case.pk, actor=cast.hr, members=[extras.panel_d.pk])
 
     new = seat(case, extras.panel_d)
-    assert new.replaces == seat(case, cast.panel_c) and new.sitting
+    assert new.replaces == seat(case, cast.panel_c)
+    assert new.sitting
     panel = panel_of(case)
-    assert state.vacancies(panel) == [] and panel.chair == cast.panel_a
+    assert state.vacancies(panel) == []
+    assert panel.chair == cast.panel_a
     assert [m.user for m in state.sitting(panel)] == [cast.panel_a, cast.panel_b, extras.panel_d]
     assert events(case)[-1] == Event("replace_members", "panel", "panel", cast.hr, "")
     assert case_get_for(extras.panel_d, case.pk).actions == [Action.DECLARE]

@@ -63,7 +63,8 @@ def test_a_good_file_links_each_login_to_its_employee_and_fills_the_pool(
     assert pool_import(text=text) == ImportResult(created=2, updated=0)
 
     ana = PoolMember.objects.get(user=people["ana"])
-    assert ana.independent_trained_until == dt.date(2027, 3, 31) and ana.away_until is None
+    assert ana.independent_trained_until == dt.date(2027, 3, 31)
+    assert ana.away_until is None
     assert sorted(ana.networks.values_list("code", flat=True)) == ["disability", "race-equality"]
     ben = PoolMember.objects.get(user=people["ben"])
     assert (ben.independent_trained_until, ben.away_until) == (None, dt.date(2026, 7, 1))

@@ -174,7 +174,8 @@ def test_when_nothing_is_suggested_no_valid_panel_exists_and_the_rules_are_named
     assert suggestion.problems
     labels = [r.label for r in PanelRule]
     assert any(p.startswith(tuple(f"{label}:" for label in labels)) for p in suggestion.problems)
-    assert suggestion.chair_id is None and not any(v.chosen for v in suggestion.verdicts)
+    assert suggestion.chair_id is None
+    assert not any(v.chosen for v in suggestion.verdicts)
 
 
 @settings(max_examples=150, deadline=None)
@@ -227,7 +228,8 @@ def test_a_replacement_keeps_the_sitting_members_and_still_meets_every_rule(
 
     if again.found:
         assert {m.user_id for m in keep} <= set(again.member_ids)
-        assert gone not in again.member_ids and len(again.member_ids) == size
+        assert gone not in again.member_ids
+        assert len(again.member_ids) == size
         assert chair is None or again.chair_id == chair
         panel = by_id(pool, again.member_ids)
         assert composition_errors(panel, again.chair_id, case, rules) == []
@@ -252,8 +254,11 @@ def test_a_panel_the_rules_accept_has_every_property_they_promise(
     if composition_errors(group, chair_id, case, rules):
         return
     assert rules.min_members <= len(group) <= rules.max_members
-    assert chair is not None and band_rank(chair.band) is not None
-    assert band_rank(chair.band) >= band_rank(rules.chair_min_band)  # type: ignore[operator]
+    assert chair is not None
+    chair_rank, lowest = band_rank(chair.band), band_rank(rules.chair_min_band)
+    assert chair_rank is not None
+    assert lowest is not None
+    assert chair_rank >= lowest
     assert sum(m.independent_until is not None and m.independent_until >= TODAY for m in group) >= (
         rules.min_independent
     )
@@ -261,10 +266,15 @@ def test_a_panel_the_rules_accept_has_every_property_they_promise(
         rules.min_outside_icsu
     )
     for m in group:
-        assert m.panel_role and m.in_pool and m.employee_id is not None
-        assert m.user_id != case.referrer_id and m.user_id not in case.declared_conflicts
-        assert m.employee_id != case.employee_id and m.employee_id not in case.managers
-        assert case.employee_id not in m.managers and m.unit_id != case.unit_id
+        assert m.panel_role
+        assert m.in_pool
+        assert m.employee_id is not None
+        assert m.user_id != case.referrer_id
+        assert m.user_id not in case.declared_conflicts
+        assert m.employee_id != case.employee_id
+        assert m.employee_id not in case.managers
+        assert case.employee_id not in m.managers
+        assert m.unit_id != case.unit_id
         assert m.away_until is None or m.away_until < TODAY
 
 
@@ -394,8 +404,10 @@ def test_the_suggestion_spreads_the_load_and_explains_everyone() -> None:
 
     assert suggestion.member_ids == (5, 2, 3)
     verdicts = {v.user_id: v for v in suggestion.verdicts}
-    assert verdicts[5].status == "chair" and "may chair (band 8a)" in verdicts[5].reasons
-    assert verdicts[1].status == "eligible" and "2 open panels" in verdicts[1].reasons[-1]
+    assert verdicts[5].status == "chair"
+    assert "may chair (band 8a)" in verdicts[5].reasons
+    assert verdicts[1].status == "eligible"
+    assert "2 open panels" in verdicts[1].reasons[-1]
     assert verdicts[6].reasons == ("Conflict of interest: works in the employee's department",)
 
 

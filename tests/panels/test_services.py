@@ -47,7 +47,8 @@ def test_hr_convenes_a_panel_and_its_chair_gets_the_decision(cast: Any, story: S
     assert set(panel.members.all()) == set(cast.panel)
     case = fresh(case)
     assert (case.stage, case.version) == (Stage.PANEL, 3)
-    assert nodes(case) == ["decide"] and task_owner(case, "decide") == cast.panel_c
+    assert nodes(case) == ["decide"]
+    assert task_owner(case, "decide") == cast.panel_c
     assert events(case)[-1] == Event("convene_panel", "panel", "panel", cast.hr, "")
 
 
@@ -113,7 +114,8 @@ def test_members_must_hold_the_panel_role(cast: Any, story: Story, who: str) -> 
         members=ids(cast.panel_a, cast.panel_b, getattr(cast, who)),
         chair=cast.panel_a.pk,
     )
-    assert isinstance(exc, ValidationFailed) and list(exc.errors) == ["members"]
+    assert isinstance(exc, ValidationFailed)
+    assert list(exc.errors) == ["members"]
     assert f"[{getattr(cast, who).pk}]" in exc.errors["members"][0]
 
 

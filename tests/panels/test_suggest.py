@@ -45,7 +45,8 @@ def test_hr_is_suggested_the_casts_panel_with_a_reason_for_everyone(
 
     suggestion = panel_suggest(case_id=case.pk, actor=cast.hr)
 
-    assert suggestion.found and suggestion.problems == ()
+    assert suggestion.found
+    assert suggestion.problems == ()
     assert set(suggestion.member_ids) == {m.pk for m in cast.panel}
     assert suggestion.chair_id in suggestion.member_ids
     excluded = verdicts(suggestion)[colleague.pk]
@@ -95,7 +96,8 @@ def test_when_no_panel_can_be_formed_the_suggestion_says_which_rule(
 
     suggestion = panel_suggest(case_id=case.pk, actor=cast.hr)
 
-    assert not suggestion.found and suggestion.member_ids == ()
+    assert not suggestion.found
+    assert suggestion.member_ids == ()
     assert suggestion.problems[0].startswith("Independent member: the panel needs 1; only 0")
     assert AuditEvent.objects.latest("seq").reason == "; ".join(suggestion.problems)
 
@@ -110,7 +112,8 @@ def test_after_a_member_stands_down_the_suggestion_fills_their_seat(
 
     assert suggestion.found
     assert {cast.panel_a.pk, cast.panel_b.pk} < set(suggestion.member_ids)
-    assert cast.panel_c.pk not in suggestion.member_ids and len(suggestion.member_ids) == 3
+    assert cast.panel_c.pk not in suggestion.member_ids
+    assert len(suggestion.member_ids) == 3
     assert suggestion.chair_id == cast.panel_a.pk  # the sitting chair stays
     assert verdicts(suggestion)[cast.panel_c.pk].reasons == (
         "Conflict of interest: declared a conflict of interest on this case",
@@ -206,7 +209,8 @@ def test_suggesting_from_2000_members_costs_the_same_queries_as_from_200(
     large, large_seconds, second = suggest_costs(case, cast.hr)
 
     assert len(second.verdicts) == len(first.verdicts) + 1800 > 2000
-    assert second.found and len(second.member_ids) == 3
+    assert second.found
+    assert len(second.member_ids) == 3
     assert small == large, f"{small} queries at 200 members, {large} at 2,000"
     assert large <= 20
     print(

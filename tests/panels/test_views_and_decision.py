@@ -242,7 +242,8 @@ def test_a_panel_that_amends_the_guides_answers_decides_against_its_advice(
     decision = PanelDecision.objects.get(case=case)
     assert decision.just_culture_outcome == "E"
     assert decision.guide_alignment == GuideAlignment.DEPARTS
-    assert decision.guide_answers.q4a is True and decision.guide_answers.outcome == "E"
+    assert decision.guide_answers.q4a is True
+    assert decision.guide_answers.outcome == "E"
     assert fresh(case).just_culture.outcome == "G"  # the manager's answers are untouched
     payload = fresh(case).events.latest("seq").payload
     assert (payload["guide_reviewed"], payload["guide_amended"]) == (True, True)

@@ -42,12 +42,16 @@ def test_a_member_yet_to_declare_sees_the_people_and_what_to_do_not_the_case(
     text = html(page(client, cast.panel_b, case))
 
     assert 'data-testid="restricted"' in text
-    assert case.employee_name in text and cast.manager.username in text
-    assert case.summary not in text and "Just culture guide" not in text
-    assert "The path so far" not in text and case.informal_steps_tried not in text
+    assert case.employee_name in text
+    assert cast.manager.username in text
+    assert case.summary not in text
+    assert "Just culture guide" not in text
+    assert "The path so far" not in text
+    assert case.informal_steps_tried not in text
     assert reverse("cases:action", args=[case.pk, "declare"]) in text
     form = html(get(client, cast.panel_b, "cases:action", case.pk, "declare"))
-    assert 'data-testid="parties"' in form and case.summary not in form
+    assert 'data-testid="parties"' in form
+    assert case.summary not in form
 
 
 def test_the_case_list_hides_the_department_and_concern_until_the_member_declares(
@@ -57,16 +61,19 @@ def test_the_case_list_hides_the_department_and_concern_until_the_member_declare
     department, concern = case.employee_org_unit, case.get_concern_category_display()
 
     text = html(get(client, cast.panel_b, "cases:list"))
-    assert case.reference in text and case.employee_name in text
+    assert case.reference in text
+    assert case.employee_name in text
     assert "Shown once you declare no conflict of interest" in text
-    assert concern not in text and f'<td class="mdc-data-table__cell">{department.name}' not in text
+    assert concern not in text
+    assert f'<td class="mdc-data-table__cell">{department.name}' not in text
     # Nor can a filter by department tell them where the case is from.
     filtered = html(get(client, cast.panel_b, "cases:list", org_unit=department.code))
     assert case.reference not in filtered
 
     panel_declare(case_id=case.pk, actor=cast.panel_b, no_conflict=True)
     text = html(get(client, cast.panel_b, "cases:list", org_unit=department.code))
-    assert case.reference in text and concern in text
+    assert case.reference in text
+    assert concern in text
     assert "Shown once you declare" not in text
 
 
@@ -78,7 +85,8 @@ def test_declaring_no_conflict_through_the_form_opens_the_case(
     assert act(client, cast.panel_b, case, "declare", no_conflict="yes").status_code == 302
 
     text = html(page(client, cast.panel_b, case))
-    assert case.summary in text and "Just culture guide" in text
+    assert case.summary in text
+    assert "Just culture guide" in text
     assert reverse("cases:action", args=[case.pk, "record_view"]) in text
 
 
@@ -88,7 +96,8 @@ def test_a_conflict_through_the_form_needs_its_nature_and_stands_the_member_down
     case = story.just_convened()
 
     refused = act(client, cast.panel_c, case, "declare", no_conflict="no", reason="")
-    assert refused.status_code == 400 and "the nature of your conflict" in html(refused)
+    assert refused.status_code == 400
+    assert "the nature of your conflict" in html(refused)
     assert (
         act(client, cast.panel_c, case, "declare", no_conflict="no", reason=CONFLICT).status_code
         == 302
@@ -96,7 +105,8 @@ def test_a_conflict_through_the_form_needs_its_nature_and_stands_the_member_down
 
     assert "were stood down" in html(page(client, cast.panel_c, case))
     hr_page = html(page(client, cast.hr, case))
-    assert "stood down" in hr_page and CONFLICT in hr_page  # HR reads the reason
+    assert "stood down" in hr_page
+    assert CONFLICT in hr_page  # HR reads the reason
     assert "HR must replace them" in hr_page
     assert CONFLICT not in html(page(client, cast.panel_a, case))
 
@@ -128,10 +138,12 @@ def test_views_then_a_decision_that_amends_the_guide_through_the_forms(
 
     assert response.status_code == 302
     decision = PanelDecision.objects.get(case=case)
-    assert decision.just_culture_outcome == "F" and decision.guide_answers.q5a is True
+    assert decision.just_culture_outcome == "F"
+    assert decision.guide_answers.q5a is True
     assert decision.guide_alignment == GuideAlignment.CONSISTENT
     text = html(page(client, cast.hr, case))
-    assert "Agreed actions: <span" in text and "advice F (from the panel's reviewed" in text
+    assert "Agreed actions: <span" in text
+    assert "advice F (from the panel's reviewed" in text
     assert text.count('data-testid="view"') == 3
 
 
@@ -146,7 +158,8 @@ def test_unchanged_guide_answers_are_not_recorded_as_the_panels_review(
     act(client, cast.panel_a, case, "decide", outcome="mediation", rationale=RATIONALE, **answers)
 
     decision = PanelDecision.objects.get(case=case)
-    assert decision.just_culture_outcome == "G" and not hasattr(decision, "guide_answers")
+    assert decision.just_culture_outcome == "G"
+    assert not hasattr(decision, "guide_answers")
 
 
 def test_the_referring_manager_never_sees_the_members_views(
@@ -194,7 +207,8 @@ def test_hr_convenes_the_suggested_panel_from_the_suggestion_page(
 
     text = html(get(client, cast.hr, "cases:panel_suggestion", case.pk))
 
-    assert 'data-testid="suggested"' in text and text.count("<tr class") >= 3
+    assert 'data-testid="suggested"' in text
+    assert text.count("<tr class") >= 3
     link = reverse("cases:action", args=[case.pk, "convene_panel"])
     assert link in text
     form = html(
@@ -230,7 +244,8 @@ def test_hr_replaces_a_member_who_stood_down_through_the_form(
     case = story.just_convened()
     panel_declare(case_id=case.pk, actor=cast.panel_b, no_conflict=False, reason=CONFLICT)
     inbox = html(get(client, cast.hr, "cases:inbox"))
-    assert 'data-testid="to-fill"' in inbox and case.reference in inbox
+    assert 'data-testid="to-fill"' in inbox
+    assert case.reference in inbox
     suggestion = html(get(client, cast.hr, "cases:panel_suggestion", case.pk))
     assert "Replace with these" in suggestion
 
@@ -239,7 +254,8 @@ def test_hr_replaces_a_member_who_stood_down_through_the_form(
     assert response.status_code == 302
     assert 'data-testid="to-fill"' not in html(get(client, cast.hr, "cases:inbox"))
     seat = PanelMembership.objects.select_related("replaces").get(user=extras.panel_d)
-    assert seat.replaces is not None and seat.replaces.user == cast.panel_b
+    assert seat.replaces is not None
+    assert seat.replaces.user == cast.panel_b
 
 
 # --- a member's panels and inbox ------------------------------------------------------------

@@ -15,6 +15,7 @@ def test_an_admin_sees_the_headcounts_but_cannot_add_change_or_delete_them(clien
     admin = get_user_model().objects.create_superuser("root", password="pw-Root-2026!")
     client.force_login(admin)
     response = client.get(reverse("admin:reports_headcount_changelist"))
-    assert response.status_code == 200 and "120" in response.content.decode()
+    assert response.status_code == 200
+    assert "120" in response.content.decode()
     assert client.get(reverse("admin:reports_headcount_add")).status_code == 403
     assert client.get(reverse("admin:reports_historicalentry_changelist")).status_code == 200

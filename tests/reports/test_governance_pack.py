@@ -11,12 +11,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.types import Actor
 from audit.models import AuditEvent, EventType
 
 URL = "/reports/governance/?year=2024&window=1"
 
 
-def page(client, user, url: str = URL) -> str:
+def page(client: Client, user: Actor, url: str = URL) -> str:
     client.force_login(user)
     response = client.get(url)
     assert response.status_code == 200
@@ -46,7 +47,8 @@ def test_a_governance_viewer_sees_the_pack_with_its_charts_and_tables(client, ca
     charts = re.findall(r'<svg role="img" aria-labelledby="(chart\d+)-title \1-desc"', html)
     assert len(charts) == 3
     for chart in charts:
-        assert f'<title id="{chart}-title">' in html and f'<desc id="{chart}-desc">' in html
+        assert f'<title id="{chart}-title">' in html
+        assert f'<desc id="{chart}-desc">' in html
     assert html.count("<caption>") >= 3
     for body in (
         "Staff networks",
@@ -73,13 +75,15 @@ def test_a_governance_viewer_never_sees_a_count_under_five(client, cast, worked_
     assert trust[8:11] == ["suppressed", "66", "suppressed"]  # 4 unknown entries
     surgery = row(html, "ICSU-SUR", 2024, 1)
     # Two BME entries: the count, its rate and the ratio built on it are suppressed.
-    assert surgery[5] == "suppressed" and surgery[7] == "suppressed"
+    assert surgery[5] == "suppressed"
+    assert surgery[7] == "suppressed"
     assert surgery[11:] == ["suppressed", "suppressed", "suppressed"]
     # ...and the white count beside it could give it away through the trust's
     # total (17 = 10 + 5 + 2): one more is suppressed in that column.
     white = [row(html, u, 2024, 1)[2] for u in ("TRUST", "ICSU-MED", "ICSU-SUR")]
     assert "suppressed" in white
-    assert 'data-testid="suppression-note"' in html and "fewer than 5" in html
+    assert 'data-testid="suppression-note"' in html
+    assert "fewer than 5" in html
 
 
 def test_hr_sees_every_count_and_may_preview_the_suppressed_pack(client, cast, worked_example):
@@ -157,8 +161,10 @@ def test_the_csv_download_is_suppressed_for_everyone_and_recorded(
     ]
     assert {r[6]: r[7] for r in unknown}["entered (mean per year)"] == "[c]"
     event = AuditEvent.objects.get(action=EventType.EXPORT)
-    assert event.case is None and event.actor == getattr(cast, who)
-    assert event.payload["kind"] == "governance_pack" and event.payload["suppressed"] is True
+    assert event.case is None
+    assert event.actor == getattr(cast, who)
+    assert event.payload["kind"] == "governance_pack"
+    assert event.payload["suppressed"] is True
 
 
 def test_the_xlsx_download_has_a_sheet_per_section(client, cast, worked_example):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -20,7 +21,7 @@ HEAD = "as_at,org_unit,ethnic_category,headcount"
 HIST = "date,org_unit,ethnic_category,entered"
 
 
-def stored() -> tuple[list, list, int]:
+def stored() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], int]:
     return (
         list(
             Headcount.objects.values_list("as_at", "org_unit__code", "ethnic_category", "headcount")
@@ -131,7 +132,8 @@ def test_the_commands_list_every_error_and_fail(units, tmp_path):
     err = StringIO()
     with pytest.raises(CommandError, match="Nothing was imported: 2 errors"):
         call_command("import_history", str(path), stderr=err)
-    assert "line 2, org_unit" in err.getvalue() and "line 3, entered" in err.getvalue()
+    assert "line 2, org_unit" in err.getvalue()
+    assert "line 3, entered" in err.getvalue()
     assert not HistoricalEntry.objects.exists()
 
 
@@ -146,5 +148,6 @@ def test_a_large_file_shows_a_progress_bar(units, tmp_path):
     path.write_text(csv_text(HEAD, *lines) + "\n" * 5000)
     out, err = StringIO(), StringIO()
     call_command("import_headcount", str(path), stdout=out, stderr=err)
-    assert "100%" in err.getvalue() and "[####" in err.getvalue()
+    assert "100%" in err.getvalue()
+    assert "[####" in err.getvalue()
     assert out.getvalue().startswith(f"Imported {34 * 28} rows for 28 dates")

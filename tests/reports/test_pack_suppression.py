@@ -46,8 +46,10 @@ cases = st.lists(
 )
 
 
-def funnel(made: list) -> Counter:
-    counts: Counter = Counter()
+def funnel(
+    made: list[tuple[str | None, str, tuple[str, str, bool]]],
+) -> Counter[tuple[str, str, str]]:
+    counts: Counter[tuple[str, str, str]] = Counter()
     for icsu, group, path in made:
         for unit in [TRUST] + ([icsu] if icsu else []):
             for g in (group, "all"):
@@ -59,6 +61,7 @@ def funnel(made: list) -> Counter:
 @settings(max_examples=60, deadline=None)
 @given(cases)
 def test_no_small_funnel_count_is_shown_or_recoverable(made):
+    # TwoIcsus stands in for a UnitMap: codes() is all the funnel reads.
     values, relations, published = _funnel_cells(funnel(made), TwoIcsus())  # type: ignore[arg-type]
     hidden = suppress(values, relations, published=published, threshold=5)
     small = {k for k, v in values.items() if 0 < v < 5}

@@ -14,7 +14,7 @@ from reports.suppression import Relation, suppress
 T = 5
 
 
-def table(cells: list[list[int]]) -> tuple[dict, list[Relation]]:
+def table(cells: list[list[int]]) -> tuple[dict[Any, int], list[Relation]]:
     """A table with row totals, column totals and a grand total."""
     rows, cols = len(cells), len(cells[0])
     values: dict[Any, int] = {(r, c): cells[r][c] for r in range(rows) for c in range(cols)}
@@ -30,43 +30,61 @@ def table(cells: list[list[int]]) -> tuple[dict, list[Relation]]:
     return values, relations
 
 
-def recoverable(hidden: set, relations: list[Relation]) -> set:
+Row = dict[int, Fraction]  # an equation over the unknowns: column -> coefficient
+
+
+def recoverable(hidden: set[Any], relations: list[Relation]) -> set[Any]:
     """Hidden cells whose value the shown cells and the relations fix: plain
     Gaussian elimination over the rationals (independent of the code, which
     works modulo a prime), then a cell is fixed when some row of the reduced
     echelon form names it alone."""
     unknowns = sorted(hidden, key=repr)
     index = {k: i for i, k in enumerate(unknowns)}
-    rows: list[dict[int, Fraction]] = []
+    pivots: dict[int, Row] = {}
+    for row in _equations(relations, index):
+        row = _reduced(row, pivots)
+        if row:
+            _add_pivot(pivots, row)
+    return {unknowns[p] for p, row in pivots.items() if len(row) == 1}
+
+
+def _equations(relations: list[Relation], index: dict[Any, int]) -> list[Row]:
+    """Each relation (total = sum of parts) over the hidden cells only."""
+    rows: list[Row] = []
     for rel in relations:
-        row: dict[int, Fraction] = {}
+        row: Row = {}
         for member, coef in ((rel.total, -1), *((p, 1) for p in rel.parts)):
             if member in index:
                 row[index[member]] = row.get(index[member], Fraction(0)) + coef
         row = {c: v for c, v in row.items() if v}
         if row:
             rows.append(row)
-    pivots: dict[int, dict[int, Fraction]] = {}
-    for row in rows:
-        for col in [c for c in row if c in pivots]:
-            if col in row:
-                f = row[col]
-                for c, v in pivots[col].items():
-                    row[c] = row.get(c, Fraction(0)) - f * v
-                row = {c: v for c, v in row.items() if v}
-        if not row:
-            continue
-        pivot = min(row)
-        row = {c: v / row[pivot] for c, v in row.items()}
-        for other in pivots.values():
-            if pivot in other:
-                f = other[pivot]
-                for c, v in row.items():
-                    other[c] = other.get(c, Fraction(0)) - f * v
-                for c in [c for c, v in other.items() if not v]:
-                    del other[c]
-        pivots[pivot] = row
-    return {unknowns[p] for p, row in pivots.items() if len(row) == 1}
+    return rows
+
+
+def _reduced(row: Row, pivots: dict[int, Row]) -> Row:
+    """``row`` less every pivot row it names."""
+    for col in [c for c in row if c in pivots]:
+        if col in row:
+            f = row[col]
+            for c, v in pivots[col].items():
+                row[c] = row.get(c, Fraction(0)) - f * v
+            row = {c: v for c, v in row.items() if v}
+    return row
+
+
+def _add_pivot(pivots: dict[int, Row], row: Row) -> None:
+    """Normalise ``row`` on its first column and clear that column from the others."""
+    pivot = min(row)
+    row = {c: v / row[pivot] for c, v in row.items()}
+    for other in pivots.values():
+        if pivot in other:
+            f = other[pivot]
+            for c, v in row.items():
+                other[c] = other.get(c, Fraction(0)) - f * v
+            for c in [c for c, v in other.items() if not v]:
+                del other[c]
+    pivots[pivot] = row
 
 
 def test_a_lone_small_count_in_a_row_takes_a_second_cell_with_it():

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import math
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +25,7 @@ from .conftest import HEAD, HIST, csv_text
 LONDON = ZoneInfo("Europe/London")
 
 
-def by_unit(year: int = 2024, window: int = 1) -> dict[str, dict]:
+def by_unit(year: int = 2024, window: int = 1) -> dict[str, dict[str, Any]]:
     return {r.org_unit: r.as_json() for r in wres_report(years=[year], windows=[window])}
 
 
@@ -122,7 +123,8 @@ def test_the_command_prints_json_with_the_trust_first(worked_example):
         "org_unit", "year", "window", "white", "bme", "unknown",
         "relative_likelihood", "ci95_low", "ci95_high", "non_adverse",
     }  # fmt: skip
-    assert data[0]["year"] == 2024 and data[0]["window"] == 1
+    assert data[0]["year"] == 2024
+    assert data[0]["window"] == 1
     assert round(data[0]["relative_likelihood"], 2) == 1.83
 
 

@@ -94,7 +94,8 @@ def test_a_ten_megabyte_web_form_is_a_readable_413(story: Story) -> None:
 
     assert response.status_code == 413
     html = response.content.decode()
-    assert "<title>" in html and "too large" in html
+    assert "<title>" in html
+    assert "too large" in html
     assert written() == before
 
 
@@ -107,7 +108,8 @@ def test_a_nul_byte_in_an_api_filter_is_a_400_in_the_apis_shape(story: Story, qu
 
     assert response.status_code == 400
     body = response.json()
-    assert body["detail"] and body["errors"]
+    assert body["detail"]
+    assert body["errors"]
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31", "2101-01-01"])
@@ -145,7 +147,8 @@ def test_too_many_fields_is_a_400_in_each_channels_shape(story: Story) -> None:
     query = "&".join(f"f{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
     api = Api.as_user(story.cast.hr).client.get(f"{REFERRALS}?{query}")
     assert api.status_code == 400
-    assert api["Content-Type"].startswith("application/json") and api.json()["errors"]
+    assert api["Content-Type"].startswith("application/json")
+    assert api.json()["errors"]
 
     browser = Client(raise_request_exception=False)
     browser.force_login(story.cast.hr)

@@ -760,7 +760,7 @@ def build_specs() -> dict[str, Spec]:
         ),
         **{
             f"api/v1/referrals/<int:pk>/actions/{act}/": Spec(
-                lambda world, act=act: [  # type: ignore[misc]
+                lambda world, act=act: [  # type: ignore[misc]  # act bound per action
                     Target(f"/api/v1/referrals/{wc.pk}/actions/{act}/", key, key, act)
                     for key, wc in world.cases.items()
                 ],

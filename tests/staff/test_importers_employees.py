@@ -83,7 +83,7 @@ def test_reimporting_updates_by_staff_number_and_the_file_is_the_truth(tree):
 
 @pytest.mark.django_db
 def test_a_line_manager_may_be_an_employee_loaded_earlier(tree):
-    boss = EmployeeFactory(staff_number="E1")
+    boss = EmployeeFactory.create(staff_number="E1")
 
     employees_import(text=employee_csv("E9,Ann Other,Porter,2,DEP-ED,E1,"))
 
@@ -197,7 +197,7 @@ def test_a_loop_of_line_managers_in_the_file_is_reported_once(tree):
 
 @pytest.mark.django_db
 def test_a_loop_closed_through_a_loaded_employee_is_refused(tree):
-    boss = EmployeeFactory(staff_number="E1")
+    boss = EmployeeFactory.create(staff_number="E1")
     EmployeeFactory(staff_number="E2", line_manager=boss)
 
     failure = reject(employee_csv("E1,Ann,Director,9,ICSU-MED,E2,"))

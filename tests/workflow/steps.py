@@ -239,7 +239,8 @@ class Story:
 
     def at(self, where: str) -> Case:
         """A case at one of the named points: each open point of the table."""
-        return getattr(self, where)()
+        case: Case = getattr(self, where)()
+        return case
 
 
 OPEN_POINTS = ["submitted", "returned", "informal", "panel", "convened", "signoff"]

@@ -36,7 +36,7 @@ def test_the_engine_declares_its_services_and_panels_registers_its_own() -> None
 
 def test_the_table_cannot_be_changed_but_by_registering_a_new_action() -> None:
     with pytest.raises(TypeError):
-        ACTION_SERVICES[Action.TRIAGE] = services.case_signoff  # type: ignore[index]
+        ACTION_SERVICES[Action.TRIAGE] = services.case_signoff  # type: ignore[index]  # the point
     before = dict(ACTION_SERVICES)
     with pytest.raises(ImproperlyConfigured, match="triage"):
         register_services({Action.TRIAGE: services.case_signoff})

@@ -83,7 +83,8 @@ def test_two_triages_at_once_exactly_one_wins(cast: Any, story: Story, round_: i
 
     errors = [r for r in results if isinstance(r, DomainError)]
     wins = [r for r in results if not isinstance(r, DomainError)]
-    assert len(wins) == 1 and len(errors) == 1
+    assert len(wins) == 1
+    assert len(errors) == 1
     assert type(errors[0]) is Conflict
     case = fresh(case)
     assert case.version == 2
@@ -105,7 +106,8 @@ def test_triage_and_withdraw_at_once_exactly_one_wins(cast: Any, story: Story) -
         assert None not in results, f"an action failed with an unexpected error: {results}"
         case = fresh(case)
         if not any(isinstance(r, Conflict) for r in results):
-            assert case.version == 3 and case.stage == Stage.CLOSED  # one after the other
+            assert case.version == 3
+            assert case.stage == Stage.CLOSED  # one after the other
             continue
         assert sum(isinstance(r, Conflict) for r in results) == 1
         assert case.version == 2
@@ -121,7 +123,8 @@ def test_a_case_someone_holds_is_busy_at_once_not_queued(cast: Any, story: Story
         began = time.monotonic()
         [result] = in_threads(triage(case.pk, cast.hr.pk, route="informal"))
         waited = time.monotonic() - began
-    assert isinstance(result, Conflict) and result.message == BUSY
+    assert isinstance(result, Conflict)
+    assert result.message == BUSY
     assert waited < 5  # NOWAIT: refused at once rather than queued behind the lock
     assert fresh(case).version == 1
     assert AuditEvent.objects.filter(case=case).count() == 1

@@ -15,6 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -39,7 +40,7 @@ NOT_THEIRS = [
 ]
 
 
-def html(response: Any) -> str:
+def html(response: HttpResponse) -> str:
     return response.content.decode()
 
 
@@ -95,7 +96,8 @@ def test_an_action_page_refused_to_a_member_stood_down_shows_nothing_of_the_case
     assert response.status_code == 409
     text = html(response)
     assert leaks(text, story) == []
-    assert "checked" not in text and FRIEND not in text
+    assert "checked" not in text
+    assert FRIEND not in text
 
 
 def test_the_chair_yet_to_declare_is_not_shown_the_managers_answers_on_the_decide_page(
@@ -109,7 +111,8 @@ def test_the_chair_yet_to_declare_is_not_shown_the_managers_answers_on_the_decid
     # Once the panel is ready, the chair's form starts from the manager's answers.
     story.deliberated(case)
     allowed = html(get(client, cast.panel_a, url))
-    assert 'name="q1a" value="no"' in allowed and "checked" in allowed
+    assert 'name="q1a" value="no"' in allowed
+    assert "checked" in allowed
 
 
 def test_the_inbox_of_a_chair_yet_to_declare_shows_no_department(
@@ -131,7 +134,8 @@ def test_the_inbox_of_a_chair_who_stood_down_shows_no_department(
     case = story.just_convened()
     panel_declare(case_id=case.pk, actor=cast.panel_a, no_conflict=False, reason=FRIEND)
     text = html(get(client, cast.panel_a, reverse("cases:inbox")))
-    assert leaks(text, story) == [] and FRIEND not in text
+    assert leaks(text, story) == []
+    assert FRIEND not in text
 
 
 # --- a conflict's reason is HR's alone ---------------------------------------------

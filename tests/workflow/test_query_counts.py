@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from panels.services import panel_convene, panel_decision_record
+from workflow.models import Case
 from workflow.services import case_signoff, case_triage, referral_submit
 
 from ..factories import EmployeeFactory, referral_kwargs
@@ -16,7 +17,7 @@ from .steps import deliberate
 pytestmark = pytest.mark.django_db
 
 
-def _add_cases(cast, n: int) -> list:
+def _add_cases(cast, n: int) -> list[Case]:
     """n cases in a spread of stages, through the services."""
     cases = []
     for i in range(n):

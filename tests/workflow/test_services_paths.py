@@ -52,7 +52,8 @@ def assert_open(case: Case, stage: str, open_nodes: list[str], version: int) -> 
     case = fresh(case)
     assert case.stage == stage == stage_from_flow(case)
     assert case.version == version
-    assert case.closed_at is None and case.formal_commissioned_at is None
+    assert case.closed_at is None
+    assert case.formal_commissioned_at is None
     assert process_status(case) == PROCESS.NEW
     assert nodes(case) == open_nodes
 
@@ -61,7 +62,8 @@ def assert_closed(case: Case, outcome: str, *, cancelled: bool = False) -> None:
     case = fresh(case)
     assert case.stage == Stage.CLOSED == stage_from_flow(case)
     assert case.outcome == outcome
-    assert case.closed_at is not None and case.closed_at == case.updated_at
+    assert case.closed_at is not None
+    assert case.closed_at == case.updated_at
     assert case.formal_commissioned_at is None
     assert process_status(case) == (PROCESS.CANCELED if cancelled else PROCESS.DONE)
     assert nodes(case) == []
@@ -81,7 +83,8 @@ def test_triage_to_informal_then_resolved_closes_the_case(cast: Any, story: Stor
     assert_closed(case, Outcome.RESOLVED_INFORMALLY)
     case = fresh(case)
     assert case.version == 3
-    assert case.informal_resolved is True and case.informal_actions == INFORMAL_ACTIONS
+    assert case.informal_resolved is True
+    assert case.informal_actions == INFORMAL_ACTIONS
     assert events(case) == [
         Event("submit", "", "submitted", cast.manager, ""),
         Event("triage", "submitted", "informal", cast.hr, ""),
@@ -256,7 +259,8 @@ def test_formal_investigation_needs_the_panel_and_an_approving_signoff(
     assert case.formal_commissioned_at is not None
     assert case.formal_commissioned_at == case.updated_at
     assert case.closed_at is None
-    assert process_status(case) == PROCESS.DONE and nodes(case) == []
+    assert process_status(case) == PROCESS.DONE
+    assert nodes(case) == []
     signoff = SignOff.objects.get(case=case)
     assert (signoff.approved, signoff.signed_by, signoff.decision) == (
         True,
@@ -350,7 +354,8 @@ def test_declined_then_proposed_again_then_approved(cast: Any, story: Story) -> 
     case_signoff(case_id=case.pk, actor=cast.director, approve=True)
 
     case = fresh(case)
-    assert case.stage == Stage.FORMAL and case.formal_commissioned_at is not None
+    assert case.stage == Stage.FORMAL
+    assert case.formal_commissioned_at is not None
     first, second = PanelDecision.objects.filter(case=case).order_by("decided_at", "id")
     # The approval is of the newer proposal; the refusal stays on the older one.
     assert list(SignOff.objects.filter(case=case).values_list("decision_id", "approved")) == [

@@ -32,10 +32,12 @@ def test_a_manager_submits_a_referral(cast: Any, employee: Any) -> None:
         employee.name,
         employee.org_unit,
     )
-    assert case.closed_at is None and case.formal_commissioned_at is None
+    assert case.closed_at is None
+    assert case.formal_commissioned_at is None
     assert process_status(case) == PROCESS.NEW
     # Triage waits in the HR queue: nobody owns it yet.
-    assert nodes(case) == ["triage"] and task_owner(case, "triage") is None
+    assert nodes(case) == ["triage"]
+    assert task_owner(case, "triage") is None
     assert JustCultureAssessment.objects.get(case=case).outcome == "G"
     assert events(case) == [Event("submit", "", "submitted", cast.manager, "")]
 

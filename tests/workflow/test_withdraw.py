@@ -32,7 +32,8 @@ def test_withdraw_from_each_open_stage(cast: Any, story: Story, where: str, who:
     case = fresh(case)
     assert case.stage == Stage.CLOSED == stage_from_flow(case)
     assert case.outcome == Outcome.WITHDRAWN
-    assert case.closed_at is not None and case.formal_commissioned_at is None
+    assert case.closed_at is not None
+    assert case.formal_commissioned_at is None
     assert case.version == version + 1
     assert process_status(case) == PROCESS.CANCELED
     assert nodes(case) == []

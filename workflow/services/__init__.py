@@ -16,17 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ..models import Case
 from ..rules import Action
 from .referrals import referral_resubmit, referral_submit, referral_withdraw
 from .signoff import case_signoff
 from .triage import case_record_informal_outcome, case_triage
 
-# Each service is called as ``service(case_id=..., actor=..., **input)``.
-ActionService = Callable[..., Any]
+# Each service is called as ``service(case_id=..., actor=..., **input)`` and
+# returns the case as it left it.
+ActionService = Callable[..., Case]
 
 _SERVICES: dict[Action, ActionService] = {
     Action.TRIAGE: case_triage,

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.roles import Role, has_role
+from accounts.types import Actor
 from audit.services import audit_record
 from core import events
 from core.errors import NotAllowed, ValidationFailed
@@ -73,7 +74,7 @@ def _check_incident_date(errors: Errors, value: dt.date | None) -> dt.date | Non
 @transaction.atomic
 def referral_submit(
     *,
-    actor: Any,
+    actor: Actor,
     staff_number: str,
     concern_category: str,
     summary: str,
@@ -152,7 +153,7 @@ def referral_submit(
 def referral_resubmit(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     summary: str | None = None,
     informal_steps_tried: str | None = None,
     note: str = "",
@@ -180,7 +181,7 @@ def referral_resubmit(
 
 
 def referral_withdraw(
-    *, case_id: int, actor: Any, reason: str, expected_version: int | None = None
+    *, case_id: int, actor: Actor, reason: str, expected_version: int | None = None
 ) -> Case:
     """Withdraw an open case (before ``formal``): the flow is cancelled."""
     with case_action(

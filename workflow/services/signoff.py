@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
+from accounts.types import Actor
 from core.errors import Conflict
 
 from ..engine import case_action
-from ..models import Outcome, SignOff
+from ..models import Case, Outcome, SignOff
 from ..participants import participants
 from ..rules import Action
 from .validation import Errors
@@ -18,11 +17,11 @@ from .validation import Errors
 def case_signoff(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     approve: bool | None,
     reason: str = "",
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """Approve (formal investigation commissioned) or decline with a reason
     (back to the panel to reconsider)."""
     with case_action(

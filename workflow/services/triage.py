@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from accounts.types import Actor
 
 from ..engine import case_action
-from ..models import Outcome, RedirectPolicy, TriageRoute
+from ..models import Case, Outcome, RedirectPolicy, TriageRoute
 from ..rules import Action
 from .validation import Errors
 
@@ -13,12 +13,12 @@ from .validation import Errors
 def case_triage(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     route: str,
     reason: str = "",
     policy: str = "",
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """Route a submitted case: informal (default), panel, redirect or return.
 
     Going straight to the panel, redirecting and returning each need a
@@ -55,12 +55,12 @@ def case_triage(
 def case_record_informal_outcome(
     *,
     case_id: int,
-    actor: Any,
+    actor: Actor,
     resolved: bool | None,
     actions: str,
     reason: str = "",
     expected_version: int | None = None,
-) -> Any:
+) -> Case:
     """Record what was tried informally: resolved closes the case; unresolved,
     with a reason, sends it to the Fair Treatment Panel."""
     with case_action(

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.types import Actor
 from audit.services import audit_chain_check
 
 ANCHOR = re.compile(r"^(\d+):([0-9a-f]{64})$")
@@ -73,7 +74,7 @@ class Command(BaseCommand):
             raise CommandError("--expect takes SEQ:HASH, as printed by --anchor.")
         return int(match[1]), match[2]
 
-    def _actor(self, username: str | None) -> Any:
+    def _actor(self, username: str | None) -> Actor | None:
         if username is None:
             return None
         user = get_user_model().objects.filter(username=username, is_active=True).first()
