@@ -20,7 +20,7 @@ the request:
 Django itself refuses (too many fields, a body found too large while being
 read) gets the same answers. Under ``/api/`` every answer is the API's JSON
 error shape (``api/errors.py``); elsewhere a readable page
-(``templates/400.html``, ``templates/413.html``).
+(``web/templates/400.html``, ``web/templates/413.html``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from workflow.models import Case
 
-from .steps import Story
+from ..workflow.steps import Story
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.models import AuditEvent, EventType
 from workflow.models import Case, Stage
 
-from .web import act, login, page, submit, submit_case
+from .pages import act, login, page, submit, submit_case
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from .steps import Story, snapshot
+from ..workflow.steps import Story, snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,8 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from notifications.selectors import unread_count
 from workflow.models import CaseStep
-
-from ..selectors import unread_count
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from workflow.models import Stage
 
-from .web import act, deliberate, page, submit_case
+from .pages import act, deliberate, page, submit_case
 
 pytestmark = pytest.mark.django_db
 

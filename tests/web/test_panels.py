@@ -15,7 +15,7 @@ from panels.services import panel_declare
 from workflow.models import Case, Stage
 
 from ..workflow.steps import RATIONALE, Story, fresh
-from ..workflow.web import act, deliberate, login, page
+from .pages import act, deliberate, login, page
 
 pytestmark = pytest.mark.django_db
 
