@@ -12,7 +12,7 @@ TEST_ENV := FTP_ENV=test \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}
 
-.PHONY: install npm run test test-fast test-browser lint check-services bench bench-wres clean
+.PHONY: install npm run serve test test-fast test-browser lint check-services bench bench-wres clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ npm: $(NPM_STAMP)
 
 run: install
 	bin/run-local
+
+# Production mode: gunicorn + a Celery worker + beat on PostgreSQL and Redis
+# (FTP_ENV=production and its secrets from the environment; README "Production server").
+serve: install
+	bin/serve
 
 lint: install
 	$(BIN)/ruff check .

@@ -110,6 +110,11 @@ MIDDLEWARE = [
     # Authentication: turns a locked-out login into the locked-out page (last, as axes asks).
     "axes.middleware.AxesMiddleware",
 ]
+if PRODUCTION:
+    # Static files from the application server itself (make serve: gunicorn),
+    # compressed and cached for a year under their hashed names; right after
+    # the security middleware, as whitenoise asks.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -159,6 +164,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Production serves what `collectstatic` gathered, under content-hashed names
+# (whitenoise: compressed, cached for a year); elsewhere the files are read
+# from the apps as they are, so no collectstatic is needed to run or test.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "config.storage.StaticStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 
 # --- Security headers and deployment ------------------------------------------
 # `manage.py check --deploy` passes with production's defaults; see
