@@ -62,6 +62,30 @@ def _message(content: dict[str, Any], prev_hash: str) -> bytes:
     return f"{canonical}\n{prev_hash}".encode()
 
 
+def _content(
+    *,
+    case_id: int | None,
+    actor_id: int | None,
+    at: dt.datetime,
+    action: str,
+    from_stage: str,
+    to_stage: str,
+    reason: str,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """The event's fields as both versions hash them (each adds its version)."""
+    return {
+        "case": case_id,
+        "actor": actor_id,
+        "at": timestamp(at),
+        "action": action,
+        "from": from_stage,
+        "to": to_stage,
+        "reason": reason,
+        "payload": payload,
+    }
+
+
 def event_hash(
     *,
     key: AuditKey,
@@ -77,19 +101,17 @@ def event_hash(
 ) -> str:
     """Version 2: HMAC-SHA256 hex under ``key`` over the event's canonical JSON
     (sorted keys, no spaces, the key's id included) and its predecessor's hash."""
-    content = {
-        "v": VERSION,
-        "key": key.id,
-        "case": case_id,
-        "actor": actor_id,
-        "at": timestamp(at),
-        "action": action,
-        "from": from_stage,
-        "to": to_stage,
-        "reason": reason,
-        "payload": payload,
-    }
-    return key.hmac(_message(content, prev_hash))
+    fields = _content(
+        case_id=case_id,
+        actor_id=actor_id,
+        at=at,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        payload=payload,
+    )
+    return key.hmac(_message({"v": VERSION, "key": key.id, **fields}, prev_hash))
 
 
 def unkeyed_event_hash(
@@ -106,15 +128,14 @@ def unkeyed_event_hash(
 ) -> str:
     """Version 1 (frozen, for events written before keying): sha256 hex over
     the event's canonical JSON and its predecessor's hash. Never for new events."""
-    content = {
-        "v": UNKEYED_VERSION,
-        "case": case_id,
-        "actor": actor_id,
-        "at": timestamp(at),
-        "action": action,
-        "from": from_stage,
-        "to": to_stage,
-        "reason": reason,
-        "payload": payload,
-    }
-    return hashlib.sha256(_message(content, prev_hash)).hexdigest()
+    fields = _content(
+        case_id=case_id,
+        actor_id=actor_id,
+        at=at,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        payload=payload,
+    )
+    return hashlib.sha256(_message({"v": UNKEYED_VERSION, **fields}, prev_hash)).hexdigest()
