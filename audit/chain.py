@@ -19,6 +19,12 @@ Versions (``v`` in the signed content):
 The serialisation is frozen: every event ever written must verify with it,
 so change it only by adding a new version.
 
+A pending event (committed, not yet chained: ADR 0016) carries a *seal* in
+place of its hash: the same keyed HMAC over its content, marked as a seal
+and linked to nothing (``event_seal``). The sequencer checks the seal before
+it chains the event, and ``audit.verify`` checks the seals of events still
+pending, so an event changed while it waits is found, not chained.
+
 ``seq`` is deliberately not hashed: it is the walking order, and the links
 (``prev_hash``), not the numbers, say what follows what. That is what lets
 the verifier tell a reordering from an altered event.
@@ -112,6 +118,34 @@ def event_hash(
         payload=payload,
     )
     return key.hmac(_message({"v": VERSION, "key": key.id, **fields}, prev_hash))
+
+
+def event_seal(
+    *,
+    key: AuditKey,
+    case_id: int | None,
+    actor_id: int | None,
+    at: dt.datetime,
+    action: str,
+    from_stage: str,
+    to_stage: str,
+    reason: str,
+    payload: dict[str, Any],
+) -> str:
+    """A pending event's seal: HMAC-SHA256 hex under ``key`` over the same
+    canonical content as its chain hash, marked ``"seal"`` and with no
+    predecessor, so no seal can ever pass for a chain hash or the reverse."""
+    fields = _content(
+        case_id=case_id,
+        actor_id=actor_id,
+        at=at,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        reason=reason,
+        payload=payload,
+    )
+    return key.hmac(_message({"v": VERSION, "key": key.id, "seal": True, **fields}, ""))
 
 
 def unkeyed_event_hash(

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -45,8 +45,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def event_rows(events: QuerySet[AuditEvent]) -> Iterator[tuple[Any, ...]]:
-    """One tuple of text and numbers per event, in ``seq`` order."""
-    qs = events.select_related("case", "actor").order_by("seq")
+    """One tuple of text and numbers per event, in ``seq`` order (any pending
+    events last, by id, with no seq: ADR 0016)."""
+    ordering = (F("seq").asc(nulls_last=True), "id")
+    qs = events.select_related("case", "actor").order_by(*ordering)
     for e in qs.iterator(chunk_size=CHUNK):
         yield (
             e.seq,

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import F, Q
 
 
 class EventType(models.TextChoices):
@@ -44,14 +45,42 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         showings of personal data and other bookkeeping."""
         return self.exclude(to_stage="")
 
+    def chained(self) -> AuditEventQuerySet:
+        """Events already in the chain (a ``seq``); pending ones are not yet."""
+        return self.filter(seq__isnull=False)
+
+    def pending(self) -> AuditEventQuerySet:
+        """Events committed but not yet chained (``audit.services.audit_sequence``)."""
+        return self.filter(seq__isnull=True)
+
+    def oldest_first(self) -> AuditEventQuerySet:
+        """Chained events by ``seq``, then pending ones by id: the order they
+        will keep once chained is not known yet, but they are the newest."""
+        return self.order_by(F("seq").asc(nulls_last=True), "id")
+
+    def newest_first(self) -> AuditEventQuerySet:
+        """The reverse of ``oldest_first``: pending events first."""
+        return self.order_by(F("seq").desc(nulls_first=True), "-id")
+
+    def head_seq(self) -> int:
+        """The last chained ``seq`` (0 for an empty chain): what an export or
+        anchor can state it covers. Pending events are not counted."""
+        head: int | None = self.chained().order_by("-seq").values_list("seq", flat=True).first()
+        return head or 0
+
 
 class AuditEvent(models.Model):
-    # Chain position: 1, 2, 3 ... with no gaps, assigned under a lock.
-    seq = models.BigIntegerField(unique=True)
-    prev_hash = models.CharField(max_length=64)
+    # Chain position: 1, 2, 3 ... with no gaps, assigned under a lock. Null
+    # while the event is pending: committed, sealed, but not yet chained by
+    # ``audit.services.audit_sequence`` (ADR 0016). The unique index allows
+    # any number of nulls.
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
+    # Empty while pending.
+    prev_hash = models.CharField(max_length=64, blank=True)
+    # The chain hash; while pending, the event's seal (``audit.chain.event_seal``).
     hash = models.CharField(max_length=64)
-    # The id (never the secret) of the key that signed ``hash``; null for the
-    # unkeyed version-1 events written before migration 0007.
+    # The id (never the secret) of the key that signed ``hash`` (or the seal);
+    # null for the unkeyed version-1 events written before migration 0007.
     key_id = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001
 
     # Null for events about no one case: imports, exports, verification runs.
@@ -72,18 +101,29 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["seq"]
+        ordering = [F("seq").asc(nulls_last=True), "id"]
         indexes = [
+            # The sequencer's look for pending events: small, as they are chained at once.
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_pending"),
             models.Index(fields=["case", "at"], name="audit_case_at"),
             models.Index(fields=["actor", "seq"], name="audit_actor_seq"),
             models.Index(fields=["action", "seq"], name="audit_action_seq"),
             models.Index(fields=["at"], name="audit_at"),
+            # Audit search, newest first, by person or by type (docs/performance.md).
+            models.Index(fields=["actor", "-at", "-id"], name="audit_actor_at"),
+            models.Index(fields=["action", "-at", "-id"], name="audit_action_at"),
         ]
 
     def __str__(self) -> str:
+        where = f"#{self.seq}" if self.seq is not None else f"pending id={self.pk}"
         if self.to_stage:
-            return f"#{self.seq} {self.action} {self.from_stage or '-'} -> {self.to_stage}"
-        return f"#{self.seq} {self.action}"
+            return f"{where} {self.action} {self.from_stage or '-'} -> {self.to_stage}"
+        return f"{where} {self.action}"
+
+    @property
+    def pending(self) -> bool:
+        """Committed but not yet chained (no ``seq``)."""
+        return self.seq is None
 
     @property
     def type_label(self) -> str:

@@ -1,9 +1,12 @@
 """Writes to the audit log. Every append goes through ``audit_record``.
 
-Appends are serialised so the chain never forks: two writers reading the
-same last event would both link to it. On PostgreSQL a transaction-level
-advisory lock is taken before the last event is read and held until the
-caller's transaction ends; SQLite allows one writer at a time anyway. The
+The chain must never fork (two writers linking to the same last event), yet
+writers on different cases must not wait for each other (ADR 0016). So an
+append chains its event at once only if the chain lock is free
+(``pg_try_advisory_xact_lock``, never waiting); otherwise it stores the
+event pending, sealed with the key, and the sequencer (``audit_sequence``,
+run after every commit that appended, and by beat every minute) chains
+pending events in batches. ``audit.sequencing`` has the moving parts. The
 unique ``seq`` is the backstop: a fork could not be stored.
 
 Each event is signed with the current audit key (``audit.keyring``); only its
@@ -18,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.types import Actor
@@ -32,14 +35,29 @@ from .anchors import (
     compare_with_anchor,
     last_anchor,
 )
-from .chain import GENESIS, event_hash, normalise_payload, timestamp
+from .chain import normalise_payload, timestamp
 from .models import AuditEvent, EventType
+from .sequencing import (
+    CHAIN_LOCK_KEY,
+    SEQUENCE_BATCH,
+    link,
+    next_link,
+    seal,
+    sequence_pending,
+    transaction_appends,
+)
 from .verify import Breakage, Kind, Report, check_anchor, verify_log
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "CHAIN_LOCK_KEY",
+    "audit_chain_check",
+    "audit_export_record",
+    "audit_record",
+    "audit_sequence",
+    "personal_data_access_record",
+]
 
-# pg_advisory_xact_lock key for "append to the audit chain" (b"ftpaudit").
-CHAIN_LOCK_KEY = 0x6674706175646974
+logger = logging.getLogger(__name__)
 
 
 def audit_record(
@@ -59,15 +77,15 @@ def audit_record(
     It is a ``workflow.Case``, typed ``Any`` here because the case engine sits
     above the audit log and audit imports nothing of it. ``actor`` is None
     for the system (the daily chain check).
+
+    The event comes back chained (``seq`` set) if the chain lock was free,
+    else pending (``seq`` None) until the sequencer chains it after commit.
+    Never waits for another writer.
     """
     action = str(action)  # an enum member hashes and stores as its value
-    key = settings.FTP_AUDIT_KEYRING.current
     with transaction.atomic(savepoint=False):
-        seq, prev_hash = _lock_chain_head()
+        appends = transaction_appends()
         event = AuditEvent(
-            seq=seq,
-            prev_hash=prev_hash,
-            key_id=key.id,
             case=case,
             actor=actor,
             at=timezone.now(),
@@ -77,31 +95,27 @@ def audit_record(
             reason=reason,
             payload=normalise_payload(payload),
         )
-        event.hash = event_hash(
-            key=key,
-            prev_hash=prev_hash,
-            case_id=event.case_id,
-            actor_id=event.actor_id,
-            at=event.at,
-            action=action,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            reason=reason,
-            payload=event.payload,
-        )
-        event.save(force_insert=True)
+        after = next_link(appends)
+        if after is None:
+            seal(event)
+            event.save(force_insert=True)
+        else:
+            link(event, after[0] + 1, after[1])
+            event.save(force_insert=True)
+            appends.remember(after[0] + 1, event)
     return event
 
 
-def _lock_chain_head() -> tuple[int, str]:
-    """The next ``seq`` and the hash to link to, with the chain locked for us."""
-    if connection.vendor == "postgresql":
-        # Before the read: under READ COMMITTED the next statement then sees
-        # every append committed by whoever held the lock before us.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
-    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    return (head[0] + 1, head[1]) if head else (1, GENESIS)
+def audit_sequence(*, batch_size: int = SEQUENCE_BATCH) -> int:
+    """Chain every pending event (oldest first, in batches); how many were.
+
+    Runs after every commit that appended an event, and from beat every
+    ``FTP_AUDIT_SEQUENCE_SECONDS`` as the backstop for a process that died
+    between its commit and its run. Returns at once if another process holds
+    the chain lock: that process looks again after releasing it. Safe to run
+    any number of times at once.
+    """
+    return sequence_pending(batch_size=batch_size)
 
 
 def personal_data_access_record(
@@ -219,6 +233,7 @@ def _report_payload(report: Report) -> dict[str, Any]:
         "events": report.events,
         "head_seq": report.head.seq if report.head else 0,
         "head_hash": report.head_hash,
+        "pending": report.pending,
     }
     if report.breakage is not None:
         payload["broken_seq"] = report.breakage.seq

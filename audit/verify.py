@@ -17,6 +17,12 @@ For each event, in order:
 3. its stored hash must match its content. If not, it was altered, unless the
    next event still links to the one before it (then it was inserted).
 
+4. then, apart from the walk, every pending event (committed, not yet
+   chained: ADR 0016) must still match its seal, and none may have waited
+   longer than ``FTP_AUDIT_PENDING_STALE_MINUTES``: the sequencer chains them
+   within moments, so an old one means it has stalled, and until it is
+   chained an event is not covered by the chain or an anchor.
+
 The chain alone cannot show its newest events cut off, or every hash
 recomputed by someone holding the key; anchors kept outside the database
 (``audit.anchors``) can, and ``check_anchor`` compares with one.
@@ -25,14 +31,16 @@ recomputed by someone holding the key; anchors kept outside the database
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import hmac
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
+from django.utils import timezone
 
-from .chain import GENESIS, event_hash, unkeyed_event_hash
+from .chain import GENESIS, event_hash, event_seal, unkeyed_event_hash
 from .keyring import AuditKey, Keyring
 from .models import AuditEvent
 
@@ -81,6 +89,8 @@ class Kind(enum.StrEnum):
     FORGED = "forged (inserted)"
     OUT_OF_ORDER = "out of order"
     UNKNOWN_KEY = "signed with an unknown key"
+    # A pending event waiting far longer than the sequencer ever takes.
+    STALLED = "pending too long (sequencer stalled)"
     # Found by comparing with an anchor kept outside the database.
     TRUNCATED = "truncated"
     ANCHOR_MISMATCH = "anchor mismatch"
@@ -100,6 +110,9 @@ class Breakage:
     id: int
     kind: Kind
     detail: str
+    # Found among the pending events (no seq yet): ``seq`` is where the chain
+    # would have taken it, after the head.
+    pending: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +121,8 @@ class Report:
     head: Ref | None
     head_hash: str
     breakage: Breakage | None = None
+    # Events committed but not yet chained when the check looked (ADR 0016).
+    pending: int = 0
 
     @property
     def broken(self) -> bool:
@@ -130,9 +145,12 @@ class Report:
     def __str__(self) -> str:
         if self.empty:
             return "empty: no events to verify"
+        waiting = f", {self.pending} pending" if self.pending else ""
         if self.breakage is None:
-            return f"intact, {self.events} events"
+            return f"intact, {self.events} events{waiting}"
         b = self.breakage
+        if b.pending:
+            return f"broken at pending event id={b.id}: {b.kind} - {b.detail}"
         if b.id == 0:  # no event to name: the anchored one is gone, or the log is empty
             return f"broken at seq={b.seq}: {b.kind} - {b.detail}"
         return f"broken at event seq={b.seq} (id={b.id}): {b.kind} - {b.detail}"
@@ -268,37 +286,94 @@ def _broken(row: Row, kind: Kind, detail: str) -> Breakage:
 
 
 class DatabaseLookup:
-    """Diagnosis lookups against the log itself (used at a break only)."""
+    """Diagnosis lookups against the log itself (used at a break only).
+    Chained events only: a pending event's ``hash`` is a seal, linked to nothing."""
 
     def by_hash(self, value: str) -> Ref | None:
-        found = AuditEvent.objects.filter(hash=value).order_by("seq").values_list("seq", "id")
-        return _ref(found.first())
+        found = AuditEvent.objects.chained().filter(hash=value).order_by("seq")
+        return _ref(found.values_list("seq", "id").first())
 
     def by_seq(self, seq: int) -> Ref | None:
         return _ref(AuditEvent.objects.filter(seq=seq).values_list("seq", "id").first())
 
 
-def _ref(pair: tuple[int, int] | None) -> Ref | None:
-    return Ref(*pair) if pair else None
+def _ref(pair: tuple[int | None, int] | None) -> Ref | None:
+    return Ref(pair[0], pair[1]) if pair and pair[0] is not None else None
 
 
 def stream_rows(chunk_size: int = 5000) -> Iterator[Row]:
-    """Every event in ``seq`` order, fetched ``chunk_size`` at a time
+    """Every chained event in ``seq`` order, fetched ``chunk_size`` at a time
     (a server-side cursor on PostgreSQL)."""
-    rows = AuditEvent.objects.order_by("seq").values_list(*COLUMNS)
+    rows = AuditEvent.objects.chained().order_by("seq").values_list(*COLUMNS)
     return (Row(*r) for r in rows.iterator(chunk_size=chunk_size))
+
+
+def stream_pending(chunk_size: int = 5000) -> Iterator[Row]:
+    """Every pending event by id (``seq`` None), streamed like ``stream_rows``."""
+    rows = AuditEvent.objects.pending().order_by("id").values_list(*COLUMNS)
+    return (Row(*r) for r in rows.iterator(chunk_size=chunk_size))
+
+
+def check_pending(
+    rows: Iterable[Row], *, keyring: Keyring, after_seq: int, stale_before: dt.datetime
+) -> tuple[int, Breakage | None]:
+    """Count pending events and find the first that is altered, unsealed or
+    stale (pure). An altered one is reported before a merely stale one."""
+    count, stale = 0, None
+    for row in rows:
+        count += 1
+        key = keyring.get(row.key_id) if row.key_id else None
+        if key is None or not hmac.compare_digest(_seal(row, key).encode(), row.hash.encode()):
+            detail = "changed while pending: it no longer matches its seal"
+            if key is None:
+                detail = f"pending with no configured key ({row.key_id!r}): it cannot be sealed"
+            return count, Breakage(after_seq + 1, row.id, Kind.ALTERED, detail, pending=True)
+        if stale is None and row.at < stale_before:
+            stale = Breakage(
+                after_seq + 1,
+                row.id,
+                Kind.STALLED,
+                f"waiting since {row.at.isoformat()}: the sequencer has not run "
+                "(is beat's audit-sequence task running?)",
+                pending=True,
+            )
+    return count, stale
+
+
+def _seal(row: Row, key: AuditKey) -> str:
+    return event_seal(
+        key=key,
+        case_id=row.case_id,
+        actor_id=row.actor_id,
+        at=row.at,
+        action=row.action,
+        from_stage=row.from_stage,
+        to_stage=row.to_stage,
+        reason=row.reason,
+        payload=row.payload,
+    )
 
 
 def verify_log(
     *, chunk_size: int = 5000, keyring: Keyring | None = None, keyed_after: int | None = None
 ) -> Report:
-    """Verify the whole stored chain, with the configured keys unless told."""
-    return check_chain(
-        stream_rows(chunk_size),
-        DatabaseLookup(),
-        keyring=keyring or settings.FTP_AUDIT_KEYRING,
-        keyed_after=keyed_after,
+    """Verify the whole stored chain, with the configured keys unless told,
+    then the events still pending (counted; altered or stale ones break it).
+
+    Pending events are read after the walk: one chained meanwhile is simply
+    not among them, one appended meanwhile is counted."""
+    keys = keyring or settings.FTP_AUDIT_KEYRING
+    report = check_chain(
+        stream_rows(chunk_size), DatabaseLookup(), keyring=keys, keyed_after=keyed_after
     )
+    stale_before = timezone.now() - dt.timedelta(minutes=settings.FTP_AUDIT_PENDING_STALE_MINUTES)
+    count, problem = check_pending(
+        stream_pending(chunk_size),
+        keyring=keys,
+        after_seq=report.head.seq if report.head else 0,
+        stale_before=stale_before,
+    )
+    return dataclasses.replace(report, pending=count, breakage=report.breakage or problem)
 
 
 def check_anchor(seq: int, value: str, *, source: str = "the anchor") -> Breakage | None:

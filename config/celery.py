@@ -50,6 +50,12 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "notifications.tasks.build_digests",
             "schedule": crontab(hour=settings.FTP_DIGEST_HOUR, minute=0),
         },
+        # Chains audit events left pending by a process that stopped between
+        # its commit and its own sequencer run (audit/sequencing.py).
+        "sequence-audit-events": {
+            "task": "audit.tasks.sequence_audit_events",
+            "schedule": float(settings.FTP_AUDIT_SEQUENCE_SECONDS),
+        },
         # Daily, in the quiet hours: walks the whole chain (streamed).
         "verify-audit-chain": {
             "task": "audit.tasks.verify_audit_chain",

@@ -452,6 +452,12 @@ FTP_AUDIT_KEYRING = keyring_from_config(
 # the database's administrators cannot write. Also emailed to these people.
 FTP_AUDIT_ANCHOR_FILE = env_str("FTP_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
 FTP_AUDIT_ANCHOR_EMAILS = env_list("FTP_AUDIT_ANCHOR_EMAILS", [])
+# Events appended while another writer held the chain lock wait, sealed, for
+# the sequencer, which runs after every commit that appended (ADR 0016). Beat
+# runs it this often too, for a process that died between commit and run;
+# a check reports a pending event older than this many minutes as a stall.
+FTP_AUDIT_SEQUENCE_SECONDS = env_int("FTP_AUDIT_SEQUENCE_SECONDS", 60, minimum=1)
+FTP_AUDIT_PENDING_STALE_MINUTES = env_int("FTP_AUDIT_PENDING_STALE_MINUTES", 10, minimum=1)
 # --- end Audit chain ----------------------------------------------------------
 
 # --- Reports (reports/) ------------------------------------------------------

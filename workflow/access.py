@@ -364,7 +364,7 @@ class ShownEvent:
     """One event of a case's path as its viewer may read it."""
 
     id: int
-    seq: int
+    seq: int | None  # None while the event waits to be chained (audit.sequencing)
     at: dt.datetime
     actor: Actor | None
     action: str

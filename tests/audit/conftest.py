@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 
 from audit.models import AuditEvent
+from audit.sequencing import forget_head
 from audit.services import audit_record
 
 from ..workflow.conftest import extras, story
@@ -68,6 +69,9 @@ def tamper(db: None) -> Callable[..., None]:
                     cursor.execute(sql, params)
             finally:
                 cursor.execute("SET session_replication_role = DEFAULT")
+        # The next append reads the head the superuser left, as a new
+        # transaction would.
+        forget_head()
 
     return run
 
@@ -96,8 +100,8 @@ def legacy_appended(tamper: Callable[..., None]) -> Callable[[int], list[AuditEv
     them (and as migration 0005 chained the first ones)."""
 
     def append(n: int) -> list[AuditEvent]:
-        head = AuditEvent.objects.order_by("-seq").first()
-        seq, prev = (head.seq, head.hash) if head else (0, "0" * 64)
+        head = AuditEvent.objects.chained().order_by("-seq").first()
+        seq, prev = (head.seq or 0, head.hash) if head else (0, "0" * 64)
         statements: list[str | tuple[str, list[Any]]] = []
         for i in range(n):
             seq += 1

@@ -1,8 +1,11 @@
 """Appends from several processes at once still make one unbroken chain.
 
 Each process has its own database connection, as web and worker processes
-do. Without serialised appends two of them would read the same last event
-and fork the chain (the unique ``seq`` would then refuse one of them).
+do. Two of them chaining at once would read the same last event and fork
+the chain (the unique ``seq`` would then refuse one of them); instead the
+one that finds the chain lock busy leaves its event pending and the
+sequencer chains it after commit (ADR 0016), so by the time every process
+has finished, every event is in one chain.
 """
 
 from __future__ import annotations
