@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from core.inputs import refuse_control_characters, refuse_far_dates
+from core.paging import CURSOR_MAX_LENGTH, CURSOR_MESSAGE, Cursor
 from panels.models import PANEL_OUTCOMES
 from workflow.deadlines import is_overdue
 from workflow.just_culture import QUESTIONS
@@ -103,7 +104,17 @@ class ReferralFilter(StrictSerializer):
     submitted_to = serializers.DateField(
         required=False, validators=[refuse_far_dates], help_text="Between 2000 and 2100."
     )
-    page = serializers.IntegerField(min_value=1, max_value=10**6, required=False)
+    cursor = serializers.CharField(
+        required=False,
+        max_length=CURSOR_MAX_LENGTH,
+        help_text="Where the page starts: take it from a page's next or previous link.",
+    )
+
+    def validate_cursor(self, value: str) -> Cursor:
+        try:
+            return Cursor.decode(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(CURSOR_MESSAGE) from exc
 
 
 # --- responses --------------------------------------------------------------
@@ -233,11 +244,14 @@ class CaseSummaryOut(serializers.Serializer):
 
 
 class CasePageOut(serializers.Serializer):
-    """One page of cases, 25 to a page, newest first."""
+    """One page of cases, 25 to a page, newest first. Pages are linked by
+    cursor (keyset paging): follow ``next`` for older cases and ``previous``
+    for newer ones; there is no total, which would cost a count of every case."""
 
-    count = serializers.IntegerField(help_text="Cases matching, across every page.")
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
+    next = serializers.URLField(allow_null=True, help_text="Older cases; null on the last page.")
+    previous = serializers.URLField(
+        allow_null=True, help_text="Newer cases; null on the first page."
+    )
     results = CaseSummaryOut(many=True)
 
 

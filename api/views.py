@@ -9,17 +9,17 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role, has_role
 from core.errors import NotAllowed, NotFound
+from core.paging import keyset_page
 from panels.services import panel_suggest
 from workflow import services
 from workflow.rules import Action
-from workflow.selectors import case_get_for, case_list_for
+from workflow.selectors import CASE_LIST_ORDER, case_get_for, case_list_for
 from workflow.services import ACTION_SERVICES
 
 from . import panels as p
@@ -49,8 +49,18 @@ class ApiView(APIView):
     parser_classes = [JSONParser]
 
 
-class CasePagination(PageNumberPagination):
-    page_size = 25
+PAGE_SIZE = 25
+
+
+def _page_link(request: Request, cursor: str | None) -> str | None:
+    """The list's address with this page's cursor in place of any other,
+    keeping the filters; None when there is no such page."""
+    if cursor is None:
+        return None
+    query = request.query_params.copy()
+    query["cursor"] = cursor
+    link: str = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return link
 
 
 class ReferralListView(ApiView):
@@ -67,10 +77,22 @@ class ReferralListView(ApiView):
         filters = s.ReferralFilter(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         params = dict(filters.validated_data)
-        params.pop("page", None)
-        paginator = CasePagination()
-        page = paginator.paginate_queryset(case_list_for(request.user, **params), request, self)
-        return paginator.get_paginated_response(s.CaseSummaryOut(page, many=True).data)
+        cursor = params.pop("cursor", None)
+        # Keyset pages (core.paging): no count of every visible case, and a
+        # late page costs what the first does. The links carry the cursor.
+        page = keyset_page(
+            case_list_for(request.user, **params),
+            order=CASE_LIST_ORDER,
+            cursor=cursor,
+            size=PAGE_SIZE,
+        )
+        return Response(
+            {
+                "next": _page_link(request, page.older),
+                "previous": _page_link(request, page.newer),
+                "results": s.CaseSummaryOut(page.rows, many=True).data,
+            }
+        )
 
     @extend_schema(
         request=s.ReferralCreateRequest,

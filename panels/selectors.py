@@ -12,20 +12,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from accounts.roles import GROUP_NAMES, Role
-from accounts.types import Actor, Viewer
+from accounts.types import Actor, Viewer, as_actor
+from core.paging import Cursor, KeysetPage, keyset_page
 from staff.models import Employee, OrgUnit
 from workflow.models import Case, Stage
 
 from . import state
 from .models import Declaration, Panel, PanelMembership, PanelView
-from .rules import CaseFacts, Member
+from .rules import CaseFacts, Member, PanelRules
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -186,33 +204,124 @@ class Seat:
     open: bool
 
 
-def my_panels(user: Viewer) -> list[Seat]:
-    """Every panel ``user`` was convened on, open cases first, newest first
-    (none for nobody logged in)."""
+# Open seats a member is shown at most: a member sits on a handful of open
+# panels at a time, so this bounds the page without ever hiding real work.
+OPEN_SEATS_MAX = 100
+PAGE_SIZE = 25
+
+
+def _with_panels(rows: QuerySet[PanelMembership]) -> QuerySet[PanelMembership]:
+    """``rows`` with their panels' seats, declarations, views and decisions."""
+    return rows.select_related("panel__case", "panel__chair").prefetch_related(
+        seats_prefetch("panel__"), "panel__decisions"
+    )
+
+
+def _seat(m: PanelMembership, user: Actor) -> Seat:
+    """The seat with what its panel needs from ``user`` (``state.member_todo``)."""
+    at_panel = m.panel.case.stage == Stage.PANEL
+    return Seat(
+        membership=m,
+        panel=m.panel,
+        case=m.panel.case,
+        todo=state.member_todo(m.panel, user) if at_panel else "",
+        open=m.panel.case.stage in OPEN_PANEL_STAGES,
+    )
+
+
+def my_open_seats(user: Viewer) -> list[Seat]:
+    """My seats on cases whose panel still has work (panel or sign-off stage),
+    newest first: bounded by the open cases, not by my history."""
     if not user.is_authenticated:
         return []
-    rows = (
-        PanelMembership.objects.filter(user=user)
-        .select_related("panel__case", "panel__chair")
-        .prefetch_related(seats_prefetch("panel__"), "panel__decisions")
-        .order_by("-panel__convened_at", "-pk")
+    rows = PanelMembership.objects.filter(user=user, panel__case__stage__in=OPEN_PANEL_STAGES)
+    ordered = _with_panels(rows).order_by("-panel__convened_at", "-pk")[:OPEN_SEATS_MAX]
+    return [_seat(m, as_actor(user)) for m in ordered]
+
+
+def my_past_seats(user: Viewer, *, cursor: Cursor | None = None) -> KeysetPage[Seat]:
+    """One page of my seats on cases whose panel is over, newest seat first.
+
+    Paged by the seat's id (a seat is made when its member is convened or
+    named as a replacement, so a newer seat has a larger id) along the index
+    on ``(user, id)``: a page reads a page of seats however many panels I sat on."""
+    if not user.is_authenticated:
+        return KeysetPage(rows=[], newer=None, older=None)
+    past = PanelMembership.objects.filter(user=user).exclude(
+        panel__case__stage__in=OPEN_PANEL_STAGES
     )
-    seats = [
-        Seat(
-            membership=m,
-            panel=m.panel,
-            case=m.panel.case,
-            todo=state.member_todo(m.panel, user) if m.panel.case.stage == Stage.PANEL else "",
-            open=m.panel.case.stage in OPEN_PANEL_STAGES,
-        )
-        for m in rows
-    ]
-    return sorted(seats, key=lambda s: not s.open)
+    page = keyset_page(_with_panels(past), order=("-id",), cursor=cursor, size=PAGE_SIZE)
+    rows = [_seat(m, as_actor(user)) for m in page.rows]
+    return KeysetPage(rows=rows, newer=page.newer, older=page.older)
 
 
 def panel_work_for(user: Viewer) -> list[Seat]:
-    """The panels waiting for something from ``user`` (their inbox entries)."""
-    return [s for s in my_panels(user) if s.todo in state.ACTIONABLE]
+    """The panels waiting for something from ``user`` (their inbox entries):
+    only their open seats are read, never their history."""
+    return [s for s in my_open_seats(user) if s.todo in state.ACTIONABLE]
+
+
+# --- HR's panels dashboard: what each panel waits for, in SQL ------------------------
+
+
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    """``COUNT(*)`` of ``rows`` as a scalar subquery (0 when none)."""
+    counted = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_waiting(panels: QuerySet[Panel], rules: PanelRules | None = None) -> QuerySet[Panel]:
+    """``panels`` annotated with what ``state.waiting_for`` says of each
+    (``waiting``) and the figures the dashboard shows: ``n_sitting``,
+    ``n_declared``, ``n_views`` (``state.views_recorded``) and ``n_needed``
+    (``state.views_needed``).
+
+    ``panels.state`` stays the one definition of what a panel waits for; this
+    is its query form, so a page can group, count and page panels in the
+    database. ``tests/panels/test_waiting_sql.py`` checks over generated
+    panels that the two agree."""
+    quorum = (rules or PanelRules.from_settings()).quorum
+    seats = PanelMembership.objects.filter(panel=OuterRef("pk"))
+    sitting = seats.filter(stood_down_at__isnull=True)
+    # A seat stood down stays vacant until a seat on the same panel replaces it.
+    filled = PanelMembership.objects.filter(panel=OuterRef(OuterRef("pk")), replaces=OuterRef("pk"))
+    vacancy = seats.filter(stood_down_at__isnull=False).exclude(Exists(filled))
+    viewed = PanelView.objects.filter(membership=OuterRef("pk"))
+    n_sitting = _count(sitting)
+    needed = n_sitting if quorum == 0 else Least(Value(quorum), n_sitting)
+    return panels.annotate(
+        n_sitting=n_sitting,
+        n_declared=_count(sitting.filter(declaration__isnull=False)),
+        n_views=_count(sitting.filter(Exists(viewed))),
+        n_needed=needed,
+    ).annotate(
+        waiting=SqlCase(
+            When(
+                Q(Exists(vacancy)) | ~Q(Exists(sitting.filter(user=OuterRef("chair")))),
+                then=Value(state.Waiting.REPLACEMENT.value),
+            ),
+            When(
+                Exists(sitting.filter(declaration__isnull=True)),
+                then=Value(state.Waiting.DECLARATIONS.value),
+            ),
+            When(n_views__lt=F("n_needed"), then=Value(state.Waiting.VIEWS.value)),
+            default=Value(state.Waiting.DECISION.value),
+            output_field=CharField(),
+        )
+    )
+
+
+def current_panels(cases: QuerySet[Case]) -> QuerySet[Panel]:
+    """The latest panel (``state.current_panel``) of each of ``cases``."""
+    later = Panel.objects.filter(case=OuterRef("case")).filter(
+        Q(convened_at__gt=OuterRef("convened_at"))
+        | Q(convened_at=OuterRef("convened_at"), pk__gt=OuterRef("pk"))
+    )
+    return Panel.objects.filter(case__in=cases).exclude(Exists(later))
+
+
+CONVENE = "convene"
+WAITING = ("waiting",)  # with_waiting's annotation, by name
 
 
 @dataclass(frozen=True)
@@ -225,41 +334,121 @@ class PanelRow:
     views_needed: int
 
 
-def panels_dashboard() -> dict[str, list[PanelRow]]:
-    """Cases at the panel stage, by what they wait for: HR's view of all panels."""
-    cases = (
-        Case.objects.filter(stage=Stage.PANEL)
-        .select_related("employee_org_unit")
-        .prefetch_related(
-            Prefetch(
-                "panels",
-                queryset=Panel.objects.select_related("chair").prefetch_related(
-                    seats_prefetch(), "decisions"
-                ),
-            )
-        )
-        .order_by("updated_at", "pk")
+@dataclass(frozen=True)
+class PanelGroup:
+    """One group of HR's dashboard: its cases waiting for the same thing,
+    ``count`` in all, one page of them in ``rows``."""
+
+    key: str
+    label: str
+    count: int
+    number: int
+    pages: int
+    rows: list[PanelRow]
+
+    @property
+    def more(self) -> int:
+        """Cases in the group beyond this page's."""
+        return self.count - len(self.rows)
+
+
+def panel_group_keys() -> list[tuple[str, str]]:
+    """The dashboard's groups in the order the work happens, with their headings."""
+    return [(CONVENE, "Waiting to be convened"), *((w.value, w.label) for w in state.Waiting)]
+
+
+def _at_panel() -> QuerySet[Case]:
+    return Case.objects.filter(stage=Stage.PANEL)
+
+
+def _to_convene() -> QuerySet[Case]:
+    return _at_panel().exclude(Exists(Panel.objects.filter(case=OuterRef("pk"))))
+
+
+def _waiting_ids() -> dict[str, list[int]]:
+    """The current panel of every case at the panel stage, by what it waits
+    for, longest-unchanged first: panel ids only, in one query over the open
+    panel-stage cases (a few hundred at most, however long the history)."""
+    groups: dict[str, list[int]] = {w.value: [] for w in state.Waiting}
+    rows = (
+        with_waiting(current_panels(_at_panel()))
+        .order_by("case__updated_at", "case_id")
+        .values_list("pk", *WAITING)
     )
-    groups: dict[str, list[PanelRow]] = {"convene": [], **{w.value: [] for w in state.Waiting}}
-    for case in cases:
-        panels = list(case.panels.all())
-        panel = max(panels, key=lambda p: (p.convened_at, p.pk)) if panels else None
-        if panel is None:
-            groups["convene"].append(PanelRow(case, None, 0, 0, 0, 0))
-            continue
-        sitting = state.sitting(panel)
-        row = PanelRow(
-            case=case,
-            panel=panel,
-            sitting=len(sitting),
-            declared=sum(1 for m in sitting if state.declaration(m) is not None),
-            views=state.views_recorded(panel),
-            views_needed=state.views_needed(panel),
-        )
-        groups[state.waiting_for(panel).value].append(row)
+    for pk, waiting in rows:
+        groups[waiting].append(pk)
     return groups
 
 
-def panels_to_fill() -> list[PanelRow]:
-    """Panels with a seat empty after a declared conflict: HR's inbox entries."""
-    return panels_dashboard()[state.Waiting.REPLACEMENT.value]
+def _page_of(count: int, number: int | None) -> tuple[int, int, int]:
+    """(page number, pages, first row) for a page asked for by number; a page
+    past the last is the last."""
+    pages = max(1, -(-count // PAGE_SIZE))
+    number = min(max(1, number or 1), pages)
+    return number, pages, (number - 1) * PAGE_SIZE
+
+
+def _panel_rows(ids: list[int]) -> dict[int, PanelRow]:
+    """The rows for these panels, with the figures they show, in one query."""
+    panels = with_waiting(Panel.objects.filter(pk__in=ids)).select_related(
+        "case__employee_org_unit", "chair"
+    )
+    return {p.pk: _row(p) for p in panels}
+
+
+def _row(panel: Panel) -> PanelRow:
+    figures: Any = panel  # the annotations with_waiting adds
+    return PanelRow(
+        case=panel.case,
+        panel=panel,
+        sitting=figures.n_sitting,
+        declared=figures.n_declared,
+        views=figures.n_views,
+        views_needed=figures.n_needed,
+    )
+
+
+def panels_dashboard(
+    pages: Mapping[str, int] | None = None, *, only: str | None = None
+) -> list[PanelGroup]:
+    """HR's view of all panels: every group (or ``only`` the one named) with
+    its count and one page of its cases (``pages`` names the page wanted per
+    group; the first otherwise), oldest-updated first.
+
+    Four queries whatever the number of panels: the convene group's count
+    and page, every current panel's group (ids only), and the shown rows."""
+    pages = pages or {}
+    keys = [(k, label) for k, label in panel_group_keys() if only in (None, k)]
+    waiting = _waiting_ids()
+    wanted: dict[str, tuple[int, int, list[int]]] = {}
+    for key, ids in waiting.items():
+        number, of, start = _page_of(len(ids), pages.get(key))
+        wanted[key] = (number, of, ids[start : start + PAGE_SIZE])
+    shown = [i for key, _ in keys if key != CONVENE for i in wanted[key][2]]
+    rows = _panel_rows(shown) if shown else {}
+    groups: list[PanelGroup] = []
+    for key, label in keys:
+        if key == CONVENE:
+            groups.append(_convene_group(label, pages.get(key)))
+            continue
+        number, of, ids = wanted[key]
+        groups.append(PanelGroup(key, label, len(waiting[key]), number, of, [rows[i] for i in ids]))
+    return groups
+
+
+def _convene_group(label: str, number: int | None) -> PanelGroup:
+    total = _to_convene().count()
+    number, pages, start = _page_of(total, number)
+    cases = (
+        _to_convene()
+        .select_related("employee_org_unit")
+        .order_by("updated_at", "pk")[start : start + PAGE_SIZE]
+    )
+    rows = [PanelRow(case, None, 0, 0, 0, 0) for case in cases]
+    return PanelGroup(CONVENE, label, total, number, pages, rows)
+
+
+def panels_to_fill() -> PanelGroup:
+    """Panels with a seat empty after a declared conflict: HR's inbox entries
+    (the first page; the Panels page has the rest)."""
+    return panels_dashboard(only=state.Waiting.REPLACEMENT.value)[0]

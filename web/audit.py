@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -29,10 +28,18 @@ from audit import exports
 from audit.models import AuditEvent
 from audit.services import audit_export_record
 from core.errors import NotAllowed, NotFound
-from core.inputs import PageForm, parse_query
+from core.inputs import parse_query
+from core.paging import keyset_page
 from web.audit_forms import EventFilterForm
 from web.chart import case_flow_chart
-from workflow.audit_selectors import REFUSAL, can_explore, case_timeline_for, event_search
+from web.filters import CursorForm
+from workflow.audit_selectors import (
+    REFUSAL,
+    SEARCH_ORDER,
+    can_explore,
+    case_timeline_for,
+    event_search,
+)
 
 PAGE_SIZE = 50
 
@@ -71,10 +78,13 @@ class EventSearchView(ExplorerView):
             # The filters again, each error beside its field.
             refused = {"form": form, "page": None, "title": "Audit log"}
             return render(request, "audit/event_search.html", refused, status=400)
-        number = parse_query(PageForm, request).cleaned_data["page"]
+        cursor = parse_query(CursorForm, request).cleaned_data["cursor"]
         events = event_search(request.user, form.filters())
-        page = Paginator(events, PAGE_SIZE).get_page(number)
+        # Keyset pages along the log's sequence (core.paging): no count of the
+        # whole log, and an old page costs what the newest does.
+        page = keyset_page(events, order=SEARCH_ORDER, cursor=cursor, size=PAGE_SIZE)
         query = request.GET.copy()
+        query.pop("cursor", None)
         query.pop("page", None)
         context: dict[str, Any] = {
             "form": form,
@@ -120,6 +130,7 @@ class EventExportView(ExplorerView):
     def _snapshot(self, request: HttpRequest, form: EventFilterForm) -> tuple[Any, int, int]:
         """The matching events up to the newest now: the log only grows, so the
         count recorded is exactly what is sent."""
-        through = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        # Chained events only: a pending one has no seq yet (ADR 0016).
+        through = AuditEvent.objects.head_seq()
         events = event_search(request.user, form.filters()).filter(seq__lte=through)
         return events, events.count(), through

@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,15 +20,22 @@ from django.views import View
 from accounts.roles import Role, has_role
 from accounts.types import as_actor
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.inputs import PageForm, parse_query
+from core.inputs import parse_query
+from core.paging import keyset_page
 from panels.selectors import panel_work_for, panels_to_fill
 from staff.models import OrgUnit
-from web.filters import CaseListFilterForm, PanelPrefillForm
+from web.filters import CaseListFilterForm, CursorForm, PanelPrefillForm
 from web.panel_forms import DeclareForm, ReplaceMembersForm, ViewForm
 from workflow import services
 from workflow.models import Outcome, Stage
 from workflow.rules import Action
-from workflow.selectors import case_get_for, case_list_for, inbox_for
+from workflow.selectors import (
+    CASE_LIST_ORDER,
+    INBOX_ORDER,
+    case_get_for,
+    case_list_for,
+    inbox_for,
+)
 from workflow.services import ACTION_SERVICES
 
 from . import forms as action_forms
@@ -79,13 +85,20 @@ class LandingView(LoginRequiredMixin, View):
 
 class InboxView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        query = parse_query(PageForm, request)
-        page = Paginator(inbox_for(request.user), PAGE_SIZE).get_page(query.cleaned_data["page"])
+        query = parse_query(CursorForm, request)
+        # Keyset pages (core.paging): a page costs the same however many tasks wait.
+        page = keyset_page(
+            inbox_for(request.user),
+            order=INBOX_ORDER,
+            cursor=query.cleaned_data["cursor"],
+            size=PAGE_SIZE,
+        )
         # Declarations and views are not flow tasks (the chair's decide task
         # waits for them), so a panel member's share of the work is listed apart.
         panel_work = panel_work_for(request.user) if has_role(request.user, Role.PANEL) else []
-        # A member who declared a conflict leaves a seat for HR to fill: no task either.
-        to_fill = panels_to_fill() if has_role(request.user, Role.HR) else []
+        # A member who declared a conflict leaves a seat for HR to fill: no task
+        # either. The first page of them; the Panels page has the rest.
+        to_fill = panels_to_fill() if has_role(request.user, Role.HR) else None
         return render(
             request,
             "workflow/inbox.html",
@@ -104,7 +117,9 @@ class CaseListView(LoginRequiredMixin, View):
             org_unit=params["org_unit"],
             outcome=params["outcome"],
         )
-        page = Paginator(qs, PAGE_SIZE).get_page(query.cleaned_data["page"])
+        page = keyset_page(
+            qs, order=CASE_LIST_ORDER, cursor=query.cleaned_data["cursor"], size=PAGE_SIZE
+        )
         return render(
             request,
             "workflow/case_list.html",

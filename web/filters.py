@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.inputs import PageField, QueryForm, TextFilterField
+from core.paging import CursorField
+from panels.selectors import panel_group_keys
 from workflow.models import Outcome, Stage
 
 
@@ -18,7 +20,8 @@ class CaseListFilterForm(QueryForm):
     stage = forms.ChoiceField(required=False, choices=[("", "Any"), *Stage.choices])
     outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
     org_unit = TextFilterField(max_length=32, label="Department")
-    page = PageField()
+    # Keyset paging (core.paging): the page starts after the row the cursor names.
+    cursor = CursorField()
 
     def filters(self) -> dict[str, str | None]:
         """The filters that were set (blank means any), as the selector takes them."""
@@ -50,3 +53,22 @@ class PanelPrefillForm(QueryForm):
         members = [str(i) for i in data.get("members") or []]
         chair = data.get("chair")
         return {"members": members, **({"chair": str(chair)} if chair else {})}
+
+
+class CursorForm(QueryForm):
+    """A keyset-paged list's one parameter: where the page starts (``core.paging``)."""
+
+    cursor = CursorField()
+
+
+class PanelsPageForm(QueryForm):
+    """HR's panels dashboard: each group of panels has its own page number
+    (``?views=2``); the groups are few hundred cases at most, so numbers serve."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in panel_group_keys():
+            self.fields[key] = PageField(label=f"Page of “{label}”")
+
+    def pages(self) -> dict[str, int]:
+        return {k: v for k, v in self.cleaned_data.items() if isinstance(v, int)}

@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages as flash
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,32 +18,45 @@ from django.views import View
 
 from accounts.types import as_actor
 from core.errors import NotFound, ValidationFailed
-from core.inputs import PageForm, parse_query
+from core.inputs import parse_query
+from core.paging import keyset_page
 from notifications import messages
 from notifications.models import EmailMode
-from notifications.selectors import email_mode_for, notifications_for, unread_count
+from notifications.selectors import (
+    LIST_ORDER,
+    email_mode_for,
+    notifications_for,
+    unread_count,
+    unread_label,
+)
 from notifications.services import (
     notification_mark_read,
     notification_preference_set,
     notifications_mark_all_read,
 )
+from web.filters import CursorForm
 
 PAGE_SIZE = 25
 
 
 class NotificationListView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        # A page number that is not one is a 400 (core.inputs).
-        number = parse_query(PageForm, request).cleaned_data["page"]
-        page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(number)
+        # A cursor that is not one is a 400 (core.paging); pages are keyset
+        # pages, so an old page costs what the newest does.
+        cursor = parse_query(CursorForm, request).cleaned_data["cursor"]
+        page = keyset_page(
+            notifications_for(request.user), order=LIST_ORDER, cursor=cursor, size=PAGE_SIZE
+        )
         rows = [{"n": n, "text": messages.inapp_text(n)} for n in page]
+        unread = unread_count(request.user)
         return render(
             request,
             "notifications/list.html",
             {
                 "page": page,
                 "rows": rows,
-                "unread": unread_count(request.user),
+                "unread": unread,
+                "unread_label": unread_label(unread),
                 "title": "Notifications",
             },
         )

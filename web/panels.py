@@ -9,15 +9,18 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.views import View
 
 from accounts.roles import Role, has_role
 from accounts.types import as_actor
 from core.errors import DomainError, NotFound
+from core.inputs import parse_query
 from panels import state
-from panels.selectors import my_panels, panels_dashboard
+from panels.selectors import my_open_seats, my_past_seats, panels_dashboard
 from panels.services import panel_suggest
-from panels.state import Waiting, current_panel
+from panels.state import current_panel
+from web.filters import CursorForm, PanelsPageForm
 from workflow.models import Case
 
 
@@ -27,8 +30,16 @@ class MyPanelsView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not has_role(request.user, Role.PANEL):
             raise PermissionDenied("Only panel members have panels.")
-        seats = my_panels(request.user)
-        return render(request, "panels/my_panels.html", {"seats": seats, "title": "My panels"})
+        query = parse_query(CursorForm, request)
+        cursor = query.cleaned_data["cursor"]
+        # Open seats are few (bounded by open cases); past ones are paged.
+        context = {
+            "open_seats": [] if cursor else my_open_seats(request.user),
+            "past": my_past_seats(request.user, cursor=cursor),
+            "paged": cursor is not None,
+            "title": "My panels",
+        }
+        return render(request, "panels/my_panels.html", context)
 
 
 class PanelsDashboardView(LoginRequiredMixin, View):
@@ -37,15 +48,14 @@ class PanelsDashboardView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not has_role(request.user, Role.HR):
             raise PermissionDenied("Only HR advisers see every panel.")
-        groups = panels_dashboard()
-        sections = [("convene", "Waiting to be convened"), *((w.value, w.label) for w in Waiting)]
+        pages = parse_query(PanelsPageForm, request).pages()
+        groups = panels_dashboard(pages)
+        # Each group's page links keep the other groups' pages.
+        links = {g.key: urlencode({k: v for k, v in pages.items() if k != g.key}) for g in groups}
         return render(
             request,
             "panels/dashboard.html",
-            {
-                "title": "Panels",
-                "sections": [(key, label, groups[key]) for key, label in sections],
-            },
+            {"title": "Panels", "groups": [(g, links[g.key]) for g in groups]},
         )
 
 

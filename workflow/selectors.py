@@ -42,6 +42,12 @@ def open_step_due_on(case_ref: str) -> Subquery:
     )
 
 
+# The orders the lists are paged in (``core.paging``), each served by an index
+# (docs/performance.md): the case list newest first, the inbox oldest first.
+CASE_LIST_ORDER = ("-submitted_at", "-id")
+INBOX_ORDER = ("created", "id")
+
+
 def case_list_for(
     user: Viewer,
     *,
@@ -78,7 +84,7 @@ def case_list_for(
         qs = qs.filter(submitted_at__date__gte=submitted_from)
     if submitted_to:
         qs = qs.filter(submitted_at__date__lte=submitted_to)
-    return qs.order_by("-submitted_at", "-id")
+    return qs.order_by(*CASE_LIST_ORDER)
 
 
 @dataclass(frozen=True)
@@ -225,4 +231,7 @@ def inbox_for(user: Viewer) -> QuerySet[Task]:
             access.DetailsVisible.q(user, "process__case__"), output_field=BooleanField()
         )
     )
-    return qs.order_by("created", "id").distinct()
+    # No DISTINCT: nothing joined here can repeat a task (the access rules are
+    # EXISTS subqueries), and DISTINCT over every selected column made the
+    # database sort every open task's row before the page could be cut.
+    return qs.order_by(*INBOX_ORDER)

@@ -49,20 +49,22 @@ GOOD_FILTERS = {
     "outcome": [o.value for o in Outcome],
     "org_unit": ["DEP-ED", "TRUST"],
     "page": ["1", "2"],
+    # A keyset cursor as the product writes it (["a", id]), and a stale one.
+    "cursor": ["WyJhIiwxXQ", "WyJiIiwiMjAyNi0xMS0wMlQxMjowMDowMCswMDowMCIsNV0"],
 }
 PACK = {"year": ["2024", "2025"], "window": ["1", "2"], "start": DATES, "end": DATES}
 AUDIT = {"case": ["FTP-2026-00001"], "actor": ["hana.hr"], "action": ["triage"], "stage": ["panel"]}
 
 REFUSED = frozenset({403})
 PAGES = [
-    Page("cases:list", ("stage", "org_unit", "outcome", "page"), good=GOOD_FILTERS),
-    Page("cases:inbox", ("page",), good=GOOD_FILTERS),
-    Page("notifications:list", ("page",), good=GOOD_FILTERS),
+    Page("cases:list", ("stage", "org_unit", "outcome", "cursor"), good=GOOD_FILTERS),
+    Page("cases:inbox", ("cursor",), good=GOOD_FILTERS),
+    Page("notifications:list", ("cursor",), good=GOOD_FILTERS),
     Page(
         "audit:index",
-        ("case", "actor", "action", "stage", "date_from", "date_to", "page"),
+        ("case", "actor", "action", "stage", "date_from", "date_to", "cursor"),
         manager=REFUSED,
-        good={**AUDIT, "date_from": DATES, "date_to": DATES, "page": ["1"]},
+        good={**AUDIT, "date_from": DATES, "date_to": DATES, "cursor": GOOD_FILTERS["cursor"]},
     ),
     Page(
         "audit:export:csv",
@@ -94,16 +96,14 @@ PAGES = [
         manager=REFUSED,
         good=PACK,
     ),
-    Page("cases:panels", ("page",), manager=REFUSED),
-    Page("cases:my_panels", ("page",), hr=REFUSED, manager=REFUSED),
+    Page("cases:panels", ("convene", "views"), manager=REFUSED, good={"views": ["1", "2"]}),
+    Page("cases:my_panels", ("cursor",), hr=REFUSED, manager=REFUSED, good=GOOD_FILTERS),
     # HR may convene the seeded case; a manager may not (409, no form at all).
     Page("convene", ("members", "chair"), manager=frozenset({409}), good={"members": ["1"]}),
-    # The API: a page past the last is DRF's 404.
+    # The API: keyset pages, so no page is "past the last" (a stale cursor is a page).
     Page(
         "api:referrals",
-        ("stage", "org_unit", "outcome", "submitted_from", "submitted_to", "page"),
-        hr=frozenset({200, 404}),
-        manager=frozenset({200, 404}),
+        ("stage", "org_unit", "outcome", "submitted_from", "submitted_to", "cursor"),
         good={**GOOD_FILTERS, "submitted_from": DATES, "submitted_to": DATES},
     ),
 ]

@@ -345,7 +345,7 @@ def test_an_export_with_a_far_date_is_refused_and_not_recorded(
 
 @pytest.mark.parametrize(
     ("param", "value"),
-    [("case", "FTP\x00"), ("actor", "hana\x01hr"), ("action", "\x00"), ("page", "\x00")],
+    [("case", "FTP\x00"), ("actor", "hana\x01hr"), ("action", "\x00"), ("cursor", "\x00")],
 )
 def test_control_characters_in_the_search_are_a_400(story: Story, param: str, value: str) -> None:
     story.submitted()
@@ -358,4 +358,4 @@ def test_the_last_day_of_the_range_still_searches(client: Client, story: Story) 
     story.submitted()
     response = get(client, story.cast.hr, reverse("audit:index"), date_to="2100-12-31")
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == AuditEvent.objects.count()
+    assert len(response.context["page"].rows) == AuditEvent.objects.count()

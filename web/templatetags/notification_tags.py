@@ -8,25 +8,25 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from notifications.selectors import unread_count
+from notifications.selectors import unread_count, unread_label
 from workflow.models import CaseStep
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def notifications_unread(context: template.Context) -> int:
-    """Unread in-app notifications of the signed-in person (one query, cached
-    on the request for the rest of the page)."""
+def notifications_unread(context: template.Context) -> str:
+    """Unread in-app notifications of the signed-in person, as shown ("999+"
+    past the most counted; one query, cached on the request for the page)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or user is None:
-        return 0
+        return "0"
     cached = getattr(request, "_ftp_unread", None)
     if cached is None:
         cached = unread_count(user)
         request._ftp_unread = cached
-    return int(cached)
+    return unread_label(int(cached))
 
 
 @register.inclusion_tag("notifications/_due.html")
