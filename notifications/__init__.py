@@ -37,8 +37,10 @@ So each step spell gets up to three ``ScheduledNotice`` rows when it opens,
 cancelled when it closes; a beat task claims the unfired rows due by today
 through a partial index (``fire_on WHERE fired_at IS NULL``), in batches with
 ``SKIP LOCKED``. Its cost follows what is due, not what is open (``make
-bench``). viewflow's own ``fire_due_timers`` beat task still runs, for any
-timer a flow declares later.
+bench``), and a batch costs the same few queries however many notices it
+holds: whom to tell is read for the whole batch at once, and its
+notifications and deliveries are written by one statement. viewflow's own
+``fire_due_timers`` beat task still runs, for any timer a flow declares later.
 
 Exactly once, and what is left
 ------------------------------
@@ -46,8 +48,15 @@ Exactly once, and what is left
   (event key, recipient, channel) on deliveries; recording an event twice
   is a no-op. Rows are written in the case action's transaction, so they
   exist exactly when the action committed, whatever the broker does.
-* **Queued after commit**: ``transaction.on_commit`` queues one task per
-  delivery. If Redis is down, the failure is logged and the action still
+* **Queued after commit**: ``transaction.on_commit`` queues one task
+  (``send_deliveries``) for all of an action's deliveries: one broker round
+  trip per action, not one per person and channel. That task sends each
+  delivery on its own, as below, and hands one that must wait (a failing
+  channel, a held lease) to ``send_delivery`` with its delay. We queue
+  rather than leave the rows to the outbox sweep because the sweep waits
+  ``FTP_OUTBOX_GRACE_SECONDS`` plus its interval (two minutes by default)
+  before it looks, and a member told they were convened should see it when
+  they next load a page. If Redis is down, the failure is logged and the action still
   succeeds (a breaker stops asking the broker for 30 s, so the next actions
   do not wait on redis-py's retries); the beat sweep re-queues every
   delivery still unsent after ``FTP_OUTBOX_GRACE_SECONDS``.

@@ -72,13 +72,16 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    # Null only for a digest, which is about many cases.
+    # Null only for a digest, which is about many cases. Indexed by
+    # ``notification_case`` (case first): a second index on the case alone
+    # would only slow every insert (the sweep writes a thousand at a time).
     case = models.ForeignKey(
         "workflow.Case",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="notifications",
+        db_index=False,
     )
     step = models.CharField(max_length=16, blank=True)
     due_on = models.DateField(null=True, blank=True)
@@ -87,8 +90,14 @@ class Notification(models.Model):
     shown_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     # The digest email that carried this notification's email.
+    # Indexed only where set (``notification_digest``): most rows have none.
     digest = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="bundled"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bundled",
+        db_index=False,
     )
 
     class Meta:
@@ -110,6 +119,11 @@ class Notification(models.Model):
                 condition=models.Q(shown_at__isnull=False, read_at__isnull=True),
             ),
             models.Index(fields=["case", "created_at"], name="notification_case"),
+            models.Index(
+                fields=["digest"],
+                name="notification_digest",
+                condition=models.Q(digest__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -124,8 +138,9 @@ class Delivery(models.Model):
     the record of the one that took over.
     """
 
+    # Indexed by ``delivery_notification`` (notification first).
     notification = models.ForeignKey(
-        Notification, on_delete=models.CASCADE, related_name="deliveries"
+        Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     event_key = models.CharField(max_length=120)
     recipient = models.ForeignKey(
@@ -169,7 +184,10 @@ class Delivery(models.Model):
 class ScheduledNotice(models.Model):
     """A reminder or escalation for one step spell, due on ``fire_on``."""
 
-    step = models.ForeignKey("workflow.CaseStep", on_delete=models.CASCADE, related_name="+")
+    # Indexed by ``notice_once_per_step`` (step first).
+    step = models.ForeignKey(
+        "workflow.CaseStep", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     fire_on = models.DateField()
     fired_at = models.DateTimeField(null=True, blank=True)

@@ -6,9 +6,10 @@ recording a notification costs the same on a large trust as on a small one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.roles import Role
+from accounts.roles import Role, roles_load
 from accounts.types import Actor, Viewer
 from panels import state
 from panels.models import Panel
@@ -70,62 +71,124 @@ def hr_leads() -> list[Actor]:
 def independent_decision_makers(case: Case) -> list[Actor]:
     """Decision-makers who may sign the case off: ``access.SignoffIndependent``
     (not its referrer, not on its panel), so whoever is told of a sign-off is
-    whoever the engine would let take it.
+    whoever the engine would let take it. One query (see the batch form below).
+    """
+    return independent_decision_makers_many([case.pk]).get(case.pk, [])
 
-    One query for the case whatever the number of decision-makers: each one's
-    rule, in its query form, is a column of the case's row. (The rule also
+
+def independent_decision_makers_many(case_ids: Iterable[int]) -> dict[int, list[Actor]]:
+    """``independent_decision_makers`` for many cases at once, by case id.
+
+    One query whatever the number of cases and decision-makers: each one's
+    rule, in its query form, is a column of each case's row. (The rule also
     reads each one's roles, cached on the user: once per sweep under
     ``roles_memoised``.)
     """
     deciders = users_with_role(Role.DECISION_MAKER)
-    if not deciders:
-        return []
+    ids = list(case_ids)
+    if not deciders or not ids:
+        return {}
+    roles_load(deciders)  # the rule asks each one's roles: one query for them all
     columns = {
         f"may_{u.pk}": ExpressionWrapper(SignoffIndependent.q(u), output_field=BooleanField())
         for u in deciders
     }
-    row = Case.objects.filter(pk=case.pk).values(**columns).first() or {}
-    return [u for u in deciders if row.get(f"may_{u.pk}")]
+    rows = Case.objects.filter(pk__in=ids).annotate(**columns).values_list("pk", *columns)
+    return {pk: [u for u, may in zip(deciders, flags, strict=True) if may] for pk, *flags in rows}
 
 
-def step_owners(case: Case, step: str) -> list[Actor]:
-    """Whoever owes the open ``step``: for the panel's decision, whoever the
+@dataclass(frozen=True)
+class OpenSpell:
+    """What a reminder needs to know of the step spell it is about."""
+
+    case_id: int
+    process_id: int
+    referring_manager_id: int
+    step: str
+
+
+def step_owners_many(spells: Collection[OpenSpell]) -> dict[OpenSpell, list[Actor]]:
+    """Whoever owes each open step: for the panel's decision, whoever the
     panel is waiting on; else the task's owner, or the role whose queue it
-    sits in (HR for triage and convening, decision-makers for sign-off)."""
-    if step == "decide":
-        waiting = panel_waiting_on(case)
-        if waiting is not None:
-            return waiting
-    task = (
-        Task.objects.filter(process_id=case.process_id, flow_task_type="HUMAN", status__in=_OPEN)
+    sits in (HR for triage and convening, the referring manager for informal
+    resolution and resubmission, decision-makers for sign-off).
+
+    A bounded number of queries however many spells (a sweep asks for
+    hundreds at once): one per kind of fact, never one per spell.
+    """
+    owners = _panels_waiting_on([s for s in spells if s.step == "decide"])
+    rest = [s for s in spells if s not in owners]
+    tasks = _task_owners({s.process_id for s in rest})
+    queued = [s for s in rest if s.process_id not in tasks]
+    managers = _users({s.referring_manager_id for s in queued if s.step in _MANAGER_STEPS})
+    signing = independent_decision_makers_many(s.case_id for s in queued if s.step == "signoff")
+    for spell in rest:
+        owner = tasks.get(spell.process_id)
+        if owner is not None:
+            owners[spell] = [owner] if owner.is_active else []
+        elif spell.step in _MANAGER_STEPS:
+            owners[spell] = [managers[spell.referring_manager_id]]
+        elif spell.step == "signoff":
+            owners[spell] = signing.get(spell.case_id, [])
+        else:
+            owners[spell] = _hr_but(spell.referring_manager_id)
+    return owners
+
+
+_MANAGER_STEPS = ("resubmit", "informal")
+
+
+def _hr_but(user_id: int) -> list[Actor]:
+    return [u for u in users_with_role(Role.HR) if u.pk != user_id]
+
+
+def _users(ids: set[int]) -> dict[int, Actor]:
+    return {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)} if ids else {}
+
+
+def _task_owners(process_ids: set[int]) -> dict[int, Actor]:
+    """The owner of each process's latest open human task, when it has one
+    (a task in a role's queue has none: the caller asks the role)."""
+    if not process_ids:
+        return {}
+    tasks = (
+        Task.objects.filter(process_id__in=process_ids, flow_task_type="HUMAN", status__in=_OPEN)
         .select_related("owner")
-        .order_by("-created", "-id")
-        .first()
+        .order_by("process_id", "-created", "-id")
     )
-    if task is not None and task.owner is not None:
-        return [task.owner] if task.owner.is_active else []
-    if step in ("resubmit", "informal"):
-        return [case.referring_manager]
-    if step == "signoff":
-        return independent_decision_makers(case)
-    return [u for u in users_with_role(Role.HR) if u.pk != case.referring_manager_id]
+    latest: dict[int, Task] = {}
+    for task in tasks:
+        latest.setdefault(task.process_id, task)
+    return {pid: task.owner for pid, task in latest.items() if task.owner is not None}
 
 
-def panel_waiting_on(case: Case) -> list[Actor] | None:
-    """Who the convened panel is waiting on, or None to ask the decide task:
-    HR while a seat is empty, the members yet to declare or give a view, and
-    only then the chair (the task's owner)."""
-    panel = (
-        Panel.objects.filter(case=case)
+def _panels_waiting_on(spells: list[OpenSpell]) -> dict[OpenSpell, list[Actor]]:
+    """Who each case's latest panel is waiting on: HR while a seat is empty,
+    the members yet to declare or give a view; left out when it waits on the
+    chair's decision (the decide task's owner, asked by the caller)."""
+    if not spells:
+        return {}
+    panels = (
+        Panel.objects.filter(case_id__in={s.case_id for s in spells})
         .prefetch_related(seats_prefetch(), "decisions")
-        .order_by("-convened_at", "-id")
-        .first()
+        .order_by("case_id", "-convened_at", "-id")
     )
-    if panel is None:
-        return None
+    latest: dict[int, Panel] = {}
+    for panel in panels:
+        latest.setdefault(panel.case_id, panel)
+    waiting: dict[OpenSpell, list[Actor]] = {}
+    for spell in spells:
+        found = latest.get(spell.case_id)
+        who = _waiting_on(found, spell.referring_manager_id) if found is not None else None
+        if who is not None:
+            waiting[spell] = who
+    return waiting
+
+
+def _waiting_on(panel: Panel, referring_manager_id: int) -> list[Actor] | None:
     waiting = state.waiting_for(panel)
     if waiting == state.Waiting.REPLACEMENT:
-        return [u for u in users_with_role(Role.HR) if u.pk != case.referring_manager_id]
+        return _hr_but(referring_manager_id)
     if waiting == state.Waiting.DECISION:
         return None
     owing = {state.TODO_DECLARE, state.TODO_VIEW}
@@ -153,6 +216,10 @@ def email_mode_for(user: Viewer) -> str:
     return pref.email_mode if pref else EmailMode.IMMEDIATE
 
 
+# The list's order, newest first, along the index ``notification_inbox``.
+LIST_ORDER = ("-shown_at", "-id")
+
+
 def notifications_for(user: Viewer) -> QuerySet[Notification]:
     """The person's delivered in-app notifications, newest first (none for
     nobody logged in)."""
@@ -161,13 +228,26 @@ def notifications_for(user: Viewer) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(recipient=user, shown_at__isnull=False)
         .select_related("case")
-        .order_by("-shown_at", "-id")
+        .order_by(*LIST_ORDER)
     )
 
 
+# The menu shows the unread count on every page, so it stops counting here
+# (shown as "999+"): someone who never reads them must not make every page
+# count their whole history.
+UNREAD_SHOWN_MAX = 999
+
+
 def unread_count(user: Viewer) -> int:
+    """Unread notifications, counted up to ``UNREAD_SHOWN_MAX + 1`` at most."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(
+    unread = Notification.objects.filter(
         recipient=user, shown_at__isnull=False, read_at__isnull=True
-    ).count()
+    )
+    return unread.order_by()[: UNREAD_SHOWN_MAX + 1].count()
+
+
+def unread_label(count: int) -> str:
+    """The count as shown: ``"999+"`` past the most counted."""
+    return f"{UNREAD_SHOWN_MAX}+" if count > UNREAD_SHOWN_MAX else str(count)

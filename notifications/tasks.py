@@ -52,6 +52,29 @@ def send_delivery(self: Any, delivery_id: int) -> str:
         raise self.retry(countdown=exc.countdown, exc=exc) from exc
 
 
+@shared_task(
+    name="notifications.tasks.send_deliveries",
+    acks_late=True,
+    # As ``send_delivery``: a worker killed mid-batch leaves the message to be
+    # redelivered; the deliveries it had sent are done, their claims say so.
+    reject_on_worker_lost=True,
+)
+def send_deliveries(delivery_ids: list[int]) -> list[str]:
+    """Send the deliveries one action (or one outbox sweep batch) queued, in one
+    broker message. Each is sent exactly as ``send_delivery`` sends it; one
+    that must be tried again later (its channel failed, or another sender
+    holds its lease) is handed to ``send_delivery`` with its delay, so the
+    rest never wait for it."""
+    outcomes = []
+    for delivery_id in delivery_ids:
+        try:
+            outcomes.append(str(delivery_send(delivery_id=delivery_id)))
+        except (DeliveryFailed, DeliveryBusy) as exc:
+            send_delivery.apply_async((delivery_id,), countdown=exc.countdown)
+            outcomes.append(f"retry in {exc.countdown}s")
+    return outcomes
+
+
 @shared_task(name="notifications.tasks.sweep_outbox", acks_late=True)
 def sweep_outbox() -> int:
     """Queue again every delivery left unsent (broker was down, worker died)."""

@@ -251,33 +251,45 @@ class BrokerBreaker:
 broker_breaker = BrokerBreaker()
 
 
+# Deliveries per send message. One action's deliveries (a handful) go in one
+# message; the outbox sweep's thousand are split so that several workers
+# share them and one slow mail server holds up no more than this many.
+SEND_BATCH = 25
+
+
 def deliveries_enqueue(delivery_ids: Iterable[int]) -> int:
-    """Queue a send task per delivery; how many were queued.
+    """Queue the send tasks for ``delivery_ids``; how many deliveries were queued.
+
+    One broker message per ``SEND_BATCH`` deliveries (``send_deliveries``),
+    so an action's notifications cost the broker one round trip, not one
+    per person and channel. Each delivery is still claimed and sent on its
+    own (``delivery_send``), so batching changes nothing about exactly once.
 
     Never raises: when the broker is down the rows stay ``pending`` in the
     outbox and the beat sweep queues them once it is back. Called from
     ``transaction.on_commit``, after the case action has committed, so a
     broker failure here cannot undo the action.
     """
-    from ..tasks import send_delivery
+    from ..tasks import send_deliveries
 
     ids = list(delivery_ids)
     if ids and broker_breaker.is_open():
         logger.info("broker recently unreachable: %s deliveries left to the outbox sweep", len(ids))
         return 0
     queued = 0
-    for delivery_id in ids:
+    for start in range(0, len(ids), SEND_BATCH):
+        batch = ids[start : start + SEND_BATCH]
         try:
-            send_delivery.apply_async((delivery_id,), retry=False)
+            send_deliveries.apply_async((batch,), retry=False)
         except Exception as exc:  # the broker is down: the outbox keeps the rest
             broker_breaker.trip()
             logger.warning(
-                "could not queue delivery %s (%s); the outbox sweep will send it",
-                delivery_id,
+                "could not queue %s deliveries (%s); the outbox sweep will send them",
+                len(ids) - queued,
                 type(exc).__name__,
             )
             break
-        queued += 1
+        queued += len(batch)
     return queued
 
 

@@ -8,7 +8,7 @@ once it has committed (``transaction.on_commit``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -22,6 +22,7 @@ from workflow.rules import Action
 from ..channels import enabled_channels
 from ..models import Delivery, DeliveryStatus, Kind, Notification
 from ..selectors import digest_user_ids, independent_decision_makers, users_with_role
+from .batch import NoticeEvent, notifications_record_many
 from .delivery import deliveries_enqueue_on_commit
 
 
@@ -103,9 +104,7 @@ def referral_submitted_notify(event: CaseSubmitted) -> None:
     """A referral was submitted (subscribed to ``CaseSubmitted``): HR advisers hear."""
     case, actor = event.case, event.actor
     hr = [u for u in users_with_role(Role.HR) if u.pk != actor.pk]
-    notifications_record(
-        event_key=_key(Kind.SUBMITTED, case), kind=Kind.SUBMITTED, recipients=hr, case=case
-    )
+    notifications_record_many(events=[_told(Kind.SUBMITTED, case, hr)])
 
 
 def case_action_notify(event: CaseActed) -> None:
@@ -114,33 +113,32 @@ def case_action_notify(event: CaseActed) -> None:
     The referring manager hears when their case moves (unless they moved
     it); HR when a returned case is resubmitted; panel members when they
     are convened (or brought in as replacements); decision-makers when a
-    sign-off waits.
+    sign-off waits. Everyone told of one action is recorded in one go
+    (``notifications_record_many``: the same few queries however many
+    events and people) and queued once, after commit.
     """
+    told = [
+        _told(kind, event.case, recipients) for kind, recipients in _who_hears(event) if recipients
+    ]
+    if told:
+        notifications_record_many(events=told)
+
+
+def _who_hears(event: CaseActed) -> Iterator[tuple[str, Sequence[Actor]]]:
+    """Each kind of notice the action gives, with whom it goes to."""
     case, actor, act = event.case, event.actor, event.action
     if event.flow_moved and case.referring_manager_id != actor.pk:
-        notifications_record(
-            event_key=_key(Kind.CASE_MOVED, case),
-            kind=Kind.CASE_MOVED,
-            recipients=[case.referring_manager],
-            case=case,
-        )
+        yield Kind.CASE_MOVED, [case.referring_manager]
     if act == Action.RESUBMIT:
-        hr = [u for u in users_with_role(Role.HR) if u.pk != actor.pk]
-        notifications_record(
-            event_key=_key(Kind.SUBMITTED, case), kind=Kind.SUBMITTED, recipients=hr, case=case
-        )
+        yield Kind.SUBMITTED, [u for u in users_with_role(Role.HR) if u.pk != actor.pk]
     if act in (Action.CONVENE_PANEL, Action.REPLACE_MEMBERS):
-        members = get_user_model().objects.filter(pk__in=event.payload.get("members") or [])
-        notifications_record(
-            event_key=_key(Kind.PANEL_CONVENED, case),
-            kind=Kind.PANEL_CONVENED,
-            recipients=members,
-            case=case,
-        )
+        ids = event.payload.get("members") or []
+        yield Kind.PANEL_CONVENED, list(get_user_model().objects.filter(pk__in=ids))
     if event.to_stage == Stage.SIGNOFF and event.from_stage != Stage.SIGNOFF:
-        notifications_record(
-            event_key=_key(Kind.SIGNOFF_WAITING, case),
-            kind=Kind.SIGNOFF_WAITING,
-            recipients=independent_decision_makers(case),
-            case=case,
-        )
+        yield Kind.SIGNOFF_WAITING, independent_decision_makers(case)
+
+
+def _told(kind: str, case: Case, recipients: Sequence[Actor]) -> NoticeEvent:
+    return NoticeEvent(
+        event_key=_key(kind, case), kind=kind, recipients=recipients, case_id=case.pk
+    )

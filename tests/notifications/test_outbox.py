@@ -102,7 +102,7 @@ def test_case_actions_succeed_while_redis_is_down_and_nothing_is_lost(
         chair=people.panel_a.pk,
     )
     assert fresh(case).stage == Stage.PANEL
-    assert "the outbox sweep will send it" in caplog.text
+    assert "the outbox sweep will send them" in caplog.text
     deliveries = list(Delivery.objects.all())
     # HR once; the manager twice (triaged, convened); three members: app and email each.
     assert len(deliveries) == 2 * (1 + 2 + 3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from celery.schedules import crontab
 from django.conf import settings
 
@@ -33,8 +34,11 @@ def test_beat_builds_the_digests_once_a_day_at_the_digest_hour() -> None:
     assert entry["schedule"] == crontab(hour=settings.FTP_DIGEST_HOUR, minute=0)
 
 
-def test_send_tasks_are_acknowledged_late_and_requeued_if_their_worker_dies() -> None:
-    task = app.tasks["notifications.tasks.send_delivery"]
+@pytest.mark.parametrize(
+    "name", ["notifications.tasks.send_delivery", "notifications.tasks.send_deliveries"]
+)
+def test_send_tasks_are_acknowledged_late_and_requeued_if_their_worker_dies(name: str) -> None:
+    task = app.tasks[name]
     assert task.acks_late is True
     assert task.reject_on_worker_lost is True
 
