@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from workflow import participants as port
 
 from . import state
-from .models import Declaration, Panel, PanelDecision, PanelMembership
+from .models import Declaration, Panel, PanelDecision, PanelMembership, PanelView
 from .selectors import seats_prefetch
 
 if TYPE_CHECKING:
@@ -65,11 +65,16 @@ class PanelParticipants:
         )
 
     def lock_prefetches(self) -> tuple[Prefetch[str], ...]:
+        # The rules ask who sits (ids), who declared and viewed, and the
+        # decisions; never a member's user row, so it is not joined here.
+        seats = PanelMembership.objects.select_related("declaration").prefetch_related(
+            Prefetch("views", queryset=PanelView.objects.order_by("recorded_at", "id"))
+        )
         return (
             Prefetch(
                 "panels",
                 queryset=Panel.objects.select_related("chair").prefetch_related(
-                    seats_prefetch(), "decisions"
+                    Prefetch("memberships", queryset=seats), "decisions"
                 ),
             ),
         )
@@ -96,6 +101,12 @@ class PanelParticipants:
                     made.reason = ""
 
     def latest_decision(self, case: Case) -> PanelDecision | None:
+        # Under the engine's lock the panels and their decisions are already
+        # read (``lock_prefetches``); every decision of a case is one of its
+        # panels'. Otherwise, one query.
+        if "panels" in getattr(case, "_prefetched_objects_cache", {}):
+            made = [d for panel in case.panels.all() for d in panel.decisions.all()]
+            return max(made, key=lambda d: (d.decided_at, d.pk), default=None)
         return PanelDecision.objects.filter(case=case).order_by("-decided_at", "-id").first()
 
 

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from accounts.types import Actor
@@ -287,7 +288,7 @@ def panel_decision_record(
         panel = current_panel(case)
         if panel is None:  # unreachable: only the chair of the current panel gets here
             raise Conflict("No panel has been convened on this case.")
-        referral = JustCultureAssessment.objects.filter(case=case).first()
+        referral = _referral_answers(case)
         letter = _letter(answers, referral)
         decision = PanelDecision.objects.create(
             case=case,
@@ -324,6 +325,14 @@ def _letter(answers: JustCultureAnswers | None, referral: JustCultureAssessment 
         letter = just_culture_outcome(answers)
         return letter.value if letter else ""
     return referral.outcome if referral else ""
+
+
+def _referral_answers(case: Case) -> JustCultureAssessment | None:
+    """The referring manager's answers to the guide, read with the locked case."""
+    try:
+        return case.just_culture
+    except ObjectDoesNotExist:
+        return None
 
 
 def _tally(panel: Panel, outcome: str) -> dict[str, int]:

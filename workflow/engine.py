@@ -20,12 +20,13 @@ Two context managers, because two kinds of action exist:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import OperationalError, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
@@ -47,28 +48,35 @@ _ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 BUSY = "Someone else is acting on this case right now. Reload it and try again."
 
 
-def lock_case(case_id: int) -> Case:
-    """Lock the case's process and case rows for this transaction, failing fast.
+def lock_case(case_id: int, *, during: Sequence[str] = ()) -> Case:
+    """Lock the case's process and case rows for this transaction, failing fast,
+    and read what the action rules need: one statement for both locks, then
+    the panel graph (``participants().lock_prefetches()``), read once.
 
-    Locks are taken process row first, case row second, the same order as
-    viewflow's own flow lock, so two requests cannot deadlock. NOWAIT turns a
-    concurrent action into a conflict at once instead of a queue.
+    NOWAIT turns a concurrent action into a conflict at once instead of a
+    queue. Both rows are locked by the one statement (``FOR UPDATE OF`` the
+    case and its process), so no request ever holds one while waiting for the
+    other, and nothing can deadlock: nobody waits at all. viewflow's own flow
+    lock is never taken on top (``_complete`` drives the activation
+    directly), so this is the action's only lock.
+
+    ``during``: the steps an activity applies to; whether one of them is
+    open comes with the case (``ftp_step_open``), so no task is read.
+
+    Call inside a transaction. A refusal leaves the transaction to be rolled
+    back by the caller's ``atomic`` block, which ``Conflict`` and ``NotFound``
+    leave at once.
     """
+    cases = _with_step_open(
+        Case.objects.select_for_update(nowait=True, of=("self", "process"))
+        .select_related("referring_manager", "process", "just_culture")
+        .prefetch_related(*participants().lock_prefetches()),
+        during,
+    )
     try:
-        with transaction.atomic():
-            locked = (
-                Process.objects.select_for_update(nowait=True, of=("self",))
-                .filter(case__pk=case_id)
-                .values_list("pk", flat=True)
-            )
-            if not list(locked):
-                raise NotFound("No such case.")
-            return (
-                Case.objects.select_for_update(nowait=True, of=("self",))
-                .select_related("referring_manager", "process")
-                .prefetch_related(*participants().lock_prefetches())
-                .get(pk=case_id)
-            )
+        return cases.get(pk=case_id)
+    except Case.DoesNotExist as exc:
+        raise NotFound("No such case.") from exc
     except OperationalError as exc:
         raise Conflict(BUSY) from exc
 
@@ -84,6 +92,30 @@ def _forget_panels(case: Case) -> None:
         cache.pop(prefetch.prefetch_to, None)
 
 
+def _with_step_open(cases: QuerySet[Case], during: Sequence[str]) -> QuerySet[Case]:
+    """``cases`` with ``ftp_step_open``: whether one of the ``during`` steps is open."""
+    if not during:
+        return cases
+    nodes = [ReferralFlow.instance.node(name) for name in during]
+    waiting = Task.objects.filter(
+        process_id=OuterRef("process_id"),
+        flow_task_type="HUMAN",
+        status__in=_ACTIVE,
+        flow_task__in=nodes,
+    )
+    return cases.annotate(ftp_step_open=Exists(waiting))
+
+
+def open_tasks(case: Case) -> list[Task]:
+    """The flow's human tasks open on the case, newest first (whole rows: the
+    engine completes one of them without reading it again)."""
+    return list(
+        Task.objects.filter(
+            process_id=case.process_id, flow_task_type="HUMAN", status__in=_ACTIVE
+        ).order_by("-created", "-id")
+    )
+
+
 def active_nodes(case: Case) -> list[str]:
     """Names of the flow's human tasks open on the case."""
     tasks = Task.objects.filter(
@@ -92,18 +124,36 @@ def active_nodes(case: Case) -> list[str]:
     return [t.flow_task.name for t in tasks]
 
 
-def stage_from_flow(case: Case) -> Stage:
-    """The stage the flow says the case is in: its open task, or the End it reached."""
+def flow_state(process_id: int) -> tuple[Stage | None, list[str]]:
+    """The stage the flow says a case is in and the human tasks open on it, in
+    one read: its newest open task or the End it reached gives the stage.
+    The stage is None when the flow has neither (it was cancelled)."""
     tasks = (
-        Task.objects.filter(process_id=case.process_id)
+        Task.objects.filter(process_id=process_id)
         .exclude(status=STATUS.CANCELED)
         .filter(flow_task_type__in=["HUMAN", "END"])
         .order_by("-created", "-id")
         .only("flow_task", "status", "flow_task_type")
     )
+    stage: Stage | None = None
+    nodes: list[str] = []
     for task in tasks:
-        if task.flow_task_type == "END" or task.status in _ACTIVE:
-            return STAGE_OF_NODE[task.flow_task.name]
+        is_open = task.flow_task_type == "HUMAN" and task.status in _ACTIVE
+        if is_open:
+            nodes.append(task.flow_task.name)
+        if stage is None and (task.flow_task_type == "END" or is_open):
+            stage = STAGE_OF_NODE[task.flow_task.name]
+    return stage, nodes
+
+
+def stage_from_flow(case: Case) -> Stage:
+    """The stage the flow says the case is in: its open task, or the End it reached."""
+    return _stage_or_closed(case, flow_state(case.process_id)[0])
+
+
+def _stage_or_closed(case: Case, stage: Stage | None) -> Stage:
+    if stage is not None:
+        return stage
     # No open step and no End reached: the flow was cancelled (withdrawn).
     if Process.objects.filter(pk=case.process_id, status=PROCESS.CANCELED).exists():
         return Stage.CLOSED
@@ -120,6 +170,9 @@ class CaseAction:
     from_stage: str
     reason: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
+    # The flow's open human tasks, read once under the lock: the checks ask
+    # which steps are open, and ``_complete`` completes one of these rows.
+    tasks: list[Task] = field(default_factory=list, repr=False)
 
 
 @contextmanager
@@ -133,18 +186,23 @@ def case_action(
     step where it applies (409) and was not changed since ``expected_version``
     (409). The body validates and writes; on leaving, the flow moves on, the
     stage is re-read, and the audit event is appended.
+
+    The case is locked and read once, with its open tasks and panel graph;
+    nothing the checks read is fetched again.
     """
     rule = RULES[action]
     if rule.during:
         raise TypeError(f"{action} leaves the flow where it is: use case_activity.")
     with transaction.atomic():
         case = lock_case(case_id)
-        _check(case, actor, action, rule, expected_version)
-        ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage)
+        tasks = open_tasks(case)
+        nodes = [t.flow_task.name for t in tasks]
+        _check(case, actor, action, rule, expected_version, nodes)
+        ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage, tasks=tasks)
         yield ctx
         _forget_panels(case)
         if rule.node is not None:
-            _complete(case, rule.node, actor)
+            _complete(ctx, rule.node)
         else:
             ReferralFlow.instance.cancel(case.process)
         _finish(ctx, flow_moved=True)
@@ -175,8 +233,14 @@ def case_activity(
     if not rule.during:
         raise TypeError(f"{action} moves the flow: use case_action.")
     with transaction.atomic():
-        case = _read_case(case_id) if read_only else lock_case(case_id)
-        _check(case, actor, action, rule, expected_version)
+        if read_only:
+            case = _read_case(case_id, during=rule.during)
+        else:
+            case = lock_case(case_id, during=rule.during)
+        # No task is completed, so none is read: the lock said whether one of
+        # the rule's steps is open, which is all ``rules.applies`` asks here.
+        nodes = list(rule.during) if getattr(case, "ftp_step_open", False) else []
+        _check(case, actor, action, rule, expected_version, nodes)
         ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage)
         yield ctx
         _forget_panels(case)
@@ -186,11 +250,11 @@ def case_activity(
             _finish(ctx)
 
 
-def _read_case(case_id: int) -> Case:
-    cases = Case.objects.select_related("referring_manager", "process").prefetch_related(
-        *participants().lock_prefetches()
-    )
-    case = cases.filter(pk=case_id).first()
+def _read_case(case_id: int, *, during: Sequence[str] = ()) -> Case:
+    cases = Case.objects.select_related(
+        "referring_manager", "process", "just_culture"
+    ).prefetch_related(*participants().lock_prefetches())
+    case = _with_step_open(cases, during).filter(pk=case_id).first()
     if case is None:
         raise NotFound("No such case.")
     return case
@@ -214,13 +278,18 @@ def task_reassign(case: Case, node_name: str, user: Actor) -> None:
 
 
 def _check(
-    case: Case, actor: Actor, action: Action, rule: Rule, expected_version: int | None
+    case: Case,
+    actor: Actor,
+    action: Action,
+    rule: Rule,
+    expected_version: int | None,
+    nodes: list[str],
 ) -> None:
     if not can_view(actor, case):
         raise NotFound("No such case.")
     if not rule.allowed(actor, case):
         raise NotAllowed(rule.refusal)
-    if not applies(action, case, active_nodes(case)):
+    if not applies(action, case, nodes):
         raise Conflict(
             f"{action.label} does not apply to case {case.reference} at its current stage "
             f"({case.get_stage_display()})."
@@ -231,11 +300,10 @@ def _check(
         raise Conflict(why)
 
 
-def _complete(case: Case, node_name: str, actor: Actor) -> None:
+def _complete(ctx: CaseAction, node_name: str) -> None:
+    case, actor = ctx.case, ctx.actor
     node = ReferralFlow.instance.node(node_name)
-    task = Task.objects.filter(
-        process_id=case.process_id, flow_task=node, status__in=_ACTIVE
-    ).first()
+    task = next((t for t in ctx.tasks if t.flow_task.name == node_name), None)
     if task is None:  # checked in case_action under the same lock; kept as a guard
         raise Conflict(f"Case {case.reference} is not waiting for {node_name}.")
     # Hand the flow the locked, in-memory case: its gates read what the
@@ -243,20 +311,32 @@ def _complete(case: Case, node_name: str, actor: Actor) -> None:
     task.process = case.process
     case.process.ftp_case = case
     activation = node.activation_class(task)
-    if task.status == STATUS.NEW:
-        activation.assign(actor)
-    elif task.owner_id != actor.pk:
-        # HR acting on a task the referring manager holds: the record should
-        # name who really did it.
-        activation.reassign(actor)
+    if task.status == STATUS.NEW or task.owner_id != actor.pk:
+        # What viewflow's ``assign`` (a task in a queue) or ``reassign`` (HR
+        # acting on a task the referring manager holds: the record should
+        # name who really did it) would do, without their own save: the task
+        # row is written once, by ``execute`` below, with its owner. Neither
+        # transition checks anything here (docs/viewflow-notes.md); the
+        # product's rules were checked under the lock.
+        task.owner = actor
+        task.status = STATUS.ASSIGNED
     activation.start(None)
     activation.execute()
 
 
 def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
+    """Save the case, advance its step spell, audit and announce.
+
+    After the flow moved, its stage and open steps are read back in one
+    query. A recording during a step (``flow_moved`` False) leaves the flow
+    where the lock found it, so nothing is read again.
+    """
     case = ctx.case
     now = timezone.now()
-    case.stage = stage_from_flow(case)
+    nodes: list[str] = []
+    if flow_moved:
+        stage, nodes = flow_state(case.process_id)
+        case.stage = _stage_or_closed(case, stage)
     case.updated_at = now
     case.version += 1
     if case.stage == Stage.CLOSED and case.closed_at is None:
@@ -264,9 +344,7 @@ def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
     if case.stage == Stage.FORMAL:
         case.formal_commissioned_at = now
     case.save()
-    opened = (
-        case_step_advance(case=case, open_nodes=active_nodes(case), at=now) if flow_moved else None
-    )
+    opened = case_step_advance(case=case, open_nodes=nodes, at=now) if flow_moved else None
     _audit(ctx)
     # The reactions (who is told, the new step's reminders) subscribe to this
     # and run in this transaction; sending is queued for after the commit.

@@ -14,14 +14,14 @@ from accounts.roles import Role, has_role
 from accounts.types import Actor
 from audit.services import audit_record
 from core import events
-from core.errors import NotAllowed, ValidationFailed
+from core.errors import Conflict, NotAllowed, ValidationFailed
 from staff.models import Employee
 
-from ..engine import active_nodes, case_action, stage_from_flow
+from ..engine import case_action, flow_state
 from ..events import CaseSubmitted
 from ..flows import ReferralFlow
 from ..just_culture import JustCultureAnswers, just_culture_outcome
-from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter, Stage
+from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter
 from ..rules import Action
 from ..steps import case_step_advance
 from .validation import Errors
@@ -32,10 +32,17 @@ MIN_SUMMARY = 20
 
 
 def _next_reference(year: int) -> str:
-    """FTP-<year>-<5 digits>, numbered per year without gaps under concurrency."""
-    ReferenceCounter.objects.get_or_create(year=year)
-    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
-    last = ReferenceCounter.objects.filter(year=year).values_list("last", flat=True).get()
+    """FTP-<year>-<5 digits>, numbered per year without gaps under concurrency.
+
+    The increment is one UPDATE (its row lock holds a concurrent submission
+    until this transaction ends); only the year's first referral creates
+    the counter first.
+    """
+    counter = ReferenceCounter.objects.filter(year=year)
+    if not counter.update(last=F("last") + 1):
+        ReferenceCounter.objects.get_or_create(year=year)
+        counter.update(last=F("last") + 1)
+    last = counter.values_list("last", flat=True).get()
     return f"{settings.FTP_REFERENCE_PREFIX}-{year}-{last:05d}"
 
 
@@ -107,6 +114,11 @@ def referral_submit(
 
     now = timezone.now()
     process = ReferralFlow.start.run()
+    # The stage and the open step come from the flow, read once, before the
+    # case row is written with them.
+    stage, nodes = flow_state(process.pk)
+    if stage is None:  # unreachable: the flow starts at triage
+        raise Conflict("The new referral's flow has no open step.")
     case = Case.objects.create(
         process=process,
         reference=_next_reference(timezone.localdate().year),
@@ -123,7 +135,7 @@ def referral_submit(
         summary=summary,
         incident_date=incident_date,
         informal_steps_tried=(informal_steps_tried or "").strip(),
-        stage=Stage.SUBMITTED,
+        stage=stage,
         submitted_at=now,
         updated_at=now,
     )
@@ -131,9 +143,7 @@ def referral_submit(
     JustCultureAssessment.objects.create(
         case=case, outcome=outcome.value if outcome else "", **vars(answers)
     )
-    case.stage = stage_from_flow(case)
-    case.save(update_fields=["stage"])
-    opened = case_step_advance(case=case, open_nodes=active_nodes(case), at=now)
+    opened = case_step_advance(case=case, open_nodes=nodes, at=now)
     audit_record(
         case=case,
         actor=actor,
