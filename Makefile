@@ -12,7 +12,8 @@ TEST_ENV := FTP_ENV=test \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}
 
-.PHONY: install npm run serve test test-fast test-browser lint check-services bench bench-wres clean
+.PHONY: install npm run serve test test-fast test-browser lint check-services bench bench-wres \
+	bench-seed bench-scale bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -66,10 +67,26 @@ bench: install check-services
 	$(TEST_ENV) $(BIN)/python bench/run.py
 	$(TEST_ENV) $(BIN)/python bench/audit_verify.py
 	$(TEST_ENV) $(BIN)/python bench/sweep.py
+	$(TEST_ENV) $(BIN)/python bench/parallel.py
 
 # WRES reports at 1,000,000 cases (about two minutes, most of it seeding).
 bench-wres: install check-services
 	$(TEST_ENV) $(BIN)/python bench/wres.py
+
+# Realistic databases at 1,000 and 100,000 cases (ftp_scale_1k, ftp_scale_100k; built
+# once, about 5 minutes for 100,000, then reused), the page times at both sizes
+# (bench/pages.py) and the load benchmark on the production server (bench/load.py,
+# locust: pip install -e '.[bench]'). README "Benchmarks".
+bench-seed: install check-services
+	$(TEST_ENV) $(BIN)/python bench/seed.py --cases 1000
+	$(TEST_ENV) $(BIN)/python bench/seed.py --cases 100000
+
+bench-scale: install check-services
+	$(TEST_ENV) $(BIN)/python bench/pages.py
+
+bench-load: install check-services
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]'
+	$(TEST_ENV) $(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis node_modules artefacts

@@ -1,0 +1,111 @@
+"""The benchmark seeder (``bench/seed.py``): its plan keeps open work and the
+pool's load as documented at any size, and a seeded database is whole."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.conf import settings
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bench import seed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@given(st.integers(min_value=400, max_value=5_000_000))
+def test_the_plan_reaches_the_size_with_the_same_open_work(cases: int) -> None:
+    plan = seed.plan_for(cases)
+    open_cases = seed.OPEN_COPIES * 14
+    total = open_cases + 20 * plan.closed_copies
+    assert cases <= total < max(cases, open_cases) + 20
+    # The teams that hold the open work exist at every size, and every pool
+    # member has an employee record in a group of their own team's number.
+    assert plan.pool_teams >= seed.OPEN_TEAMS
+    assert plan.manager_teams >= seed.OPEN_TEAMS
+    assert plan.employee_groups >= plan.pool_teams
+
+
+@given(st.integers(min_value=50_000, max_value=5_000_000))
+def test_pool_members_sit_on_about_twenty_panels_a_year(cases: int) -> None:
+    plan = seed.plan_for(cases)
+    seats_per_member_year = 8 * plan.closed_copies / (plan.pool_teams * seed.YEARS)
+    assert 15 <= seats_per_member_year <= 25
+
+
+def test_the_database_name_replaces_only_the_path() -> None:
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ftp")
+    url = seed.database_url("ftp_scale_1k")
+    assert url.endswith("/ftp_scale_1k")
+    assert seed.default_name(100_000) == "ftp_scale_100k"
+    assert seed.default_name(1_500) == "ftp_scale_1500"
+
+
+def _rows(name: str, query: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(seed.database_url(name)) as conn:
+        return conn.execute(query).fetchall()
+
+
+@pytest.mark.slow
+def test_a_seeded_database_is_whole_and_reused() -> None:
+    """400 cases (the open work and one closed copy): every foreign key points
+    at a row, the open work is as planned, and a second run reuses it."""
+    db = settings.DATABASES["default"]
+    name = f"{db['NAME']}_seedtest"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    command = [sys.executable, "bench/seed.py", "--cases", "400", "--name", name]
+    try:
+        subprocess.run([*command, "--rebuild"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        orphans = _rows(
+            name,
+            "SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, ra.attname"
+            " FROM pg_constraint c"
+            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+            " JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]"
+            " WHERE c.contype = 'f'",
+        )
+        for table, column, target, key in orphans:
+            missing = _rows(
+                name,
+                f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL"  # noqa: S608
+                f" AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.{key} = t.{column})",
+            )[0][0]
+            assert missing == 0, f"{table}.{column}"
+        stages = dict(_rows(name, "SELECT stage, count(*) FROM workflow_case GROUP BY 1"))
+        assert stages["submitted"] == stages["informal"] == 3 * seed.OPEN_COPIES
+        assert stages["signoff"] == 2 * seed.OPEN_COPIES
+        assert len(set(_rows(name, "SELECT reference FROM workflow_case"))) == sum(stages.values())
+        again = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+        assert b"reusing" in again.stdout
+    finally:
+        with psycopg.connect(seed.database_url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("postgres", b"was not built by bench/seed.py"),
+        ('x"; DROP', b"--name must be lower-case letters"),
+    ],
+)
+def test_the_seeder_never_drops_a_database_it_did_not_build(name: str, message: bytes) -> None:
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "bench/seed.py", "--cases", "1000", "--name", name, "--rebuild"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert _rows("postgres", "SELECT 1")  # still there
