@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Shared core"
+
+    def ready(self) -> None:
+        from . import lookups  # noqa: F401  (registers field__any_of)

@@ -148,18 +148,22 @@ def _users(ids: set[int]) -> dict[int, Actor]:
 
 def _task_owners(process_ids: set[int]) -> dict[int, Actor]:
     """The owner of each process's latest open human task, when it has one
-    (a task in a role's queue has none: the caller asks the role)."""
+    (a task in a role's queue has none: the caller asks the role). Read as
+    ids, then the few owners once: a sweep asks about a thousand processes."""
     if not process_ids:
         return {}
-    tasks = (
-        Task.objects.filter(process_id__in=process_ids, flow_task_type="HUMAN", status__in=_OPEN)
-        .select_related("owner")
+    rows = (
+        Task.objects.filter(
+            process_id__any_of=process_ids, flow_task_type="HUMAN", status__in=_OPEN
+        )
         .order_by("process_id", "-created", "-id")
+        .values_list("process_id", "owner_id")
     )
-    latest: dict[int, Task] = {}
-    for task in tasks:
-        latest.setdefault(task.process_id, task)
-    return {pid: task.owner for pid, task in latest.items() if task.owner is not None}
+    latest: dict[int, int | None] = {}
+    for process_id, owner_id in rows:
+        latest.setdefault(process_id, owner_id)
+    owners = _users({o for o in latest.values() if o is not None})
+    return {pid: owners[o] for pid, o in latest.items() if o is not None}
 
 
 def _panels_waiting_on(spells: list[OpenSpell]) -> dict[OpenSpell, list[Actor]]:

@@ -125,7 +125,15 @@ class Case(models.Model):
             # the included columns (an index-only scan). docs/performance.md.
             models.Index(
                 fields=["submitted_at", "id"],
-                include=["stage", "outcome", "employee_org_unit", "employee_ethnic_category"],
+                include=[
+                    "stage",
+                    "outcome",
+                    "employee_org_unit",
+                    "employee_ethnic_category",
+                    # The funnel's "reached the panel" (reports.selectors.funnel_counts).
+                    "triage_route",
+                    "informal_resolved",
+                ],
                 name="case_submitted",
             ),
         ]

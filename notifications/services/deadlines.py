@@ -131,14 +131,14 @@ def _claim(batch: int) -> list[_Due]:
     )
     if not claimed:
         return []
-    steps = CaseStep.objects.filter(pk__in={step_id for _, _, step_id in claimed})
+    steps = CaseStep.objects.filter(pk__any_of={step_id for _, _, step_id in claimed})
     spells = {
         pk: (step, due_on, left_at, case_id)
         for pk, step, due_on, left_at, case_id in steps.values_list(
             "pk", "step", "due_on", "left_at", "case_id"
         )
     }
-    on_cases = Case.objects.filter(pk__in={spell[3] for spell in spells.values()})
+    on_cases = Case.objects.filter(pk__any_of={spell[3] for spell in spells.values()})
     cases = {
         pk: (process_id, manager_id)
         for pk, process_id, manager_id in on_cases.values_list(
@@ -171,9 +171,9 @@ class _Due(NamedTuple):
 
 def _mark_fired(ids: list[int], closed: list[int], now: dt.datetime) -> None:
     """Fired now; those whose step had already closed also skipped (nothing sent)."""
-    ScheduledNotice.objects.filter(pk__in=ids).update(fired_at=now)
+    ScheduledNotice.objects.filter(pk__any_of=ids).update(fired_at=now)
     if closed:
-        ScheduledNotice.objects.filter(pk__in=closed).update(skipped=True)
+        ScheduledNotice.objects.filter(pk__any_of=closed).update(skipped=True)
 
 
 def _record(due: list[_Due], now: dt.datetime) -> None:
