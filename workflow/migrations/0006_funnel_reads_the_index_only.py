@@ -5,21 +5,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('staff', '0002_employee_user'),
-        ('viewflow', '0015_task_scheduled'),
-        ('workflow', '0005_list_and_report_indexes'),
+        ("staff", "0002_employee_user"),
+        ("viewflow", "0015_task_scheduled"),
+        ("workflow", "0005_list_and_report_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='case',
-            name='case_submitted',
+            model_name="case",
+            name="case_submitted",
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['submitted_at', 'id'], include=('stage', 'outcome', 'employee_org_unit', 'employee_ethnic_category', 'triage_route', 'informal_resolved'), name='case_submitted'),
+            model_name="case",
+            index=models.Index(
+                fields=["submitted_at", "id"],
+                include=(
+                    "stage",
+                    "outcome",
+                    "employee_org_unit",
+                    "employee_ethnic_category",
+                    "triage_route",
+                    "informal_resolved",
+                ),
+                name="case_submitted",
+            ),
         ),
     ]
