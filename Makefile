@@ -76,7 +76,7 @@ bench-wres: install check-services
 # Realistic databases at 1,000 and 100,000 cases (ftp_scale_1k, ftp_scale_100k; built
 # once, about 5 minutes for 100,000, then reused), the page times at both sizes
 # (bench/pages.py) and the load benchmark on the production server (bench/load.py,
-# locust: pip install -e '.[bench]'). README "Benchmarks".
+# locust, a dev dependency). README "Benchmarks".
 bench-seed: install check-services
 	$(TEST_ENV) $(BIN)/python bench/seed.py --cases 1000
 	$(TEST_ENV) $(BIN)/python bench/seed.py --cases 100000
@@ -85,7 +85,6 @@ bench-scale: install check-services
 	$(TEST_ENV) $(BIN)/python bench/pages.py
 
 bench-load: install check-services
-	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/pip install --quiet -e '.[bench]'
 	$(TEST_ENV) $(BIN)/python bench/load.py
 
 clean:
