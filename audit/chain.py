@@ -35,17 +35,67 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from django.core.serializers.json import DjangoJSONEncoder
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from .keyring import AuditKey
 
 VERSION = 2
 UNKEYED_VERSION = 1
 # The first event's predecessor.
 GENESIS = "0" * 64
+
+
+class EventContent(TypedDict):
+    """What every version's hash (and a pending event's seal) is computed over."""
+
+    case_id: int | None
+    actor_id: int | None
+    at: dt.datetime
+    action: str
+    from_stage: str
+    to_stage: str
+    reason: str
+    payload: dict[str, Any]
+
+
+class _HasContent(Protocol):
+    """A stored event, or a row read from the log: anything with its fields."""
+
+    @property
+    def case_id(self) -> int | None: ...
+    @property
+    def actor_id(self) -> int | None: ...
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def action(self) -> str: ...
+    @property
+    def from_stage(self) -> str: ...
+    @property
+    def to_stage(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
+def content_of(event: _HasContent) -> EventContent:
+    """``event``'s hashed fields (an ``AuditEvent`` or a row of the same names)."""
+    return EventContent(
+        case_id=event.case_id,
+        actor_id=event.actor_id,
+        at=event.at,
+        action=event.action,
+        from_stage=event.from_stage,
+        to_stage=event.to_stage,
+        reason=event.reason,
+        payload=event.payload,
+    )
 
 
 def normalise_payload(payload: dict[str, Any] | None) -> dict[str, Any]:
@@ -68,108 +118,37 @@ def _message(content: dict[str, Any], prev_hash: str) -> bytes:
     return f"{canonical}\n{prev_hash}".encode()
 
 
-def _content(
-    *,
-    case_id: int | None,
-    actor_id: int | None,
-    at: dt.datetime,
-    action: str,
-    from_stage: str,
-    to_stage: str,
-    reason: str,
-    payload: dict[str, Any],
-) -> dict[str, Any]:
-    """The event's fields as both versions hash them (each adds its version)."""
+def _content(content: EventContent) -> dict[str, Any]:
+    """The event's fields as every version hashes them (each adds its version)."""
     return {
-        "case": case_id,
-        "actor": actor_id,
-        "at": timestamp(at),
-        "action": action,
-        "from": from_stage,
-        "to": to_stage,
-        "reason": reason,
-        "payload": payload,
+        "case": content["case_id"],
+        "actor": content["actor_id"],
+        "at": timestamp(content["at"]),
+        "action": content["action"],
+        "from": content["from_stage"],
+        "to": content["to_stage"],
+        "reason": content["reason"],
+        "payload": content["payload"],
     }
 
 
-def event_hash(
-    *,
-    key: AuditKey,
-    prev_hash: str,
-    case_id: int | None,
-    actor_id: int | None,
-    at: dt.datetime,
-    action: str,
-    from_stage: str,
-    to_stage: str,
-    reason: str,
-    payload: dict[str, Any],
-) -> str:
+def event_hash(*, key: AuditKey, prev_hash: str, **content: Unpack[EventContent]) -> str:
     """Version 2: HMAC-SHA256 hex under ``key`` over the event's canonical JSON
     (sorted keys, no spaces, the key's id included) and its predecessor's hash."""
-    fields = _content(
-        case_id=case_id,
-        actor_id=actor_id,
-        at=at,
-        action=action,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        reason=reason,
-        payload=payload,
-    )
+    fields = _content(content)
     return key.hmac(_message({"v": VERSION, "key": key.id, **fields}, prev_hash))
 
 
-def event_seal(
-    *,
-    key: AuditKey,
-    case_id: int | None,
-    actor_id: int | None,
-    at: dt.datetime,
-    action: str,
-    from_stage: str,
-    to_stage: str,
-    reason: str,
-    payload: dict[str, Any],
-) -> str:
+def event_seal(*, key: AuditKey, **content: Unpack[EventContent]) -> str:
     """A pending event's seal: HMAC-SHA256 hex under ``key`` over the same
     canonical content as its chain hash, marked ``"seal"`` and with no
     predecessor, so no seal can ever pass for a chain hash or the reverse."""
-    fields = _content(
-        case_id=case_id,
-        actor_id=actor_id,
-        at=at,
-        action=action,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        reason=reason,
-        payload=payload,
-    )
+    fields = _content(content)
     return key.hmac(_message({"v": VERSION, "key": key.id, "seal": True, **fields}, ""))
 
 
-def unkeyed_event_hash(
-    *,
-    prev_hash: str,
-    case_id: int | None,
-    actor_id: int | None,
-    at: dt.datetime,
-    action: str,
-    from_stage: str,
-    to_stage: str,
-    reason: str,
-    payload: dict[str, Any],
-) -> str:
+def unkeyed_event_hash(*, prev_hash: str, **content: Unpack[EventContent]) -> str:
     """Version 1 (frozen, for events written before keying): sha256 hex over
     the event's canonical JSON and its predecessor's hash. Never for new events."""
-    fields = _content(
-        case_id=case_id,
-        actor_id=actor_id,
-        at=at,
-        action=action,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        reason=reason,
-        payload=payload,
-    )
+    fields = _content(content)
     return hashlib.sha256(_message({"v": UNKEYED_VERSION, **fields}, prev_hash)).hexdigest()

@@ -35,7 +35,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
-from .chain import GENESIS, event_hash, event_seal
+from .chain import GENESIS, EventContent, content_of, event_hash, event_seal
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -89,20 +89,6 @@ _LINK = (
     " key_id = v.key_id FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[],"
     " %s::text[]) AS v(id, seq, prev_hash, hash, key_id) WHERE e.id = v.id AND e.seq IS NULL"
 )
-
-
-def content(event: AuditEvent) -> dict[str, Any]:
-    """What the chain hash and the seal are computed over."""
-    return {
-        "case_id": event.case_id,
-        "actor_id": event.actor_id,
-        "at": event.at,
-        "action": event.action,
-        "from_stage": event.from_stage,
-        "to_stage": event.to_stage,
-        "reason": event.reason,
-        "payload": event.payload,
-    }
 
 
 @dataclasses.dataclass
@@ -195,17 +181,17 @@ def seal(event: AuditEvent) -> None:
     """Make ``event`` pending: no seq or link, sealed with the current key."""
     key = settings.FTP_AUDIT_KEYRING.current
     event.seq, event.prev_hash, event.key_id = None, "", key.id
-    event.hash = event_seal(key=key, **content(event))
+    event.hash = event_seal(key=key, **content_of(event))
 
 
 def link(event: AuditEvent, seq: int, prev_hash: str) -> None:
     """Put ``event`` in the chain after ``prev_hash``, signed with the current key."""
     key = settings.FTP_AUDIT_KEYRING.current
     event.seq, event.prev_hash, event.key_id = seq, prev_hash, key.id
-    event.hash = event_hash(key=key, prev_hash=prev_hash, **content(event))
+    event.hash = event_hash(key=key, prev_hash=prev_hash, **content_of(event))
 
 
-def _seal_intact(fields: dict[str, Any], key_id: str | None, seal_value: str) -> bool:
+def _seal_intact(fields: EventContent, key_id: str | None, seal_value: str) -> bool:
     """Whether a pending event's content still matches the seal it was written with."""
     key = settings.FTP_AUDIT_KEYRING.get(key_id) if key_id else None
     if key is None:
@@ -271,9 +257,29 @@ def _chain_batch(batch_size: int, refused: list[int]) -> int:
         batch = cursor.fetchall()
     key = settings.FTP_AUDIT_KEYRING.current
     links: list[tuple[int, int, str, str, str]] = []
-    for event_id, *values, key_id, seal_value in batch:
-        fields = dict(zip(_CONTENT, values, strict=True))
-        fields["payload"] = _json(fields["payload"])
+    for (
+        event_id,
+        case_id,
+        actor_id,
+        at,
+        action,
+        from_,
+        to,
+        reason,
+        payload,
+        key_id,
+        seal_value,
+    ) in batch:
+        fields = EventContent(
+            case_id=case_id,
+            actor_id=actor_id,
+            at=at,
+            action=action,
+            from_stage=from_,
+            to_stage=to,
+            reason=reason,
+            payload=_json(payload),
+        )
         if not _seal_intact(fields, key_id, seal_value):
             logger.error("Audit event id=%s changed while pending: not chained.", event_id)
             refused.append(event_id)
@@ -288,9 +294,6 @@ def _chain_batch(batch_size: int, refused: list[int]) -> int:
         # hooks early), the head it kept has moved on.
         forget_head()
     return len(links)
-
-
-_CONTENT = ("case_id", "actor_id", "at", "action", "from_stage", "to_stage", "reason", "payload")
 
 
 def _json(value: Any) -> Any:

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 from django.conf import settings
 from django.utils import timezone
 
-from .chain import GENESIS, event_hash, event_seal, unkeyed_event_hash
+from .chain import GENESIS, content_of, event_hash, event_seal, unkeyed_event_hash
 from .keyring import AuditKey, Keyring
 from .models import AuditEvent
 
@@ -159,20 +159,9 @@ class Report:
 def row_hash(row: Row, key: AuditKey | None) -> str:
     """The hash ``row`` should have: keyed under ``key`` (version 2), or
     unkeyed (version 1) when the row names no key."""
-    fields: dict[str, Any] = {
-        "prev_hash": row.prev_hash,
-        "case_id": row.case_id,
-        "actor_id": row.actor_id,
-        "at": row.at,
-        "action": row.action,
-        "from_stage": row.from_stage,
-        "to_stage": row.to_stage,
-        "reason": row.reason,
-        "payload": row.payload,
-    }
     if key is None:
-        return unkeyed_event_hash(**fields)
-    return event_hash(key=key, **fields)
+        return unkeyed_event_hash(prev_hash=row.prev_hash, **content_of(row))
+    return event_hash(key=key, prev_hash=row.prev_hash, **content_of(row))
 
 
 def check_chain(
@@ -341,17 +330,7 @@ def check_pending(
 
 
 def _seal(row: Row, key: AuditKey) -> str:
-    return event_seal(
-        key=key,
-        case_id=row.case_id,
-        actor_id=row.actor_id,
-        at=row.at,
-        action=row.action,
-        from_stage=row.from_stage,
-        to_stage=row.to_stage,
-        reason=row.reason,
-        payload=row.payload,
-    )
+    return event_seal(key=key, **content_of(row))
 
 
 def verify_log(
