@@ -5,11 +5,14 @@ of a sweep batch that is a thousand-parameter statement that Django compiles
 and psycopg parses again on every call, which cost more than the database's
 own work. On PostgreSQL this lookup writes ``field = ANY(%s::type[])`` with
 the whole list as one parameter (the same plans: an index serves both);
-elsewhere (SQLite, for ``make run``) it falls back to ``IN``.
+elsewhere (SQLite, for ``make run``) it falls back to ``IN``. Numbers,
+text and dates go as one array literal (``core.pgarray``), which psycopg
+passes as a single string rather than adapting element by element.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +20,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, ForeignObject, Lookup
 from django.db.models.lookups import In
 from django.db.models.sql.compiler import SQLCompiler
+
+from .pgarray import array_literal
 
 
 class AnyOf(Lookup[Any]):
@@ -36,7 +41,15 @@ class AnyOf(Lookup[Any]):
         values = [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
         # A foreign key's db_type is its target's ("bigint"), an auto field's its column's.
         array_type = field.db_type(connection)
-        return f"{lhs} = ANY(%s::{array_type}[])", [*lhs_params, values]
+        param = array_literal(values) if all(map(_literal_ok, values)) else values
+        return f"{lhs} = ANY(%s::{array_type}[])", [*lhs_params, param]
+
+
+def _literal_ok(value: Any) -> bool:
+    """Whether ``array_literal`` writes ``value`` as PostgreSQL reads it back."""
+    return value is None or (
+        isinstance(value, int | str | dt.date) and not isinstance(value, bool | dt.datetime)
+    )
 
 
 # Foreign keys keep lookups of their own (``RelatedIn`` and the like): register on both.
