@@ -423,9 +423,7 @@ class Bare:
         """Close the open step spell and its notices; open the next, with its notices."""
         if close:
             CaseStep.objects.filter(case=case, left_at__isnull=True).update(left_at=now)
-            ScheduledNotice.objects.filter(step__case=case, fired_at__isnull=True).update(
-                fired_at=now, skipped=True
-            )
+            ScheduledNotice.objects.filter(step__case=case).delete()
         if step is None:
             return
         due = due_on_for(step, now)
@@ -461,8 +459,6 @@ class Bare:
         Delivery.objects.bulk_create(
             Delivery(
                 notification=n,
-                event_key=n.event_key,
-                recipient_id=n.recipient_id,
                 channel="inapp",
                 next_try_at=now,
                 created_at=now,

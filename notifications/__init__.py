@@ -34,8 +34,8 @@ considered for reminders and escalations and not used:
   a timeout node would need a function node per notice anyway.
 
 So each step spell gets up to three ``ScheduledNotice`` rows when it opens,
-cancelled when it closes; a beat task claims the unfired rows due by today
-through a partial index (``fire_on WHERE fired_at IS NULL``), in batches with
+deleted when it closes; a beat task takes the rows due by today off that
+queue (deleting them) through an index on ``fire_on``, in batches with
 ``SKIP LOCKED``. Its cost follows what is due, not what is open (``make
 bench``), and a batch costs the same few queries however many notices it
 holds: whom to tell is read for the whole batch at once, and its
@@ -45,7 +45,7 @@ notifications and deliveries are written by one statement. viewflow's own
 Exactly once, and what is left
 ------------------------------
 * **Recorded once**: unique (event key, recipient) on notifications and
-  (event key, recipient, channel) on deliveries; recording an event twice
+  (notification, channel) on deliveries; recording an event twice
   is a no-op. Rows are written in the case action's transaction, so they
   exist exactly when the action committed, whatever the broker does.
 * **Queued after commit**: ``transaction.on_commit`` queues one task

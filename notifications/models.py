@@ -2,13 +2,14 @@
 
 * ``Notification``: one event for one person ("case FTP-2026-00012 moved on",
   "triage is due on Friday"). Unique on (event key, recipient).
-* ``Delivery``: that notification over one channel. Unique on (event key,
-  recipient, channel): the delivery log. Rows are written in the case
+* ``Delivery``: that notification over one channel. Unique on (notification,
+  channel): the delivery log. Rows are written in the case
   action's transaction with status ``pending``, so they survive a dead broker:
   they are the outbox that beat sweeps.
 * ``ScheduledNotice``: a reminder or escalation due on a date for one step
-  spell (``workflow.CaseStep``). The sweep reads only the unfired rows due by
-  today, through a partial index: its cost follows what is due, not what is open.
+  spell (``workflow.CaseStep``), until it fires. The sweep reads only the rows
+  due by today, through an index on the date: its cost follows what is due,
+  not what is open.
 * ``NotificationPreference``: immediate emails or a daily digest.
 """
 
@@ -138,13 +139,11 @@ class Delivery(models.Model):
     the record of the one that took over.
     """
 
-    # Indexed by ``delivery_notification`` (notification first).
+    # Who and which event are the notification's: a delivery repeats
+    # neither, so a sweep writing two thousand deliveries checks one foreign
+    # key each, not two. Indexed by ``delivery_once_per_channel``.
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="deliveries", db_index=False
-    )
-    event_key = models.CharField(max_length=120)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     channel = models.CharField(max_length=16, choices=Channel.choices)
     status = models.CharField(
@@ -162,7 +161,7 @@ class Delivery(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["event_key", "recipient", "channel"], name="delivery_once_per_channel"
+                fields=["notification", "channel"], name="delivery_once_per_channel"
             ),
         ]
         indexes = [
@@ -171,18 +170,25 @@ class Delivery(models.Model):
                 name="delivery_outbox",
                 condition=models.Q(status__in=["pending", "sending"]),
             ),
+            # The emails held for digests not yet sent: a day's worth at most.
             models.Index(
-                fields=["recipient"], name="delivery_held", condition=models.Q(status="held")
+                fields=["notification"], name="delivery_held", condition=models.Q(status="held")
             ),
-            models.Index(fields=["notification", "channel"], name="delivery_notification"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.status} ({self.event_key} to {self.recipient_id})"
+        return f"{self.channel} {self.status} (notification {self.notification_id})"
 
 
 class ScheduledNotice(models.Model):
-    """A reminder or escalation for one step spell, due on ``fire_on``."""
+    """A reminder or escalation for one step spell, due on ``fire_on``.
+
+    A queue of what is still to fire: the sweep deletes each notice as it
+    fires it, and closing a step deletes its notices. What was sent is on
+    record in the notifications and the case's audit trail; a notice row
+    would only repeat it (and marking rows fired, rather than deleting
+    them, cost the sweep three times as much per notice: issue 14).
+    """
 
     # Indexed by ``notice_once_per_step`` (step first).
     step = models.ForeignKey(
@@ -190,9 +196,6 @@ class ScheduledNotice(models.Model):
     )
     kind = models.CharField(max_length=24, choices=Kind.choices)
     fire_on = models.DateField()
-    fired_at = models.DateTimeField(null=True, blank=True)
-    # Fired after its step had closed: nothing was sent.
-    skipped = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["fire_on", "id"]
@@ -200,16 +203,7 @@ class ScheduledNotice(models.Model):
             models.UniqueConstraint(fields=["step", "kind"], name="notice_once_per_step"),
         ]
         indexes = [
-            models.Index(
-                fields=["fire_on"],
-                name="notice_due",
-                condition=models.Q(fired_at__isnull=True),
-            ),
-            models.Index(
-                fields=["step"],
-                name="notice_unfired_step",
-                condition=models.Q(fired_at__isnull=True),
-            ),
+            models.Index(fields=["fire_on", "id"], name="notice_due"),
         ]
 
     def __str__(self) -> str:

@@ -71,9 +71,13 @@ def notifications_record_many(*, events: Sequence[NoticeEvent]) -> list[int]:
         ignore_conflicts=True,
     )
     keys = sorted({key for key, _ in wanted})
-    notes = Notification.objects.filter(event_key__in=keys).values_list(
-        "pk", "event_key", "recipient_id"
-    )
+    notes = [
+        (note_id, key, user_id)
+        for note_id, key, user_id in Notification.objects.filter(event_key__in=keys).values_list(
+            "pk", "event_key", "recipient_id"
+        )
+        if (key, user_id) in wanted
+    ]
     kinds = {e.kind for e in wanted.values()}
     digesters = digest_user_ids(people) if kinds - {Kind.DIGEST} else set()
     plans = {
@@ -84,22 +88,19 @@ def notifications_record_many(*, events: Sequence[NoticeEvent]) -> list[int]:
     rows = [
         Delivery(
             notification_id=note_id,
-            event_key=key,
-            recipient_id=user_id,
             channel=channel,
             status=status,
             next_try_at=now,
             created_at=now,
         )
         for note_id, key, user_id in notes
-        if (key, user_id) in wanted
         for channel, status in plans[user_id, wanted[key, user_id].kind]
     ]
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     pending = Delivery.objects.filter(
-        event_key__in=keys, status=DeliveryStatus.PENDING
-    ).values_list("pk", "event_key", "recipient_id")
-    ids = [pk for pk, key, user_id in pending if (key, user_id) in wanted]
+        notification_id__any_of=[note_id for note_id, _, _ in notes], status=DeliveryStatus.PENDING
+    )
+    ids = list(pending.values_list("pk", flat=True))
     deliveries_enqueue_on_commit(ids)
     return ids
 

@@ -5,10 +5,11 @@ transaction) up to three ``ScheduledNotice`` rows are written for it, each
 with the date it fires on: a reminder ``FTP_REMINDER_WORKING_DAYS_BEFORE``
 working days before the due date, the HR lead's escalation on the due date,
 the decision-makers' ``FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS``
-working days after it. Notices of a step that closes are cancelled.
+working days after it. Notices of a step that closes are deleted: the
+table is a queue of what is still to fire.
 
-The sweep (``deadline_notices_fire``) claims the unfired notices due by
-today through a partial index and records their notifications. It reads
+The sweep (``deadline_notices_fire``) takes the notices due by today off
+the queue through an index on the date and records their notifications. It reads
 only what is due: open cases that are not due cost nothing. It works in
 batches of ``BATCH`` notices, each costing the same few queries however
 many it holds (issue 14: a thousand due notices once took 6,015 queries
@@ -39,7 +40,7 @@ from ..selectors import (
     step_owners_many,
 )
 from .batch import NoticeEvent, notifications_record_many
-from .notices_sql import deadline_notices_record
+from .notices_sql import deadline_notices_record, due_notices_claim
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +72,10 @@ def step_notices_schedule(*, case: Case, open_step: CaseStep | None) -> int:
     Call in the action's transaction, after the step spells were written.
     Idempotent (unique on step and kind). Returns how many were set.
     """
-    now = timezone.now()
-    stale = ScheduledNotice.objects.filter(step__case=case, fired_at__isnull=True)
+    stale = ScheduledNotice.objects.filter(step__case=case)
     if open_step is not None:
         stale = stale.exclude(step=open_step)
-    stale.update(fired_at=now, skipped=True)
+    stale.delete()
     if open_step is None or open_step.due_on is None:
         return 0
     dates = notice_dates(
@@ -91,16 +91,17 @@ def step_notices_schedule(*, case: Case, open_step: CaseStep | None) -> int:
 def deadline_notices_fire(*, batch: int = BATCH) -> int:
     """Fire one batch of due notices; how many were claimed (0: none left).
 
-    A bounded number of queries per batch, whatever its size: the claim is
-    one indexed read (``fire_on <= today`` among unfired rows, ``SKIP
-    LOCKED`` so overlapping sweeps split the work, locking the notices
-    only, never their cases, which actions lock ``NOWAIT``), then their
-    step spells and cases by key; one UPDATE marks them fired; the
-    recipients of the whole batch take one query per kind of fact; their
-    notifications and deliveries are written by one statement
-    (``notices_sql``; through ``notifications_record_many`` off PostgreSQL)
-    and queued once, after commit. All in one transaction: a crash leaves
-    the notices unfired and the next sweep fires them, once. The audit
+    A bounded number of queries per batch, whatever its size: the claim
+    takes the notices due by today off the queue through the index on
+    ``fire_on`` (``SKIP LOCKED``, so overlapping sweeps split the work,
+    locking the notices only, never their cases, which actions lock
+    ``NOWAIT``) with their step spells and cases; the recipients of the
+    whole batch take one query per kind of fact; their notifications and
+    deliveries are written by one statement (``notices_sql``; through
+    ``notifications_record_many`` off PostgreSQL) and queued once, after
+    commit. A notice whose step has closed meanwhile tells nobody. All in
+    one transaction: a crash puts the notices back and the next sweep fires
+    them, once. The audit
     trail records each reminder and escalation as it is sent
     (``delivery_send``), as for every notification.
     """
@@ -109,24 +110,23 @@ def deadline_notices_fire(*, batch: int = BATCH) -> int:
         if not due:
             return 0
         closed = [d.pk for d in due if d.left_at is not None]
-        now = timezone.now()
-        _mark_fired([d.pk for d in due], closed, now)
         with roles_memoised():
-            _record([d for d in due if d.left_at is None], now)
+            _record([d for d in due if d.left_at is None], timezone.now())
     logger.info("deadline sweep: %s notices due, %s for closed steps", len(due), len(closed))
     return len(due)
 
 
 def _claim(batch: int) -> list[_Due]:
-    """Lock up to ``batch`` unfired notices due by today, and read their step
-    spells and cases. Three lookups by key rather than one join: at a
-    thousand notices PostgreSQL would hash-join them against every step
-    spell and case on file, a cost that grows with the archive, not with
-    what is due."""
+    """Take up to ``batch`` notices due by today off the queue (deleted: a
+    rollback puts them back), with their step spells and cases. On
+    PostgreSQL one statement (``notices_sql.due_notices_claim``); elsewhere
+    the same in four."""
+    today = timezone.localdate()
+    if _in_one_statement():
+        return [_Due(*row) for row in due_notices_claim(batch=batch, today=today)]
     claimed = list(
-        ScheduledNotice.objects.filter(fired_at__isnull=True, fire_on__lte=timezone.localdate())
+        ScheduledNotice.objects.filter(fire_on__lte=today)
         .order_by("fire_on", "pk")
-        .select_for_update(skip_locked=True, of=("self",))
         .values_list("pk", "kind", "step_id")[:batch]
     )
     if not claimed:
@@ -145,6 +145,7 @@ def _claim(batch: int) -> list[_Due]:
             "pk", "process_id", "referring_manager_id"
         )
     }
+    ScheduledNotice.objects.filter(pk__any_of=[pk for pk, _, _ in claimed]).delete()
     due = []
     for pk, kind, step_id in claimed:
         step, due_on, left_at, case_id = spells[step_id]
@@ -169,20 +170,13 @@ class _Due(NamedTuple):
         return OpenSpell(self.case_id, self.process_id, self.referring_manager_id, self.step)
 
 
-def _mark_fired(ids: list[int], closed: list[int], now: dt.datetime) -> None:
-    """Fired now; those whose step had already closed also skipped (nothing sent)."""
-    ScheduledNotice.objects.filter(pk__any_of=ids).update(fired_at=now)
-    if closed:
-        ScheduledNotice.objects.filter(pk__any_of=closed).update(skipped=True)
-
-
 def _record(due: list[_Due], now: dt.datetime) -> None:
     """Tell whoever each notice is for. On PostgreSQL the rows are written
     by one statement (``notices_sql``); elsewhere (SQLite, for ``make run``)
     through the ORM, to the same rows."""
     told = _recipients(due)
     if _in_one_statement():
-        deadline_notices_record(told={d.pk: (d.kind, told[d.pk]) for d in due}, now=now)
+        deadline_notices_record(told=[(d, told[d.pk]) for d in due], now=now)
         return
     notifications_record_many(
         events=[

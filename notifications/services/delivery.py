@@ -173,7 +173,7 @@ def _audit_sent(
     payload: dict[str, Any] = {
         "kind": notification.kind,
         "channel": delivery.channel,
-        "recipient": delivery.recipient_id,
+        "recipient": notification.recipient_id,
         "delivery": delivery.pk,
         "attempt": attempt,
     }

@@ -25,8 +25,8 @@ def digests_build(*, day: dt.date | None = None) -> int:
     day = day or timezone.localdate()
     user_ids = (
         Delivery.objects.filter(status=DeliveryStatus.HELD, notification__digest__isnull=True)
-        .order_by("recipient_id")
-        .values_list("recipient_id", flat=True)
+        .order_by("notification__recipient_id")
+        .values_list("notification__recipient_id", flat=True)
         .distinct()
     )
     return sum(1 for user_id in list(user_ids) if digest_build(user_id=user_id, day=day))
@@ -49,7 +49,7 @@ def digest_build(*, user_id: int, day: dt.date) -> Notification | None:
     ):
         return None
     held = Delivery.objects.filter(
-        recipient=user,
+        notification__recipient=user,
         channel=Channel.EMAIL,
         status=DeliveryStatus.HELD,
         notification__digest__isnull=True,

@@ -42,7 +42,9 @@ def notification_preference_set(*, user: Actor, email_mode: str) -> Notification
     )
     if email_mode == EmailMode.IMMEDIATE:
         held = Delivery.objects.filter(
-            recipient=user, status=DeliveryStatus.HELD, notification__digest__isnull=True
+            notification__recipient=user,
+            status=DeliveryStatus.HELD,
+            notification__digest__isnull=True,
         )
         ids = list(held.values_list("pk", flat=True))
         Delivery.objects.filter(pk__in=ids).update(

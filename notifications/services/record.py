@@ -61,13 +61,15 @@ def notifications_record(
         ],
         ignore_conflicts=True,
     )
-    notes = Notification.objects.filter(event_key=event_key, recipient_id__in=list(people))
+    notes = list(
+        Notification.objects.filter(event_key=event_key, recipient_id__in=list(people)).values_list(
+            "pk", "recipient_id"
+        )
+    )
     digesters = digest_user_ids(people) if kind != Kind.DIGEST else set()
     rows = [
         Delivery(
             notification_id=note_id,
-            event_key=event_key,
-            recipient_id=user_id,
             channel=plugin.name,
             status=(
                 DeliveryStatus.HELD
@@ -77,7 +79,7 @@ def notifications_record(
             next_try_at=now,
             created_at=now,
         )
-        for note_id, user_id in notes.values_list("pk", "recipient_id")
+        for note_id, user_id in notes
         for plugin in enabled_channels().values()
         # A digest is itself one email: it never goes to the in-app list.
         if plugin.accepts(people[user_id]) and (kind != Kind.DIGEST or plugin.digestible)
@@ -85,7 +87,7 @@ def notifications_record(
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     ids = list(
         Delivery.objects.filter(
-            event_key=event_key, recipient_id__in=list(people), status=DeliveryStatus.PENDING
+            notification_id__in=[note_id for note_id, _ in notes], status=DeliveryStatus.PENDING
         ).values_list("pk", flat=True)
     )
     deliveries_enqueue_on_commit(ids)

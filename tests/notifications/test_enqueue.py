@@ -64,7 +64,7 @@ def test_an_actions_deliveries_go_to_the_broker_in_one_message(
     )
     told = Delivery.objects.filter(
         notification__kind__in=[Kind.PANEL_CONVENED, Kind.CASE_MOVED],
-        event_key__endswith=":v3",
+        notification__event_key__endswith=":v3",
         status=DeliveryStatus.PENDING,
     )
     # The manager and three members, each in the app and by email.

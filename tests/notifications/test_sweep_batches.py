@@ -41,17 +41,15 @@ def open_cases(story: Story, people: Any, rounds: int) -> list[Case]:
 
 
 def all_due_today() -> int:
-    """Every unfired notice (reminders and both escalations) falls due today."""
-    return ScheduledNotice.objects.filter(fired_at__isnull=True).update(
-        fire_on=timezone.localdate()
-    )
+    """Every notice still to fire (reminders and both escalations) falls due today."""
+    return ScheduledNotice.objects.update(fire_on=timezone.localdate())
 
 
 def deadline_deliveries() -> Told:
     """What the sweep recorded: (event, recipient, channel, status) of each delivery."""
     return set(
         Delivery.objects.filter(notification__kind__in=Kind.deadline_kinds()).values_list(
-            "event_key", "recipient__username", "channel", "status"
+            "notification__event_key", "notification__recipient__username", "channel", "status"
         )
     )
 
@@ -118,7 +116,7 @@ def test_each_batch_costs_the_same_bounded_queries(story: Story, people: Any) ->
     assert two_full_batches - one_full_batch == short_batch
 
 
-def test_a_notice_whose_step_closed_meanwhile_is_skipped_and_tells_nobody(
+def test_a_notice_whose_step_closed_meanwhile_is_taken_and_tells_nobody(
     story: Story, people: Any
 ) -> None:
     case = story.submitted()
@@ -126,5 +124,5 @@ def test_a_notice_whose_step_closed_meanwhile_is_skipped_and_tells_nobody(
     # As if the step had closed without its notices being cancelled.
     case.steps.update(left_at=timezone.now())
     assert deadline_sweep() == 3
-    assert set(ScheduledNotice.objects.values_list("skipped", flat=True)) == {True}
+    assert not ScheduledNotice.objects.exists()
     assert not Notification.objects.filter(kind__in=Kind.deadline_kinds()).exists()
