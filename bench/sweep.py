@@ -167,8 +167,9 @@ def _reset_due() -> None:
     ``due_snapshot`` found them), what it recorded gone."""
     from notifications.models import Delivery, Kind, Notification, ScheduledNotice
 
-    Delivery.objects.filter(notification__kind=Kind.REMINDER).delete()
-    Notification.objects.filter(kind=Kind.REMINDER).delete()
+    kinds = [*Kind.deadline_kinds(), Kind.DUE_STEPS]
+    Delivery.objects.filter(notification__kind__in=kinds).delete()
+    Notification.objects.filter(kind__in=kinds).delete()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO notifications_schedulednotice (id, step_id, kind, fire_on) "

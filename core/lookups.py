@@ -38,7 +38,12 @@ class AnyOf(Lookup[Any]):
             return In(self.lhs, self.rhs).as_sql(compiler, connection)
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
-        values = [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
+        # Ids (prepared as ints) need no more: a sweep sends a thousand.
+        values = (
+            list(self.rhs)
+            if all(type(v) is int for v in self.rhs)
+            else [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs]
+        )
         # A foreign key's db_type is its target's ("bigint"), an auto field's its column's.
         array_type = field.db_type(connection)
         param = array_literal(values) if all(map(_literal_ok, values)) else values

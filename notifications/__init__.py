@@ -39,7 +39,10 @@ queue (deleting them) through an index on ``fire_on``, in batches with
 ``SKIP LOCKED``. Its cost follows what is due, not what is open (``make
 bench``), and a batch costs the same few queries however many notices it
 holds: whom to tell is read for the whole batch at once, and its
-notifications and deliveries are written by one statement. viewflow's own
+notifications and deliveries are written by one statement. Each person
+hears once per batch: one notice is its own notification; several are one
+``due_steps`` message listing them, each step still audited on its case
+when the message is sent (ADR 0017). viewflow's own
 ``fire_due_timers`` beat task still runs, for any timer a flow declares later.
 
 Exactly once, and what is left

@@ -8,11 +8,14 @@ name, the concern, the panel's deliberation or an ethnic category.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from workflow.models import Case
 
 from .models import Kind, Notification
 
@@ -36,6 +39,16 @@ _INAPP = {
     Kind.DIGEST: "Your daily digest.",
 }
 
+# How a bundle counts what it lists, most pressing first.
+_COUNTED = (
+    (Kind.OVERDUE_DECISION_MAKER, "overdue"),
+    (Kind.OVERDUE_HR, "due today and not done"),
+    (Kind.REMINDER, "due soon"),
+)
+
+# Steps a bundle names in the in-app list; the rest are counted.
+ITEMS_SHOWN = 10
+
 
 def _reference(notification: Notification) -> str:
     case = notification.case
@@ -44,12 +57,53 @@ def _reference(notification: Notification) -> str:
 
 def inapp_text(notification: Notification) -> str:
     """One line for the in-app list."""
+    if notification.kind == Kind.DUE_STEPS:
+        return _bundle_text(notification.items)
     template = _INAPP.get(Kind(notification.kind), "{ref}")
     return template.format(
         ref=_reference(notification),
         step=_STEP_TITLES.get(notification.step, "A step"),
         due=notification.due_on.strftime("%-d %b %Y") if notification.due_on else "",
     )
+
+
+def _bundle_text(items: list[dict[str, Any]]) -> str:
+    """ "3 steps need attention: 1 overdue, 2 due soon." """
+    counts = [
+        f"{n} {label}" for kind, label in _COUNTED if (n := sum(i["kind"] == kind for i in items))
+    ]
+    return f"{len(items)} steps need attention: {', '.join(counts)}."
+
+
+def bundle_items(
+    notifications: list[Notification], *, every: bool = False
+) -> dict[int, list[dict[str, Any]]]:
+    """For each ``DUE_STEPS`` bundle among ``notifications`` (by id), the
+    first ``ITEMS_SHOWN`` of its steps (``every``: all of them) to name:
+    reference, case id, what and due date. The references of every bundle
+    come from one query."""
+    bundles = [n for n in notifications if n.kind == Kind.DUE_STEPS]
+    shown = {n.pk: n.items if every else n.items[:ITEMS_SHOWN] for n in bundles}
+    ids = {item["case"] for items in shown.values() for item in items}
+    references = dict(Case.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    return {
+        pk: [
+            {
+                "case_id": item["case"],
+                "reference": references.get(item["case"], ""),
+                "what": _what(item),
+                "due_on": dt.date.fromisoformat(item["due_on"]) if item["due_on"] else None,
+            }
+            for item in items
+        ]
+        for pk, items in shown.items()
+    }
+
+
+def _what(item: dict[str, Any]) -> str:
+    step = _STEP_TITLES.get(item["step"], "A step")
+    label = dict(_COUNTED).get(Kind(item["kind"]), "due")
+    return f"{step}, {label}"
 
 
 def _context(notification: Notification) -> dict[str, Any]:
@@ -59,15 +113,14 @@ def _context(notification: Notification) -> dict[str, Any]:
         if notification.case_id
         else ""
     )
-    bundled = (
-        [
-            {"reference": _reference(n), "what": Kind(n.kind).label, "due_on": n.due_on}
-            for n in notification.bundled.select_related("case").order_by("created_at", "id")
-        ]
-        if notification.kind == Kind.DIGEST
-        else []
-    )
+    bundled = _digest_lines(notification) if notification.kind == Kind.DIGEST else []
+    items = [
+        {**item, "case_url": f"{site}{reverse('cases:detail', args=[item['case_id']])}"}
+        for item in bundle_items([notification], every=True).get(notification.pk, [])
+    ]
     return {
+        "items": items,
+        "count": len(items),
         "reference": _reference(notification),
         "due_on": notification.due_on,
         "case_url": case_url,
@@ -76,6 +129,22 @@ def _context(notification: Notification) -> dict[str, Any]:
         "escalate_after": settings.FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS,
         "bundled": bundled,
     }
+
+
+def _digest_lines(digest: Notification) -> list[dict[str, Any]]:
+    """A digest's lines: one per bundled notification, or per step of a
+    ``DUE_STEPS`` message it carries."""
+    notes = list(digest.bundled.select_related("case").order_by("created_at", "id"))
+    steps = bundle_items(notes, every=True)
+    lines: list[dict[str, Any]] = []
+    for n in notes:
+        if n.pk in steps:
+            lines += steps[n.pk]
+        else:
+            lines.append(
+                {"reference": _reference(n), "what": Kind(n.kind).label, "due_on": n.due_on}
+            )
+    return lines
 
 
 def email_subject(notification: Notification) -> str:

@@ -28,9 +28,12 @@ class Kind(models.TextChoices):
     OVERDUE_HR = "overdue_hr", "Due today: HR lead asked to follow up"
     OVERDUE_DECISION_MAKER = "overdue_dm", "Overdue: escalated to decision-makers"
     DIGEST = "digest", "Daily digest"
+    # Several of the above for one person from one sweep, in one message.
+    DUE_STEPS = "due_steps", "Steps needing attention"
 
     @classmethod
     def deadline_kinds(cls) -> list[str]:
+        """The kinds a scheduled notice has (``DUE_STEPS`` bundles them)."""
         return [cls.REMINDER, cls.OVERDUE_HR, cls.OVERDUE_DECISION_MAKER]
 
 
@@ -86,6 +89,12 @@ class Notification(models.Model):
     )
     step = models.CharField(max_length=16, blank=True)
     due_on = models.DateField(null=True, blank=True)
+    # A ``DUE_STEPS`` bundle's steps, soonest due first: each a dict of
+    # ``case`` (id), ``kind`` (a deadline kind), ``step`` and ``due_on``
+    # (ISO date). Empty for every other kind. A snapshot of what the message
+    # said, like the audit trail's payloads: one row per person per sweep
+    # rather than one per notice (issue 14).
+    items = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField()
     # Set by the in-app channel when it delivers: the list shows these only.
     shown_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -97,9 +97,9 @@ def independent_decision_makers_many(case_ids: Iterable[int]) -> dict[int, list[
     return {pk: [u for u, may in zip(deciders, flags, strict=True) if may] for pk, *flags in rows}
 
 
-@dataclass(frozen=True)
-class OpenSpell:
-    """What a reminder needs to know of the step spell it is about."""
+class OpenSpell(NamedTuple):
+    """What a reminder needs to know of the step spell it is about (a
+    tuple: a sweep hashes a thousand of them)."""
 
     case_id: int
     process_id: int
@@ -122,6 +122,7 @@ def step_owners_many(spells: Collection[OpenSpell]) -> dict[OpenSpell, list[Acto
     queued = [s for s in rest if s.process_id not in tasks]
     managers = _users({s.referring_manager_id for s in queued if s.step in _MANAGER_STEPS})
     signing = independent_decision_makers_many(s.case_id for s in queued if s.step == "signoff")
+    hr_but: dict[int, list[Actor]] = {}  # HR but the referrer, by referrer: a few lists
     for spell in rest:
         owner = tasks.get(spell.process_id)
         if owner is not None:
@@ -131,7 +132,10 @@ def step_owners_many(spells: Collection[OpenSpell]) -> dict[OpenSpell, list[Acto
         elif spell.step == "signoff":
             owners[spell] = signing.get(spell.case_id, [])
         else:
-            owners[spell] = _hr_but(spell.referring_manager_id)
+            manager = spell.referring_manager_id
+            if manager not in hr_but:
+                hr_but[manager] = _hr_but(manager)
+            owners[spell] = hr_but[manager]
     return owners
 
 

@@ -47,7 +47,16 @@ class NotificationListView(LoginRequiredMixin, View):
         page = keyset_page(
             notifications_for(request.user), order=LIST_ORDER, cursor=cursor, size=PAGE_SIZE
         )
-        rows = [{"n": n, "text": messages.inapp_text(n)} for n in page]
+        steps = messages.bundle_items(list(page))
+        rows = [
+            {
+                "n": n,
+                "text": messages.inapp_text(n),
+                "steps": steps.get(n.pk, []),
+                "more": len(n.items) - len(steps.get(n.pk, [])),
+            }
+            for n in page
+        ]
         unread = unread_count(request.user)
         return render(
             request,

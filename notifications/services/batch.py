@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ class NoticeEvent:
     case_id: int | None = None
     step: str = ""
     due_on: dt.date | None = None
+    items: Sequence[dict[str, Any]] = ()
 
 
 def notifications_record_many(*, events: Sequence[NoticeEvent]) -> list[int]:
@@ -64,6 +66,7 @@ def notifications_record_many(*, events: Sequence[NoticeEvent]) -> list[int]:
                 case_id=e.case_id,
                 step=e.step,
                 due_on=e.due_on,
+                items=list(e.items),
                 created_at=now,
             )
             for (key, user_id), e in wanted.items()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from django.conf import settings
@@ -171,26 +172,74 @@ class _Due(NamedTuple):
 
 
 def _record(due: list[_Due], now: dt.datetime) -> None:
-    """Tell whoever each notice is for. On PostgreSQL the rows are written
-    by one statement (``notices_sql``); elsewhere (SQLite, for ``make run``)
-    through the ORM, to the same rows."""
-    told = _recipients(due)
+    """Tell whoever each notice is for (``notices_told``). On PostgreSQL the
+    rows are written by one statement (``notices_sql``); elsewhere (SQLite,
+    for ``make run``) through the ORM, to the same rows."""
+    events = notices_told(due, _recipients(due))
     if _in_one_statement():
-        deadline_notices_record(told=[(d, told[d.pk]) for d in due], now=now)
-        return
-    notifications_record_many(
-        events=[
-            NoticeEvent(
-                event_key=f"{d.kind}:step{d.step_id}",
-                kind=d.kind,
-                recipients=told[d.pk],
-                case_id=d.case_id,
-                step=d.step,
-                due_on=d.due_on,
+        deadline_notices_record(events=events, now=now)
+    else:
+        notifications_record_many(events=events)
+
+
+def notices_told(due: Sequence[_Due], told: Mapping[int, Sequence[Actor]]) -> list[NoticeEvent]:
+    """What each active person hears of the batch's notices (``told`` maps
+    a notice's id to its people): one notice, the notification of that
+    notice, as any action's; several, one ``DUE_STEPS`` message listing
+    them all, soonest due first.
+
+    One message per person per sweep, not one per step: an HR lead told of
+    forty overdue steps gets one email listing forty, not forty emails
+    (issue 14: it also makes the sweep's writes follow the people told,
+    not the notices). Each step still reaches the case's audit trail when
+    the message is sent (``delivery_send``). A notice that already told
+    someone (the same event key) is not told them again; a bundle's key is
+    its first notice's, which fires once.
+    """
+    people: dict[int, Actor] = {}
+    theirs: dict[int, dict[int, _Due]] = {}
+    for d in due:
+        for user in told[d.pk]:
+            if user.is_active:
+                people[user.pk] = user
+                theirs.setdefault(user.pk, {})[d.pk] = d
+    events = []
+    for user_id, notices in theirs.items():
+        mine = sorted(notices.values(), key=_item_order)
+        if len(mine) == 1:
+            d = mine[0]
+            events.append(
+                NoticeEvent(
+                    event_key=f"{d.kind}:step{d.step_id}",
+                    kind=d.kind,
+                    recipients=[people[user_id]],
+                    case_id=d.case_id,
+                    step=d.step,
+                    due_on=d.due_on,
+                )
             )
-            for d in due
-        ]
-    )
+            continue
+        events.append(
+            NoticeEvent(
+                event_key=f"{Kind.DUE_STEPS}:notice{min(notices)}",
+                kind=Kind.DUE_STEPS,
+                recipients=[people[user_id]],
+                items=[
+                    {
+                        "case": d.case_id,
+                        "kind": d.kind,
+                        "step": d.step,
+                        "due_on": d.due_on.isoformat() if d.due_on else None,
+                    }
+                    for d in mine
+                ],
+            )
+        )
+    return events
+
+
+def _item_order(d: _Due) -> tuple[dt.date, int, str, str]:
+    return (d.due_on or dt.date.max, d.case_id, d.kind, d.step)
 
 
 def _in_one_statement() -> bool:
@@ -199,7 +248,8 @@ def _in_one_statement() -> bool:
 
 def _recipients(due: list[_Due]) -> dict[int, list[Actor]]:
     """Who hears of each notice (by its id), for the whole batch at once."""
-    owners = step_owners_many({d.spell for d in due if d.kind == Kind.REMINDER})
+    spells = {d.pk: d.spell for d in due if d.kind == Kind.REMINDER}
+    owners = step_owners_many(set(spells.values()))
     deciders = independent_decision_makers_many(
         {d.case_id for d in due if d.kind == Kind.OVERDUE_DECISION_MAKER}
     )
@@ -207,7 +257,7 @@ def _recipients(due: list[_Due]) -> dict[int, list[Actor]]:
     told = {}
     for d in due:
         if d.kind == Kind.REMINDER:
-            told[d.pk] = owners[d.spell]
+            told[d.pk] = owners[spells[d.pk]]
         elif d.kind == Kind.OVERDUE_HR:
             told[d.pk] = [u for u in leads if u.pk != d.referring_manager_id]
         else:

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from audit.models import EventType
 from audit.services import audit_record
+from workflow.models import Case
 
 from ..channels import channel_for
 from ..channels.base import ChannelPlugin
@@ -169,24 +170,37 @@ _AUDIT_ACTION = {
 def _audit_sent(
     notification: Notification, delivery: Delivery, attempt: int, via_digest: int | None = None
 ) -> None:
-    """The case's audit trail names the kind, channel and recipient by id only."""
-    payload: dict[str, Any] = {
-        "kind": notification.kind,
+    """The case's audit trail names the kind, channel and recipient by id
+    only. A ``DUE_STEPS`` message is on the trail of each case it lists."""
+    base: dict[str, Any] = {
         "channel": delivery.channel,
         "recipient": notification.recipient_id,
         "delivery": delivery.pk,
         "attempt": attempt,
     }
-    if notification.step:
-        payload["step"] = notification.step
     if via_digest is not None:
-        payload["digest_delivery"] = via_digest
-    audit_record(
-        case=notification.case,
-        actor=None,
-        action=_AUDIT_ACTION.get(Kind(notification.kind), EventType.NOTIFICATION_SENT),
-        payload=payload,
-    )
+        base["digest_delivery"] = via_digest
+    if notification.kind == Kind.DUE_STEPS:
+        base["bundle"] = notification.pk
+    for case, kind, step in _told_about(notification):
+        payload = {"kind": kind, **base}
+        if step:
+            payload["step"] = step
+        audit_record(
+            case=case,
+            actor=None,
+            action=_AUDIT_ACTION.get(Kind(kind), EventType.NOTIFICATION_SENT),
+            payload=payload,
+        )
+
+
+def _told_about(notification: Notification) -> list[tuple[Case | None, str, str]]:
+    """(case, kind, step) of each thing the notification told: itself, or
+    each step a ``DUE_STEPS`` bundle lists (their cases read in one query)."""
+    if notification.kind != Kind.DUE_STEPS:
+        return [(notification.case, notification.kind, notification.step)]
+    cases = Case.objects.in_bulk({item["case"] for item in notification.items})
+    return [(cases.get(item["case"]), item["kind"], item["step"]) for item in notification.items]
 
 
 def _release(delivery: Delivery, attempt: int, exc: Exception) -> Outcome:

@@ -8,9 +8,11 @@ calls.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
-from notifications.models import Delivery, DeliveryStatus, Notification
+from notifications.models import Delivery, DeliveryStatus, Kind, Notification
 from notifications.services import delivery_send
 
 
@@ -28,3 +30,28 @@ def kinds_for(user: Any) -> list[str]:
 
 def recipients_of(kind: str) -> set[Any]:
     return {n.recipient for n in Notification.objects.filter(kind=kind).select_related("recipient")}
+
+
+# (recipient's username, case id, deadline kind, step): one step told one person.
+ToldStep = tuple[str, int, str, str]
+
+
+def steps_told(notification: Notification) -> list[ToldStep]:
+    """Each step a deadline notification told its recipient of: itself, or
+    each step a ``DUE_STEPS`` bundle lists."""
+    who = notification.recipient.username
+    if notification.kind == Kind.DUE_STEPS:
+        return [(who, i["case"], i["kind"], i["step"]) for i in notification.items]
+    assert notification.case_id is not None
+    return [(who, notification.case_id, notification.kind, notification.step)]
+
+
+def deadline_notifications(among: Iterable[Notification] | None = None) -> list[Notification]:
+    kinds = [*Kind.deadline_kinds(), Kind.DUE_STEPS]
+    found = Notification.objects.filter(kind__in=kinds).select_related("recipient")
+    return [n for n in (among if among is not None else found) if n.kind in kinds]
+
+
+def told_steps() -> Counter[ToldStep]:
+    """How often each step was told to each person, over every deadline notification."""
+    return Counter(step for n in deadline_notifications() for step in steps_told(n))

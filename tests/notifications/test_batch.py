@@ -6,6 +6,7 @@ notice."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,10 @@ Rows = tuple[set[tuple[Any, ...]], set[tuple[Any, ...]], set[tuple[Any, ...]]]
 def recorded(queued: list[int]) -> Rows:
     """Every notification and delivery, and those queued, without ids or times."""
     notes = set(
-        Notification.objects.values_list("event_key", "recipient_id", "kind", "case_id", "step")
+        (key, user, kind, case, step, json.dumps(items))
+        for key, user, kind, case, step, items in Notification.objects.values_list(
+            "event_key", "recipient_id", "kind", "case_id", "step", "items"
+        )
     )
     deliveries = set(
         Delivery.objects.values_list(
@@ -154,7 +158,10 @@ def test_the_sweeps_statement_writes_what_the_orm_batch_does(
 
     assert in_sql[:2] == with_orm[:2]
     notes, deliveries, _ = in_sql
-    assert {kind for _, _, kind, _, _ in notes} >= set(Kind.deadline_kinds())
+    # Each person told of several notices gets one message listing them all.
+    assert {kind for _, _, kind, _, _, _ in notes} >= {Kind.DUE_STEPS}
+    listed = {item["kind"] for *_, items in notes for item in json.loads(items)}
+    assert listed == set(Kind.deadline_kinds())
     assert {status for _, _, _, status, _ in deliveries} == {"pending", "held"}
     # Both sweeps were rolled back: every notice is back on the queue.
     assert ScheduledNotice.objects.count() == due

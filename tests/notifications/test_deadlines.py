@@ -18,7 +18,7 @@ from workflow.models import CaseStep
 from workflow.services import case_triage
 
 from ..workflow.steps import Story, fresh
-from .outbox import recipients_of
+from .outbox import recipients_of, steps_told
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +38,13 @@ def clock() -> Iterator[Any]:
 
 
 def sweep_on(clock: Any, day: dt.date) -> list[tuple[str, Any]]:
-    """Run the sweep on ``day``; what it recorded, as (kind, recipient) pairs."""
+    """Run the sweep on ``day``; each step it told someone of, as (kind,
+    recipient) pairs (a bundle counts each step it lists)."""
     before = set(Notification.objects.values_list("pk", flat=True))
     clock.to(day)
     deadline_sweep()
     new = Notification.objects.exclude(pk__in=before).select_related("recipient")
-    return sorted((n.kind, n.recipient.username) for n in new)
+    return sorted((kind, who) for n in new for who, _, kind, _ in steps_told(n))
 
 
 def test_triage_entered_on_a_monday_is_due_the_next_monday(clock: Any, story: Story) -> None:

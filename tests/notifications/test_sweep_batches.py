@@ -11,16 +11,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from notifications.models import Delivery, Kind, Notification, ScheduledNotice
+from notifications.models import Delivery, Kind, ScheduledNotice
 from notifications.services import deadline_sweep
 from panels.services import panel_declare
 from workflow.models import Case
 
 from ..workflow.steps import OPEN_POINTS, Story
+from .outbox import deadline_notifications, steps_told
 
 pytestmark = pytest.mark.django_db
 
-Told = set[tuple[str, str, str, str]]
+Told = set[tuple[str, int, str, str, str, str]]
 
 
 def open_cases(story: Story, people: Any, rounds: int) -> list[Case]:
@@ -46,12 +47,13 @@ def all_due_today() -> int:
 
 
 def deadline_deliveries() -> Told:
-    """What the sweep recorded: (event, recipient, channel, status) of each delivery."""
-    return set(
-        Delivery.objects.filter(notification__kind__in=Kind.deadline_kinds()).values_list(
-            "notification__event_key", "notification__recipient__username", "channel", "status"
-        )
-    )
+    """What the sweep recorded: each step told each person, with the channel
+    and status of the delivery that carries it (one notification, or a
+    bundle of several, per person and batch)."""
+    found = Delivery.objects.filter(
+        notification__kind__in=[*Kind.deadline_kinds(), Kind.DUE_STEPS]
+    ).select_related("notification__recipient")
+    return {(*step, d.channel, d.status) for d in found for step in steps_told(d.notification)}
 
 
 def sweep_and_undo(batch: int) -> tuple[int, Told, int]:
@@ -75,7 +77,7 @@ def test_one_notice_at_a_time_and_all_at_once_tell_the_same_people(
 
     assert one_by_one[0] == at_once[0] == due == 24
     assert one_by_one[1] == at_once[1]
-    told = {username for _, username, _, _ in at_once[1]}
+    told = {username for username, *_ in at_once[1]}
     # HR, the managers owing informal steps, members owing declarations or
     # views, the chair owing the decision, the decision-maker: all of them.
     assert told == {
@@ -86,7 +88,7 @@ def test_one_notice_at_a_time_and_all_at_once_tell_the_same_people(
         "pat.panel",
         "dina.director",
     }
-    assert not Notification.objects.filter(kind__in=Kind.deadline_kinds()).exists()
+    assert not deadline_notifications()
 
 
 def test_firing_four_times_as_many_notices_takes_the_same_queries(
@@ -125,4 +127,4 @@ def test_a_notice_whose_step_closed_meanwhile_is_taken_and_tells_nobody(
     case.steps.update(left_at=timezone.now())
     assert deadline_sweep() == 3
     assert not ScheduledNotice.objects.exists()
-    assert not Notification.objects.filter(kind__in=Kind.deadline_kinds()).exists()
+    assert not deadline_notifications()

@@ -11,7 +11,6 @@ later tests.
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -19,11 +18,12 @@ import pytest
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from notifications.models import Kind, Notification, ScheduledNotice
+from notifications.models import ScheduledNotice
 from notifications.services import deadline_notices_fire, deadline_sweep
 from workflow.models import Case
 
 from ..workflow.steps import Story
+from .outbox import told_steps
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -67,11 +67,7 @@ def in_threads(*jobs: Callable[[], Any]) -> list[Any]:
 
 def assert_each_notice_fired_once() -> None:
     assert not ScheduledNotice.objects.exists()
-    told = Counter(
-        Notification.objects.filter(kind__in=Kind.deadline_kinds()).values_list(
-            "event_key", "recipient"
-        )
-    )
+    told = told_steps()
     # HR's reminder and due-date escalation, the director's later one.
     assert len(told) == 3 * CASES
     assert set(told.values()) == {1}
