@@ -56,6 +56,11 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "audit.tasks.sequence_audit_events",
             "schedule": float(settings.FTP_AUDIT_SEQUENCE_SECONDS),
         },
+        # Shows /health/ready that beat (and a worker) are running (ops/).
+        "beat-heartbeat": {
+            "task": "ops.tasks.beat_heartbeat",
+            "schedule": float(settings.FTP_BEAT_HEARTBEAT_SECONDS),
+        },
         # Daily, in the quiet hours: walks the whole chain (streamed).
         "verify-audit-chain": {
             "task": "audit.tasks.verify_audit_chain",

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "api",
     "web",
     "demo",
+    "ops",
     "rest_framework",
     # Authentication: expiring, revocable API tokens; login lockout.
     "knox",
@@ -186,6 +187,8 @@ if PRODUCTION and DEBUG:
 # to try it again for a year, subdomains included. `preload` only consents to
 # browsers' built-in lists; nothing is listed until the domain's owner applies.
 SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
+# Health probes come from inside the platform, over plain HTTP (ops/).
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
@@ -458,6 +461,9 @@ FTP_AUDIT_ANCHOR_EMAILS = env_list("FTP_AUDIT_ANCHOR_EMAILS", [])
 # a check reports a pending event older than this many minutes as a stall.
 FTP_AUDIT_SEQUENCE_SECONDS = env_int("FTP_AUDIT_SEQUENCE_SECONDS", 60, minimum=1)
 FTP_AUDIT_PENDING_STALE_MINUTES = env_int("FTP_AUDIT_PENDING_STALE_MINUTES", 10, minimum=1)
+# Beat records a heartbeat this often (ops/); /health/ready fails once the
+# last is more than twice this old.
+FTP_BEAT_HEARTBEAT_SECONDS = env_int("FTP_BEAT_HEARTBEAT_SECONDS", 60, minimum=1)
 # --- end Audit chain ----------------------------------------------------------
 
 # --- Reports (reports/) ------------------------------------------------------

@@ -2,9 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 
+from ops import views as health
+
 from .site import site
 
 urlpatterns = [
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
     path("admin/", admin.site.urls),
     path("api/", include("api.urls")),
     path("accounts/", AuthViewset(with_profile_view=False).urls),
