@@ -12,7 +12,7 @@ TEST_ENV := FTP_ENV=test \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}
 
-.PHONY: install npm run serve test test-fast test-browser lint check-services bench bench-wres \
+.PHONY: install npm run serve backup test test-fast test-browser lint check-services bench bench-wres \
 	bench-seed bench-scale bench-load clean
 
 $(STAMP): pyproject.toml
@@ -36,6 +36,11 @@ run: install
 # (FTP_ENV=production and its secrets from the environment; README "Production server").
 serve: install
 	bin/serve
+
+# pg_dump of the configured database (the environment serve uses) to
+# FTP_BACKUP_DIR; restoring is in docs/operations.md.
+backup: install
+	$(BIN)/python manage.py backup
 
 lint: install
 	$(BIN)/ruff check .

@@ -464,6 +464,8 @@ FTP_AUDIT_PENDING_STALE_MINUTES = env_int("FTP_AUDIT_PENDING_STALE_MINUTES", 10,
 # Beat records a heartbeat this often (ops/); /health/ready fails once the
 # last is more than twice this old.
 FTP_BEAT_HEARTBEAT_SECONDS = env_int("FTP_BEAT_HEARTBEAT_SECONDS", 60, minimum=1)
+# `make backup` (manage.py backup) writes pg_dump files here by default.
+FTP_BACKUP_DIR = env_str("FTP_BACKUP_DIR", str(VAR_DIR / "backups"))
 # --- end Audit chain ----------------------------------------------------------
 
 # --- Reports (reports/) ------------------------------------------------------
