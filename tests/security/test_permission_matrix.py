@@ -780,6 +780,10 @@ def build_specs() -> dict[str, Spec]:
         ),
         "api/schema/": Spec(fixed("/api/schema/"), public(S(200, 401, 403), S(200))),
         "api/docs/": Spec(fixed("/api/docs/"), public(S(200, 401, 403), S(200))),
+        # ops: health probes, without a login (no case content: no_content holds).
+        # Ready is 503 here: no beat runs in the tests, so no heartbeat.
+        "health/live": Spec(fixed("/health/live"), public(S(200))),
+        "health/ready": Spec(fixed("/health/ready"), public(S(200, 503))),
         "api/": Spec(
             fixed("/api/qzx-nowhere/"),
             lambda world, person, target: Expect(S(404), no_content(world, person)),
