@@ -36,13 +36,18 @@ WAIT = 10  # seconds: far longer than any step here takes, short enough to fail 
 @contextlib.contextmanager
 def lock_held_elsewhere() -> Iterator[None]:
     """Another session holds the chain lock, as a writer in the middle of its
-    transaction would; closing it ends the session and frees the lock."""
+    transaction would, until the block ends."""
     other = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [CHAIN_LOCK_KEY])
         yield
     finally:
+        # Unlock before closing: a closed session's locks go only when its
+        # backend has exited, a moment later, and a sequencer trying the lock
+        # in that moment would find it still held (a flaky failure in CI).
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [CHAIN_LOCK_KEY])
         other.close()
 
 
