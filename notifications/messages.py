@@ -46,6 +46,8 @@ _COUNTED = (
     (Kind.REMINDER, "due soon"),
 )
 
+_LABELS = dict(_COUNTED)
+
 # Steps a bundle names in the in-app list; the rest are counted.
 ITEMS_SHOWN = 10
 
@@ -102,7 +104,7 @@ def bundle_items(
 
 def _what(item: dict[str, Any]) -> str:
     step = _STEP_TITLES.get(item["step"], "A step")
-    label = dict(_COUNTED).get(Kind(item["kind"]), "due")
+    label = _LABELS.get(Kind(item["kind"]), "due")
     return f"{step}, {label}"
 
 

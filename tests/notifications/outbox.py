@@ -9,7 +9,6 @@ calls.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
 from notifications.models import Delivery, DeliveryStatus, Kind, Notification
@@ -46,10 +45,10 @@ def steps_told(notification: Notification) -> list[ToldStep]:
     return [(who, notification.case_id, notification.kind, notification.step)]
 
 
-def deadline_notifications(among: Iterable[Notification] | None = None) -> list[Notification]:
+def deadline_notifications() -> list[Notification]:
+    """Every notification a deadline sweep wrote: single notices and bundles."""
     kinds = [*Kind.deadline_kinds(), Kind.DUE_STEPS]
-    found = Notification.objects.filter(kind__in=kinds).select_related("recipient")
-    return [n for n in (among if among is not None else found) if n.kind in kinds]
+    return list(Notification.objects.filter(kind__in=kinds).select_related("recipient"))
 
 
 def told_steps() -> Counter[ToldStep]:
