@@ -56,6 +56,13 @@ else:
     SECRET_KEY = env_str("SECRET_KEY", "insecure-local-key-not-for-production-use-0123456789")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
+# Rotating SECRET_KEY (docs/operations.md): the previous keys, comma-separated,
+# still accepted for what they signed (sessions, password-reset links) until
+# those expire; only SECRET_KEY signs anything new.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+if PRODUCTION and any(len(key) < 40 for key in SECRET_KEY_FALLBACKS):
+    raise ImproperlyConfigured("Each of SECRET_KEY_FALLBACKS must be at least 40 characters.")
+
 DEBUG = env_bool("DEBUG", FTP_ENV == "local")
 
 # Demo data and demo logins belong to the local configuration only.
@@ -71,6 +78,7 @@ INSTALLED_APPS = [
     "panels",
     "notifications",
     "reports",
+    "records",
     "api",
     "web",
     "demo",
