@@ -146,6 +146,11 @@ class LoginLockoutHandler(AbstractAxesHandler, AxesBaseHandler):
             return False
         if self.is_whitelisted(request, credentials):
             return True
+        if (credentials or {}).get("password") is None:
+            # Single sign-on's callback: the provider checked who this is, so
+            # it is no guess; counted, refused sign-ins (no role here) would
+            # lock everyone's sign-in from a trust's shared address.
+            return True
         address = request.axes_ip_address or ""
         keys = (pair_key(_username(credentials), address), address_key(address))
         pair_count, address_count = (_increment(k) for k in keys)

@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.backends import LOCAL_LOGIN_OFF_MESSAGE, password_login_refused
 from accounts.lockout import LOCKED_OUT_MESSAGE
 
 from .common import StrictSerializer
@@ -54,13 +55,16 @@ class TokenView(APIView):
             200: TokenSerializer,
             400: ValidationErrorSerializer,
             401: ErrorSerializer,
+            403: ErrorSerializer,
             429: ErrorSerializer,
         },
         summary="Exchange a username and password for an expiring API token",
         description=(
             "Each call makes a new token, valid for the configured lifetime. After "
             "too many wrong passwords for a username from one address (or from one "
-            "address in all) logging in is refused with 429 until the window passes."
+            "address in all) logging in is refused with 429 until the window passes. "
+            "Where passwords are switched off for single sign-on, only the "
+            "break-glass accounts may use this; anyone else gets 403."
         ),
         tags=["auth"],
     )
@@ -75,6 +79,9 @@ class TokenView(APIView):
         if user is None or not user.is_active:
             if getattr(request, "axes_locked_out", False):
                 raise Throttled(detail=LOCKED_OUT_MESSAGE, wait=settings.FTP_LOGIN_FAILURE_WINDOW)
+            if password_login_refused(request):
+                # Local passwords are off (single sign-on): accounts.backends says who may.
+                return Response({"detail": LOCAL_LOGIN_OFF_MESSAGE}, status=403)
             # Answered directly: with no authenticators DRF would turn 401 into 403.
             return Response({"detail": "Wrong username or password."}, status=401)
         instance, token = AuthToken.objects.create(user=user)

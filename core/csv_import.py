@@ -116,8 +116,14 @@ class RowErrors(list[RowError]):
         self.append(RowError(at if isinstance(at, int) else at.line, column, message))
 
 
-def read_csv(text: str, columns: tuple[str, ...], errors: RowErrors) -> list[Row]:
+def read_csv(
+    text: str, columns: tuple[str, ...], errors: RowErrors, *, optional: tuple[str, ...] = ()
+) -> list[Row]:
     """Rows with stripped values, keyed by the lower-cased column names of the header.
+
+    ``optional`` columns may be left out of the header; a row then has no
+    value for them (``column in row.values`` is false), so an import can
+    leave what they hold alone rather than blank it.
 
     Header problems are reported once, on line 1, and end the import at once
     (raising ImportFailed): checking rows against a wrong header would only
@@ -132,7 +138,7 @@ def read_csv(text: str, columns: tuple[str, ...], errors: RowErrors) -> list[Row
         message = f"the file is empty; line 1 must name the columns {comma_list(columns)}."
         errors.add(1, None, message)
     else:
-        check_header(header, columns, errors)
+        check_header(header, columns, errors, optional=optional)
     if errors:
         raise ImportFailed(errors)
     rows: list[Row] = []
@@ -152,19 +158,29 @@ def read_csv(text: str, columns: tuple[str, ...], errors: RowErrors) -> list[Row
     return rows
 
 
-def check_header(header: list[str], columns: tuple[str, ...], errors: RowErrors) -> None:
+def check_header(
+    header: list[str],
+    columns: tuple[str, ...],
+    errors: RowErrors,
+    *,
+    optional: tuple[str, ...] = (),
+) -> None:
     """Add an error on line 1 for each missing, unknown or repeated column of ``header``.
 
-    ``header`` is already stripped and lower-cased; the order of the columns is free.
+    ``header`` is already stripped and lower-cased; the order of the columns is
+    free; ``optional`` columns may be missing.
     """
     for column in columns:
         if column not in header:
             message = f"this column is missing; the header must name {comma_list(columns)}."
             errors.add(1, column, message)
+    expected = comma_list(columns) + (
+        f" (and optionally {comma_list(optional)})" if optional else ""
+    )
     for position, name in enumerate(header):
-        if name not in columns:
+        if name not in columns and name not in optional:
             label = name or f"column {position + 1}"
-            errors.add(1, label, f"is not a column of this file; expected {comma_list(columns)}.")
+            errors.add(1, label, f"is not a column of this file; expected {expected}.")
         elif header.index(name) != position:
             errors.add(1, name, "this column appears more than once.")
 

@@ -1,7 +1,9 @@
-"""What the staff directory announces (published through ``core.events``)."""
+"""What the staff directory announces (published through ``core.events``), and
+what its single sign-on records in the audit log."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from accounts.roles import Role
@@ -18,3 +20,22 @@ class RoleGiven:
     user: Actor
     role: Role
     staff_number: str | None
+
+
+class SsoAuditEvent(enum.StrEnum):
+    """What single sign-on records in the audit log (registered with it in
+    ``StaffConfig.ready``). Payloads carry the provider's subject and counts,
+    never a name or an address."""
+
+    REFUSED = "sso_refused"
+    LINK_REFUSED = "sso_link_refused"
+
+    @property
+    def label(self) -> str:
+        return SSO_AUDIT_LABELS[self]
+
+
+SSO_AUDIT_LABELS: dict[SsoAuditEvent, str] = {
+    SsoAuditEvent.REFUSED: "Single sign-on refused: no role here",
+    SsoAuditEvent.LINK_REFUSED: "Single sign-on: employee record linked to another login",
+}

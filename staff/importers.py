@@ -18,6 +18,8 @@ import logging
 import re
 from collections.abc import Callable, Collection, Mapping
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from audit.models import EventType
@@ -50,6 +52,10 @@ EMPLOYEE_COLUMNS = (
     "line_manager_staff_number",
     "ethnic_category",
 )
+# May be left out: a file without it leaves the emails already loaded alone.
+# Single sign-on links a login to its employee record by it when the provider
+# sends no staff number (staff/sso.py).
+EMPLOYEE_OPTIONAL_COLUMNS = ("email",)
 KINDS = [k.value for k in OrgUnit.Kind]
 BANDS = [b.value for b in Band]
 ETHNIC_CODES = [c.value for c in EthnicCategory]
@@ -96,7 +102,7 @@ def employees_import(*, text: str) -> ImportResult:
     is invalid.
     """
     errors = RowErrors()
-    rows = read_csv(text, EMPLOYEE_COLUMNS, errors)
+    rows = read_csv(text, EMPLOYEE_COLUMNS, errors, optional=EMPLOYEE_OPTIONAL_COLUMNS)
     with transaction.atomic():
         by_number = unique_rows(rows, "staff_number", errors)
         unit_codes = set(OrgUnit.objects.values_list("code", flat=True))
@@ -257,6 +263,19 @@ def normalise_ethnic_category(value: str) -> str | None:
     return code.upper() if not code or (code.isascii() and code.upper() in ETHNIC_CODES) else None
 
 
+def normalise_email(value: str) -> str | None:
+    """The address in lower case (blank stays blank), or None if it is not one."""
+    address = value.strip().lower()
+    if not address:
+        return ""
+    try:
+        validate_email(address)
+    except ValidationError:
+        return None
+    limit = Employee._meta.get_field("email").max_length or 254
+    return address if len(address) <= limit else None
+
+
 def _check_employee_fields(row: Row, unit_codes: Collection[str], errors: RowErrors) -> None:
     limits = {f: max_length(Employee, f) for f in ("staff_number", "name", "job_title")}
     check_text(row, errors, required=["name", "job_title", "org_unit"], limits=limits)
@@ -270,6 +289,8 @@ def _check_employee_fields(row: Row, unit_codes: Collection[str], errors: RowErr
     ethnic_help = f"use one of {comma_list(ETHNIC_CODES)}, or leave it blank."
     message = f"is not a valid NHS ethnic category code; {ethnic_help}"
     _normalise(row, "ethnic_category", normalise_ethnic_category, message, errors)
+    if "email" in row.values:
+        _normalise(row, "email", normalise_email, "is not an email address.", errors)
 
 
 def _normalise(
@@ -301,6 +322,7 @@ def _write_employees(by_number: Mapping[str, Row]) -> ImportResult:
         person = people.get(number) or Employee(staff_number=number)
         person.name, person.job_title = row["name"], row["job_title"]
         person.band, person.ethnic_category = row["band"], row["ethnic_category"]
+        person.email = row.values.get("email", person.email)
         person.org_unit_id = unit_ids[row["org_unit"]]
         if person.pk is None:
             new.append(person)
@@ -314,5 +336,7 @@ def _write_employees(by_number: Mapping[str, Row]) -> ImportResult:
     for number, row in by_number.items():
         people[number].line_manager_id = ids.get(row["line_manager_staff_number"])
     fields = ["name", "job_title", "band", "org_unit", "line_manager", "ethnic_category"]
+    if any("email" in row.values for row in by_number.values()):
+        fields.append("email")
     Employee.objects.bulk_update([people[n] for n in by_number], fields, batch_size=500)
     return ImportResult(created=len(new), updated=len(by_number) - len(new))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from .ethnicity import EthnicCategory, WresGroup, wres_group
 
@@ -73,6 +74,12 @@ class Employee(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
     )
     ethnic_category = models.CharField(max_length=1, choices=EthnicCategory.choices, blank=True)
+    # Their work address (NHSmail), when the ESR extract carries it: single
+    # sign-on links a login to this record by it when the provider sends no
+    # staff number (staff/sso.py). Not unique in ESR, so a link by email is
+    # made only when exactly one employee has the address, compared without
+    # case (the index is on its upper-case form, as ``email__iexact`` reads it).
+    email = models.EmailField(blank=True)
     # The person's own login, when they have one. Panel members must: their
     # org unit, band and line management are read from here to apply the
     # panel rules. Set by ``add_user --staff-number`` or ``import_panel_pool``;
@@ -94,6 +101,7 @@ class Employee(models.Model):
                 name="employee_ethnic_category_valid",
             ),
         ]
+        indexes = [models.Index(Upper("email"), name="employee_email_upper")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.staff_number})"
@@ -101,3 +109,33 @@ class Employee(models.Model):
     @property
     def wres_group(self) -> WresGroup:
         return wres_group(self.ethnic_category)
+
+
+class SsoIdentity(models.Model):
+    """A person as the single sign-on provider knows them: the token's issuer
+    and the stable subject claim (``FTP_OIDC_SUBJECT_CLAIM``; Entra's ``oid``).
+
+    A sign-in finds its login by this pair and nothing else, never by email
+    alone: an address can be reused or renamed, a subject cannot. The first
+    sign-in creates the login and this row (``staff.services.user_sso_sign_in``).
+    """
+
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=300)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities"
+    )
+    first_login_at = models.DateTimeField()
+    last_login_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="ssoidentity_one_per_subject"
+            )
+        ]
+        verbose_name = "single sign-on identity"
+        verbose_name_plural = "single sign-on identities"
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"

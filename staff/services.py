@@ -1,6 +1,7 @@
 """Writes about reference data that are not imports: adding a person's login
-with a role, linked to their employee record; recording showings of an
-employee's ethnic category.
+with a role, linked to their employee record; signing a person in by single
+sign-on with exactly the roles their provider groups map to; recording
+showings of an employee's ethnic category.
 
 An employee's ethnic category is special-category data (UK GDPR). A case
 page records each showing of the case's snapshot through
@@ -11,20 +12,23 @@ place.
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from accounts.roles import Role, forget_roles
+from accounts.roles import Role, forget_roles, user_roles
 from accounts.types import Actor
 from audit.models import AuditEvent, EventType
 from audit.services import audit_record
 from core import events
 
-from .events import RoleGiven
-from .models import Employee
+from .events import RoleGiven, SsoAuditEvent
+from .models import Employee, SsoIdentity
 
 
 def employee_special_category_access_record(
@@ -106,3 +110,159 @@ def _link_employee(user: Actor, staff_number: str) -> None:
     Employee.objects.filter(user_id=user.pk).exclude(pk=employee.pk).update(user=None)
     employee.user_id = user.pk
     employee.save(update_fields=["user"])
+
+
+@transaction.atomic
+def user_sso_sign_in(
+    *,
+    issuer: str,
+    subject: str,
+    roles: frozenset[Role],
+    groups_seen: int,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    staff_number: str = "",
+) -> Actor | None:
+    """Sign in the person the provider names ``subject`` (at ``issuer``),
+    giving them exactly ``roles``: the roles their provider groups map to.
+
+    The login is found by issuer and subject, never by email; the first
+    sign-in creates it, with no usable password. Each sign-in sets the roles
+    afresh: each held role is given again through ``user_add`` (so the
+    ``RoleGiven`` reactions run, as for ``add_user``) and any other product
+    role is taken away, so someone removed from a provider group loses its
+    role at their next sign-in.
+
+    With no roles the sign-in is refused (None): the refusal is recorded in
+    the audit log with the subject and how many groups the provider sent,
+    and a login already known loses every product role.
+
+    The employee record is linked by ``staff_number``, else by ``email`` when
+    exactly one employee has it. A record already linked to another login is
+    left alone and the refusal recorded; the person still signs in.
+    """
+    identity = (
+        SsoIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
+    )
+    if not roles:
+        _sso_refuse(identity, issuer=issuer, subject=subject, groups_seen=groups_seen)
+        return None
+    identity = _sso_identity_touch(identity, issuer=issuer, subject=subject, email=email)
+    user = identity.user
+    if not user.is_active:
+        return user  # switched off here: stays off, and the callback refuses it
+    linked = _sso_employee_link(user, staff_number=staff_number, email=email, subject=subject)
+    for role in sorted(roles):
+        user = user_add(
+            username=user.get_username(),
+            role=role,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            staff_number=linked,
+        )
+    _roles_keep_only(user, roles)
+    return user
+
+
+def _sso_refuse(
+    identity: SsoIdentity | None, *, issuer: str, subject: str, groups_seen: int
+) -> None:
+    """Record a refused sign-in; a login already known loses every product role."""
+    if identity is not None:
+        _roles_keep_only(identity.user, frozenset())
+    audit_record(
+        case=None,
+        actor=identity.user if identity is not None else None,
+        action=SsoAuditEvent.REFUSED,
+        payload={"issuer": issuer, "subject": subject, "groups_seen": groups_seen},
+    )
+
+
+def _sso_identity_touch(
+    identity: SsoIdentity | None, *, issuer: str, subject: str, email: str
+) -> SsoIdentity:
+    """The identity with this sign-in's time; on a first sign-in, a new login
+    (no usable password) and its identity."""
+    now = timezone.now()
+    if identity is None:
+        try:
+            with transaction.atomic():
+                user = get_user_model().objects.create_user(
+                    username=_sso_username(email, issuer, subject)
+                )
+                return SsoIdentity.objects.create(
+                    issuer=issuer, subject=subject, user=user, first_login_at=now, last_login_at=now
+                )
+        except IntegrityError:
+            # The same person's other first sign-in (a second tab) committed
+            # the identity after this one looked: PostgreSQL made this insert
+            # wait for it, then refused the duplicate. Carry on with theirs.
+            identity = (
+                SsoIdentity.objects.select_for_update()
+                .select_related("user")
+                .filter(issuer=issuer, subject=subject)
+                .first()
+            )
+            if identity is None:
+                raise
+    identity.last_login_at = now
+    identity.save(update_fields=["last_login_at"])
+    return identity
+
+
+def _sso_username(email: str, issuer: str, subject: str) -> str:
+    """A new login's username: the email address, readable in the admin, when
+    no login has it; otherwise one made from the subject. Never reused to
+    find the person again: that is the subject's job."""
+    address = email.strip().lower()
+    users = get_user_model().objects
+    if 0 < len(address) <= 150 and not users.filter(username=address).exists():
+        return address
+    digest = hashlib.sha256(f"{issuer}\0{subject}".encode()).hexdigest()[:24]
+    return f"sso-{digest}"
+
+
+def _sso_employee_link(user: Actor, *, staff_number: str, email: str, subject: str) -> str | None:
+    """The staff number of the employee record to link ``user`` to, or None.
+
+    Found by staff number, else by email (only when exactly one employee has
+    it). A record linked to another login is refused and recorded here; the
+    link itself is made by ``user_add``."""
+    employee, matched_by = None, ""
+    if staff_number:
+        employee, matched_by = (
+            Employee.objects.filter(staff_number=staff_number).first(),
+            "staff_number",
+        )
+    if employee is None and email:
+        found = list(Employee.objects.filter(email__iexact=email.strip())[:2])
+        employee, matched_by = (found[0], "email") if len(found) == 1 else (None, "")
+    if employee is None:
+        return None
+    if employee.user_id not in (None, user.pk):
+        audit_record(
+            case=None,
+            actor=user,
+            action=SsoAuditEvent.LINK_REFUSED,
+            payload={
+                "subject": subject,
+                "employee": employee.staff_number,
+                "matched_by": matched_by,
+            },
+        )
+        return None
+    return employee.staff_number
+
+
+def _roles_keep_only(user: Actor, roles: frozenset[Role]) -> None:
+    """Take away every product role of ``user`` not in ``roles``."""
+    forget_roles(user)
+    dropped = user_roles(user) - roles
+    if dropped:
+        user.groups.remove(*Group.objects.filter(name__in=[r.group_name for r in dropped]))
+    forget_roles(user)

@@ -7,7 +7,8 @@ from staff.importers import employees_import
 class Command(CsvImportCommand):
     help = (
         "Create or update employees from a CSV with columns staff_number, name, job_title, band, "
-        "org_unit, line_manager_staff_number, ethnic_category. Load org units first. "
+        "org_unit, line_manager_staff_number, ethnic_category, and optionally email (single "
+        "sign-on links logins by it). Load org units first. "
         "Any invalid row rejects the whole file."
     )
     noun = "employee"

@@ -1,0 +1,140 @@
+"""Single sign-on with OpenID Connect: NHSmail (Microsoft Entra ID) or any
+provider that speaks the code flow.
+
+mozilla-django-oidc does the protocol: the redirect to the provider (with
+state, nonce and PKCE), the code exchange at the token endpoint, the ID
+token's RS256 signature against the provider's published keys, and the
+userinfo call. ``SsoBackend`` takes over once the ID token is verified:
+
+* the ID token must be for this client (its audience, which the library
+  leaves unchecked);
+* the person is named by the stable subject claim (``FTP_OIDC_SUBJECT_CLAIM``:
+  ``sub`` by default, ``oid`` on Entra) and the token's issuer, never by email;
+* their groups are read from the ID token (Entra puts them there) and from
+  userinfo (other providers do), both;
+* their roles are the roles those groups map to (``FTP_OIDC_ROLE_MAP``); none
+  means no access here;
+* ``staff.services.user_sso_sign_in`` then creates or finds the login, sets
+  exactly those roles and links the employee record (docs/sso.md).
+
+The ID token's claims win over userinfo's: they are signed. No claim value
+reaches the application log: messages name the claim, not what it held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[import-untyped]
+
+from accounts.roles import Role
+from accounts.types import Actor
+
+from .services import user_sso_sign_in
+
+# Set on the callback's request when a person signed in at the provider but
+# holds no role here; the callback view sends them to the no-access page.
+_REFUSED_ATTR = "ftp_sso_refused"
+
+
+@dataclass(frozen=True)
+class SsoPerson:
+    """What a sign-in says about the person, read from the provider's claims."""
+
+    issuer: str
+    subject: str
+    groups: frozenset[str]
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    staff_number: str = ""
+
+
+def roles_for(groups: Iterable[str], role_map: Mapping[str, Iterable[str]]) -> frozenset[Role]:
+    """The roles ``groups`` give under ``role_map`` (group -> role values): each
+    mapped group's roles, together; groups not in the map give nothing."""
+    return frozenset(Role(value) for group in groups for value in role_map.get(group, ()))
+
+
+def _group_names(value: Any) -> set[str]:
+    # A provider sends a list of names (or ids); one group may come as a string.
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, list | tuple):
+        return {str(v) for v in value if isinstance(v, str | int) and str(v)}
+    return set()
+
+
+def _text(claims: Mapping[str, Any], name: str, limit: int) -> str:
+    value = claims.get(name)
+    return str(value).strip()[:limit] if isinstance(value, str | int) else ""
+
+
+def sso_person_read(id_claims: Mapping[str, Any], userinfo: Mapping[str, Any]) -> SsoPerson:
+    """The person the verified ID token's claims and the userinfo claims describe.
+
+    Raises SuspiciousOperation when userinfo is about someone else (its ``sub``
+    differs, which OpenID Connect forbids) or the subject claim is missing.
+    """
+    if "sub" in userinfo and userinfo.get("sub") != id_claims.get("sub"):
+        raise SuspiciousOperation("The userinfo response is about another subject.")
+    claims = {**userinfo, **id_claims}
+    subject_claim = settings.FTP_OIDC_SUBJECT_CLAIM
+    subject = _text(claims, subject_claim, 300)
+    if not subject:
+        raise SuspiciousOperation(f"The provider sent no {subject_claim!r} claim.")
+    groups_claim = settings.FTP_OIDC_GROUPS_CLAIM
+    return SsoPerson(
+        issuer=_text(id_claims, "iss", 300) or settings.OIDC_RP_CLIENT_ID,
+        subject=subject,
+        groups=frozenset(
+            _group_names(id_claims.get(groups_claim)) | _group_names(userinfo.get(groups_claim))
+        ),
+        email=_text(claims, settings.FTP_OIDC_EMAIL_CLAIM, 254),
+        first_name=_text(claims, "given_name", 150),
+        last_name=_text(claims, "family_name", 150),
+        staff_number=_text(claims, settings.FTP_OIDC_STAFF_NUMBER_CLAIM, 32),
+    )
+
+
+def sign_in_refused(request: Any) -> bool:
+    """Whether this request's sign-in was refused for want of a role here."""
+    return bool(getattr(request, _REFUSED_ATTR, False))
+
+
+class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the library is untyped
+    """mozilla-django-oidc's backend, finding people by subject and giving them
+    the roles their groups map to (``staff.services.user_sso_sign_in``)."""
+
+    def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
+        """The library checks the signature, expiry and nonce; this checks the
+        token was issued to this client too (its audience), which it leaves out."""
+        payload: dict[str, Any] = super().verify_token(token, **kwargs)
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if settings.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("The ID token was issued to another client.")
+        return payload
+
+    def get_or_create_user(
+        self, access_token: str, id_token: str, payload: dict[str, Any]
+    ) -> Actor | None:
+        userinfo = self.get_userinfo(access_token, id_token, payload)
+        person = sso_person_read(payload, userinfo)
+        user = user_sso_sign_in(
+            issuer=person.issuer,
+            subject=person.subject,
+            roles=roles_for(person.groups, settings.FTP_OIDC_ROLE_MAP),
+            groups_seen=len(person.groups),
+            email=person.email,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            staff_number=person.staff_number,
+        )
+        if user is None:
+            setattr(self.request, _REFUSED_ATTR, True)
+        return user
