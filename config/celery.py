@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -24,6 +24,18 @@ app.conf.update(
     timezone="Europe/London",
 )
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _log_as_the_web_does(**kwargs: object) -> None:
+    """The worker and beat log through the settings' ``LOGGING`` (JSON in
+    production, the request id filter) instead of Celery's own plain format
+    on the root logger; ``LOG_LEVEL`` sets the level, not ``--loglevel``."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
 
 
 @app.on_after_finalize.connect
@@ -60,6 +72,16 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
         "beat-heartbeat": {
             "task": "ops.tasks.beat_heartbeat",
             "schedule": float(settings.FTP_BEAT_HEARTBEAT_SECONDS),
+        },
+        # Weekly: tells HR advisers which case files fell due for destruction
+        # under the retention schedule (records/, docs/retention.md).
+        "retention-review": {
+            "task": "records.tasks.retention_review",
+            "schedule": crontab(
+                day_of_week=settings.FTP_RETENTION_REVIEW_WEEKDAY,
+                hour=settings.FTP_RETENTION_REVIEW_HOUR,
+                minute=30,
+            ),
         },
         # Daily, in the quiet hours: walks the whole chain (streamed).
         "verify-audit-chain": {

@@ -15,11 +15,23 @@ Read from the environment through ``config.env``, like every other setting.
   killed and restarted; the pages are bounded well below it.
 * ``FTP_WEB_MAX_REQUESTS`` (1000): each worker is replaced after this many
   requests (with jitter), so slow leaks cannot grow without bound.
+* ``PROMETHEUS_MULTIPROC_DIR`` (unset): a folder, writable by gunicorn, where
+  each worker keeps its request counters so that ``/metrics`` reports all
+  workers, not the one that answered (ops/metrics.py). Emptied when gunicorn
+  starts; a dead worker's live gauges are dropped.
+
+No access log: the app writes one structured line per request itself
+(ops/middleware.py), naming the URL pattern where gunicorn's line would give
+the path and query string, which may carry what a person typed.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
+from typing import Any
+
+from prometheus_client import multiprocess
 
 from config.env import env_int, env_str
 
@@ -34,5 +46,21 @@ max_requests = env_int("FTP_WEB_MAX_REQUESTS", 1000)
 max_requests_jitter = max_requests // 10
 # The proxy in front is trusted to say the original scheme and client address.
 forwarded_allow_ips = env_str("FTP_WEB_FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = "-"
+accesslog = None
 errorlog = "-"
+
+_METRICS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+
+
+def on_starting(server: Any) -> None:
+    """Counters left by a previous run would be added to this one's."""
+    if _METRICS_DIR:
+        folder = Path(_METRICS_DIR)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    if _METRICS_DIR:
+        multiprocess.mark_process_dead(worker.pid, _METRICS_DIR)

@@ -30,6 +30,8 @@ class Kind(models.TextChoices):
     DIGEST = "digest", "Daily digest"
     # Several of the above for one person from one sweep, in one message.
     DUE_STEPS = "due_steps", "Steps needing attention"
+    # The weekly retention review: case files that fell due for destruction (records/).
+    RETENTION_DUE = "retention_due", "Case files due for destruction"
 
     @classmethod
     def deadline_kinds(cls) -> list[str]:
@@ -91,7 +93,9 @@ class Notification(models.Model):
     due_on = models.DateField(null=True, blank=True)
     # A ``DUE_STEPS`` bundle's steps, soonest due first: each a dict of
     # ``case`` (id), ``kind`` (a deadline kind), ``step`` and ``due_on``
-    # (ISO date). Empty for every other kind. A snapshot of what the message
+    # (ISO date). A ``RETENTION_DUE`` review's files: each a dict of ``case``
+    # (id) and ``reference``, and a last ``{"more": true}`` if there were too
+    # many to list. Empty for every other kind. A snapshot of what the message
     # said, like the audit trail's payloads: one row per person per sweep
     # rather than one per notice (issue 14).
     items = models.JSONField(default=list, blank=True)
@@ -182,6 +186,11 @@ class Delivery(models.Model):
             # The emails held for digests not yet sent: a day's worth at most.
             models.Index(
                 fields=["notification"], name="delivery_held", condition=models.Q(status="held")
+            ),
+            # The failed deliveries metric (ops/): a count over the failed
+            # rows alone, never the whole delivery log. docs/performance.md.
+            models.Index(
+                fields=["id"], name="delivery_failed", condition=models.Q(status="failed")
             ),
         ]
 

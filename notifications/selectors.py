@@ -25,7 +25,7 @@ from panels.selectors import seats_prefetch
 from workflow.access import SignoffIndependent
 from workflow.models import Case
 
-from .models import EmailMode, Notification, NotificationPreference
+from .models import Delivery, DeliveryStatus, EmailMode, Notification, NotificationPreference
 
 _OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -259,3 +259,10 @@ def unread_count(user: Viewer) -> int:
 def unread_label(count: int) -> str:
     """The count as shown: ``"999+"`` past the most counted."""
     return f"{UNREAD_SHOWN_MAX}+" if count > UNREAD_SHOWN_MAX else str(count)
+
+
+def deliveries_failed_count() -> int:
+    """Deliveries given up after ``FTP_NOTIFY_MAX_ATTEMPTS``, waiting for a
+    person: the operations metric. Counted from the partial index
+    ``delivery_failed``, which holds the failed rows only."""
+    return Delivery.objects.filter(status=DeliveryStatus.FAILED).count()

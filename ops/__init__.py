@@ -11,4 +11,13 @@
 
 The answers name components and what failed ("connection refused"), never
 a setting's value, an address or a password: the endpoints need no login.
+
+And how it is doing, for whoever watches it (docs/operations.md, "Logs and
+metrics"):
+
+* one structured log line per request, and the request id on every line
+  (``ops.middleware``, ``ops.logs``);
+* ``/metrics`` for Prometheus: requests and latencies by view, the Celery
+  queue, overdue steps, failed deliveries and the audit chain's last
+  verification (``ops.metrics``).
 """

@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -235,3 +236,15 @@ def inbox_for(user: Viewer) -> QuerySet[Task]:
     # EXISTS subqueries), and DISTINCT over every selected column made the
     # database sort every open task's row before the page could be cut.
     return qs.order_by(*INBOX_ORDER)
+
+
+def steps_overdue_count(today: dt.date | None = None) -> int:
+    """Open steps past their due date (``deadlines.is_overdue``: the due date
+    itself is on time), across every case: the operations metric.
+
+    Read from the partial index ``casestep_open_due`` alone, which holds only
+    the open spells (one per open case), so the count follows the open
+    work, not the history (docs/performance.md).
+    """
+    due_before = today or timezone.localdate()
+    return CaseStep.objects.filter(left_at__isnull=True, due_on__lt=due_before).count()

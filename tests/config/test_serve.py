@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,18 +18,14 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.processes import free_port, stop_group
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.services,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _get(port: int, path: str, *, https: bool = True) -> http.client.HTTPResponse:
@@ -47,7 +42,7 @@ def _get(port: int, path: str, *, https: bool = True) -> http.client.HTTPRespons
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """``bin/serve`` on the test database and this part's Redis, until the test ends."""
-    port = _free_port()
+    port = free_port()
     db = connection.settings_dict
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("FTP_")},
@@ -88,13 +83,7 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
             )
         yield {"port": port, "proc": proc, "static": tmp_path / "static", "log": tmp_path}
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_group(proc)
         log.close()
 
 

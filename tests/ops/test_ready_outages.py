@@ -25,18 +25,14 @@ from typing import Any
 
 import pytest
 
+from tests.processes import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 INITDB = shutil.which("initdb")
 PG_CTL = shutil.which("pg_ctl")
 REDIS_SERVER = shutil.which("redis-server")
 
 pytestmark = pytest.mark.services
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait(what: str, ready: Callable[[], bool], seconds: float) -> None:
@@ -61,7 +57,7 @@ class PrivatePostgres:
 
     def __init__(self) -> None:
         folder = Path(tempfile.mkdtemp(prefix="ftp-private-pg-"))
-        self.folder, self.data, self.port = folder, folder / "pg", _free_port()
+        self.folder, self.data, self.port = folder, folder / "pg", free_port()
         assert INITDB, "initdb is needed (PostgreSQL's server package)"
         assert PG_CTL, "pg_ctl is needed (PostgreSQL's server package)"
         self.data.mkdir()
@@ -94,7 +90,7 @@ class PrivatePostgres:
 
 class PrivateRedis:
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -119,7 +115,7 @@ def stack(tmp_path: Path) -> Iterator[dict[str, Any]]:
     try:
         postgres.start()
         redis.start()
-        port = _free_port()
+        port = free_port()
         env = {
             **{
                 k: v
