@@ -7,7 +7,9 @@ withdrawals, imports, exports, verification runs, and every showing of
 special-category data (ethnicity) to someone.
 
 Rows are never changed or deleted: database triggers refuse UPDATE and
-DELETE (migration 0006) and, on PostgreSQL, TRUNCATE (0008), and the
+DELETE (migration 0006) and, on PostgreSQL, TRUNCATE (0008), save two
+updates they check column by column: chaining a pending event (0009) and
+redacting the events of a destroyed case file (0011, ``audit.redaction``); the
 database role the application runs as needs only INSERT and SELECT here
 (README). Each row's ``hash`` chains it to the row before under a key the
 database never sees (``audit.chain``), so a change made around the triggers
@@ -37,6 +39,9 @@ class EventType(models.TextChoices):
     IMPORT = "import", "Reference data imported"
     EXPORT = "export", "Audit log exported"
     VERIFY = "verify_audit", "Audit chain verified"
+    # A case file destroyed under the retention schedule; its payload lists
+    # the case's earlier events it redacted (``audit.redaction``).
+    CASE_DESTROYED = "case_destroyed", "Case file destroyed (retention)"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -97,6 +102,10 @@ class AuditEvent(models.Model):
     to_stage = models.CharField(max_length=16, blank=True)
     reason = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # Set when the event's reason and payload were blanked because its case
+    # file was destroyed (``audit.redaction``); its hash no longer matches its
+    # content and is trusted because a later ``case_destroyed`` event lists it.
+    redacted_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

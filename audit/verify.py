@@ -17,6 +17,12 @@ For each event, in order:
 3. its stored hash must match its content. If not, it was altered, unless the
    next event still links to the one before it (then it was inserted).
 
+   A redacted event (its case file destroyed: ``audit.redaction``) no
+   longer matches its content; its stored hash is trusted only if a later
+   ``case_destroyed`` event, itself verified (chained, or pending with a
+   good seal), lists its ``seq``. One no such event lists is reported as
+   altered once the walk has seen every later event;
+
 4. then, apart from the walk, every pending event (committed, not yet
    chained: ADR 0016) must still match its seal, and none may have waited
    longer than ``FTP_AUDIT_PENDING_STALE_MINUTES``: the sequencer chains them
@@ -42,7 +48,12 @@ from django.utils import timezone
 
 from .chain import GENESIS, content_of, event_hash, event_seal, unkeyed_event_hash
 from .keyring import AuditKey, Keyring
-from .models import AuditEvent
+from .models import AuditEvent, EventType
+
+# The event that authorises redactions, and its payload's list of them
+# (``audit.redaction``, which imports this module's callers).
+REDACTION_ACTION = EventType.CASE_DESTROYED.value
+LISTED = "redacted_seqs"
 
 # The columns a check reads, in this order.
 COLUMNS = (
@@ -59,6 +70,7 @@ COLUMNS = (
     "reason",
     "payload",
     "key_id",
+    "redacted_at",
 )
 
 
@@ -76,6 +88,7 @@ class Row(NamedTuple):
     reason: str
     payload: Any
     key_id: str | None = None
+    redacted_at: Any = None
 
 
 class Ref(NamedTuple):
@@ -165,28 +178,71 @@ def row_hash(row: Row, key: AuditKey | None) -> str:
 
 
 def check_chain(
-    rows: Iterable[Row], lookup: Lookup, *, keyring: Keyring, keyed_after: int | None = None
+    rows: Iterable[Row],
+    lookup: Lookup,
+    *,
+    keyring: Keyring,
+    keyed_after: int | None = None,
+    listed_pending: Iterable[int] = (),
 ) -> Report:
     """Check rows given in ``seq`` order; stop at the first broken event.
 
     ``keyed_after``: every event after this seq must be keyed (an anchor
     recorded by a keyed check says the log was keyed from then on).
+    ``listed_pending``: the seqs that pending ``case_destroyed`` events list
+    as redacted (their seals are checked by ``check_pending``).
     """
     prev: Row | None = None
     count = 0
     keyed_seen: Row | None = None
+    redactions = _Redactions(listed_pending)
     for row, nxt in _with_next(rows):
         breakage = _check_link(prev, row, lookup)
         if breakage is None:
             key, breakage = _check_key(row, keyring, keyed_seen, keyed_after)
-        if breakage is None:
+        if breakage is None and row.redacted_at is not None:
+            redactions.await_listing(row)
+        elif breakage is None:
             breakage = _check_content(prev, row, nxt, key)
+            redactions.listed_by(row)
         if breakage is not None:
             return _report(count, prev, breakage)
         if row.key_id is not None and keyed_seen is None:
             keyed_seen = row
         prev, count = row, count + 1
-    return _report(count, prev, None)
+    return _report(count, prev, redactions.unlisted())
+
+
+class _Redactions:
+    """The redacted events seen in the walk that no verified ``case_destroyed``
+    event has listed yet. A case's events are redacted together at its
+    destruction, so this holds at most one case's events at a time."""
+
+    def __init__(self, listed_pending: Iterable[int]) -> None:
+        self._waiting: dict[int, int] = {}  # seq -> id
+        self._pending = frozenset(listed_pending)
+
+    def await_listing(self, row: Row) -> None:
+        if row.seq not in self._pending:
+            self._waiting[row.seq] = row.id
+
+    def listed_by(self, row: Row) -> None:
+        """``row`` verified; if it records a destruction, what it lists is trusted."""
+        if row.action == REDACTION_ACTION and isinstance(row.payload, dict):
+            for seq in row.payload.get(LISTED, ()):
+                if isinstance(seq, int) and seq < row.seq:
+                    self._waiting.pop(seq, None)
+
+    def unlisted(self) -> Breakage | None:
+        if not self._waiting:
+            return None
+        seq = min(self._waiting)
+        return Breakage(
+            seq,
+            self._waiting[seq],
+            Kind.ALTERED,
+            "redacted, but no later case_destroyed event lists it: its content was changed",
+        )
 
 
 def _check_key(
@@ -303,6 +359,19 @@ def stream_pending(chunk_size: int = 5000) -> Iterator[Row]:
     return (Row(*r) for r in rows.iterator(chunk_size=chunk_size))
 
 
+def _listed_by_pending() -> set[int]:
+    """The seqs that pending ``case_destroyed`` events list as redacted: a
+    destruction whose own event waits for the sequencer. Few, if any."""
+    listed: set[int] = set()
+    for payload in (
+        AuditEvent.objects.pending()
+        .filter(action=REDACTION_ACTION)
+        .values_list("payload", flat=True)
+    ):
+        listed.update(s for s in payload.get(LISTED, ()) if isinstance(s, int))
+    return listed
+
+
 def check_pending(
     rows: Iterable[Row], *, keyring: Keyring, after_seq: int, stale_before: dt.datetime
 ) -> tuple[int, Breakage | None]:
@@ -343,7 +412,11 @@ def verify_log(
     not among them, one appended meanwhile is counted."""
     keys = keyring or settings.FTP_AUDIT_KEYRING
     report = check_chain(
-        stream_rows(chunk_size), DatabaseLookup(), keyring=keys, keyed_after=keyed_after
+        stream_rows(chunk_size),
+        DatabaseLookup(),
+        keyring=keys,
+        keyed_after=keyed_after,
+        listed_pending=_listed_by_pending(),
     )
     stale_before = timezone.now() - dt.timedelta(minutes=settings.FTP_AUDIT_PENDING_STALE_MINUTES)
     count, problem = check_pending(

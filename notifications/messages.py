@@ -61,6 +61,10 @@ def inapp_text(notification: Notification) -> str:
     """One line for the in-app list."""
     if notification.kind == Kind.DUE_STEPS:
         return _bundle_text(notification.items)
+    if notification.kind == Kind.RETENTION_DUE:
+        references, more = retention_files(notification)
+        count = f"{len(references)}{' or more' if more else ''}"
+        return f"{count} case files fell due for destruction: {', '.join(references)}."
     template = _INAPP.get(Kind(notification.kind), "{ref}")
     return template.format(
         ref=_reference(notification),
@@ -75,6 +79,12 @@ def _bundle_text(items: list[dict[str, Any]]) -> str:
         f"{n} {label}" for kind, label in _COUNTED if (n := sum(i["kind"] == kind for i in items))
     ]
     return f"{len(items)} steps need attention: {', '.join(counts)}."
+
+
+def retention_files(notification: Notification) -> tuple[list[str], bool]:
+    """A retention review's references, and whether there were more than it lists."""
+    references = [item["reference"] for item in notification.items if "reference" in item]
+    return references, any(item.get("more") for item in notification.items)
 
 
 def bundle_items(
@@ -130,6 +140,8 @@ def _context(notification: Notification) -> dict[str, Any]:
         "preferences_url": f"{site}{reverse('notifications:preferences')}",
         "escalate_after": settings.FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS,
         "bundled": bundled,
+        "retention_files": retention_files(notification),
+        "retention_url": f"{site}{reverse('audit:retention')}",
     }
 
 

@@ -118,7 +118,9 @@ class CaseFacts:
     """What the rules need about a case, as of ``today``."""
 
     referrer_id: int
-    employee_id: int
+    # None only on a destroyed case file (records.retention), which is closed
+    # and never reaches the panel rules.
+    employee_id: int | None
     unit_id: int
     icsu_id: int | None
     managers: frozenset[int]  # employee ids of the employee's line-management chain

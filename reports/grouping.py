@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Expression, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, Expression, F, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from staff.ethnicity import BME_CODES, WHITE_CODES, WresGroup
@@ -42,6 +42,25 @@ def group_expression(field: str) -> Case:
     return Case(
         When(Q(**{f"{field}__in": sorted(WHITE_CODES)}), then=Value(WresGroup.WHITE.value)),
         When(Q(**{f"{field}__in": sorted(BME_CODES)}), then=Value(WresGroup.BME.value)),
+        default=Value(WresGroup.UNKNOWN.value),
+        output_field=CharField(),
+    )
+
+
+def case_group_expression(prefix: str = "") -> Case:
+    """SQL: a case's WRES group. A destroyed case file keeps only its group
+    (``wres_group``; its ethnic category was blanked: docs/retention.md), so
+    the reports count it where it counted before."""
+    return Case(
+        When(Q(**{f"{prefix}destroyed_at__isnull": False}), then=F(f"{prefix}wres_group")),
+        When(
+            Q(**{f"{prefix}employee_ethnic_category__in": sorted(WHITE_CODES)}),
+            then=Value(WresGroup.WHITE.value),
+        ),
+        When(
+            Q(**{f"{prefix}employee_ethnic_category__in": sorted(BME_CODES)}),
+            then=Value(WresGroup.BME.value),
+        ),
         default=Value(WresGroup.UNKNOWN.value),
         output_field=CharField(),
     )

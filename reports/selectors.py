@@ -21,6 +21,7 @@ from workflow.models import Case, Outcome
 
 from .grouping import (
     UnitMap,
+    case_group_expression,
     date_year_expression,
     group_expression,
     wres_year_end,
@@ -42,7 +43,12 @@ def formal_entries(units: UnitMap, first: int, last: int) -> Counts:
     WRES counts staff entering the process (docs/domain/wres-indicator-3.md), not cases: someone
     with two investigations commissioned in one year is one entry, hence the
     distinct count of employees. (Were they to move unit between the two,
-    each unit would count them once.)"""
+    each unit would count them once.)
+
+    A destroyed case file no longer names its employee: it counts one if its
+    ``wres_counted`` says it carries its person (set at destruction when no
+    live case of theirs counted them in that unit and year: records.retention),
+    so each person still counts once across live cases and tombstones."""
     cases = (
         Case.objects.filter(
             formal_commissioned_at__gte=year_start(first),
@@ -51,10 +57,15 @@ def formal_entries(units: UnitMap, first: int, last: int) -> Counts:
         .annotate(
             unit=F("employee_org_unit_id"),
             wres_year=year_expression("formal_commissioned_at", first, last),
-            group=group_expression("employee_ethnic_category"),
+            group=case_group_expression(),
         )
         .values("unit", "wres_year", "group")
-        .annotate(n=Count("employee_id", distinct=True))
+        # A tombstone's employee is null, so the distinct count is the live
+        # cases' people; the tombstones carrying theirs are added.
+        .annotate(
+            n=Count("employee_id", distinct=True)
+            + Count("pk", filter=Q(destroyed_at__isnull=False, wres_counted=True))
+        )
         .order_by()
     )
     history = (
@@ -149,7 +160,7 @@ def funnel_counts(units: UnitMap, start: dt.date, end: dt.date) -> Counts:
         )
         .annotate(
             unit=F("employee_org_unit_id"),
-            group=group_expression("employee_ethnic_category"),
+            group=case_group_expression(),
             reached=reached,
         )
         .values("unit", "group", "stage", "outcome", "reached")

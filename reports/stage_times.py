@@ -27,10 +27,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from staff.ethnicity import wres_group
 from workflow.models import CaseStep
 
-from .grouping import TRUST, UnitMap
+from .grouping import TRUST, UnitMap, case_group_expression
 
 STAGES = ("submitted", "informal", "panel", "signoff")
 # (unit, group, stage) -> (median days, cases)
@@ -66,7 +65,8 @@ WITH per_case AS (
     HAVING bool_and(s.left_at IS NOT NULL)
 )
 SELECT CASE WHEN u.kind = 'icsu' THEN u.id WHEN u.kind = 'department' THEN u.parent_id END,
-       CASE WHEN c.employee_ethnic_category IN ('A','B','C') THEN 'white'
+       CASE WHEN c.destroyed_at IS NOT NULL THEN c.wres_group
+            WHEN c.employee_ethnic_category IN ('A','B','C') THEN 'white'
             WHEN c.employee_ethnic_category IN ('D','E','F','G','H','J','K','L','M','N','P','R','S')
             THEN 'bme' ELSE 'unknown' END,
        p.stage, round(p.secs / 3600)::int, count(*)
@@ -101,22 +101,22 @@ def _histograms_in_postgres(units: UnitMap, lo: dt.datetime, hi: dt.datetime) ->
 def _histograms_in_python(units: UnitMap, lo: dt.datetime, hi: dt.datetime) -> Histograms:
     spells = (
         CaseStep.objects.filter(case__submitted_at__gte=lo, case__submitted_at__lt=hi)
-        .annotate(unit=F("case__employee_org_unit_id"), code=F("case__employee_ethnic_category"))
-        .values_list("case_id", "unit", "code", "stage", "entered_at", "left_at")
+        .annotate(unit=F("case__employee_org_unit_id"), group=case_group_expression("case__"))
+        .values_list("case_id", "unit", "group", "stage", "entered_at", "left_at")
     )
     per_case: dict[tuple[Any, ...], float | None] = {}
-    for case_id, unit, code, stage, entered, left in spells.iterator():
-        key = (case_id, unit, code, stage)
+    for case_id, unit, group, stage, entered, left in spells.iterator():
+        key = (case_id, unit, group, stage)
         seconds = None if left is None else (left - entered).total_seconds()
         before = per_case.get(key, 0.0)
         per_case[key] = None if seconds is None or before is None else before + seconds
     found: Histograms = defaultdict(Counter)
-    for (_, unit, code, stage), seconds in per_case.items():
+    for (_, unit, group, stage), seconds in per_case.items():
         if seconds is None:
             continue
         for where in units.roll_up(unit):
-            for group in (wres_group(code).value, "all"):
-                found[(where, group, stage)][round(seconds / 3600)] += 1
+            for g in (group, "all"):
+                found[(where, g, stage)][round(seconds / 3600)] += 1
     return found
 
 

@@ -23,6 +23,7 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from core.inputs import parse_query
 from core.paging import keyset_page
 from panels.selectors import panel_work_for, panels_to_fill
+from records.retention_selectors import tombstone_get
 from staff.models import OrgUnit
 from web.filters import CaseListFilterForm, CursorForm, PanelPrefillForm
 from web.panel_forms import DeclareForm, ReplaceMembersForm, ViewForm
@@ -40,6 +41,7 @@ from workflow.services import ACTION_SERVICES
 
 from . import forms as action_forms
 from .chart import case_flow_chart
+from .retention import tombstone_page
 from .stages import stage_steps
 
 PAGE_SIZE = 25
@@ -158,7 +160,14 @@ def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 class CaseDetailView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        context = _case_context(request, pk)
+        try:
+            context = _case_context(request, pk)
+        except Http404:
+            # A destroyed case file is a tombstone HR may open; a 404 to anyone else.
+            tombstone = tombstone_get(user=request.user, case_id=pk)
+            if tombstone is None:
+                raise
+            return tombstone_page(request, tombstone)
         if context["view"].restricted:
             # A panel member yet to declare sees the reference, the people and what to do.
             return render(request, "panels/case_restricted.html", context)

@@ -85,6 +85,8 @@ class CaseVisible:
 
     @staticmethod
     def allows(user: Viewer, case: Case) -> bool:
+        if case.destroyed_at is not None:  # a destroyed file: RetentionManage's alone
+            return False
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER}:
             return True
@@ -96,7 +98,7 @@ class CaseVisible:
     def q(user: Viewer, prefix: str = "") -> Q:
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER}:
-            return Q()
+            return _live(prefix)
         if not user.is_authenticated:  # nobody logged in holds no role
             return nothing(prefix)
         q = nothing(prefix)
@@ -104,7 +106,27 @@ class CaseVisible:
             q |= _referred(user, prefix)
         if Role.PANEL in roles:
             q |= Q(_membership(user, prefix))
-        return q
+        return q & _live(prefix)
+
+
+def _live(prefix: str) -> Q:
+    """Cases whose file has not been destroyed under the retention schedule."""
+    return Q(**{f"{prefix}destroyed_at__isnull": True})
+
+
+class RetentionManage:
+    """The retention schedule's list of files due for destruction, confirming
+    a destruction, and a destroyed file's tombstone: HR advisers alone (the
+    records management duty sits with HR; docs/retention.md). Everyone else
+    gets no such page, and a destroyed case is a 404 to them."""
+
+    @staticmethod
+    def allows(user: Viewer, case: Case | None = None) -> bool:
+        return Role.HR in _roles(user)
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "") -> Q:
+        return Q() if Role.HR in _roles(user) else nothing(prefix)
 
 
 class DetailsVisible:
@@ -194,6 +216,28 @@ class EthnicityVisible:
     @staticmethod
     def q(user: Viewer, prefix: str = "") -> Q:
         return Q() if EthnicityVisible.allows(user) else nothing(prefix)
+
+
+class SubjectAccessProduce:
+    """Who may produce an employee's subject access pack (``records.subject_access``):
+    HR advisers alone, who answer the trust's subject access requests, and
+    never for their own record (another adviser answers that request).
+
+    Over employees, not cases: ``allows`` takes the login linked to the
+    employee (None when they have none); ``q`` matches the cases a pack
+    produced by ``user`` may read."""
+
+    @staticmethod
+    def allows(user: Viewer, employee_user_id: int | None = None) -> bool:
+        if Role.HR not in _roles(user):
+            return False
+        return employee_user_id is None or employee_user_id != user.pk
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "") -> Q:
+        if Role.HR not in _roles(user) or not user.is_authenticated:
+            return nothing(prefix)
+        return ~Q(**{f"{prefix}employee__user": user.pk})
 
 
 class ConflictReasonVisible:

@@ -76,7 +76,10 @@ class Case(models.Model):
     )
 
     # The employee as they were at referral time.
-    employee = models.ForeignKey("staff.Employee", on_delete=models.PROTECT, related_name="+")
+    # Null only on a destroyed case file (records.retention): the person is gone.
+    employee = models.ForeignKey(
+        "staff.Employee", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     employee_staff_number = models.CharField(max_length=32)
     employee_name = models.CharField(max_length=200)
     employee_job_title = models.CharField(max_length=200)
@@ -91,7 +94,8 @@ class Case(models.Model):
 
     concern_category = models.CharField(max_length=32, choices=ConcernCategory.choices)
     summary = models.TextField()
-    incident_date = models.DateField()
+    # Null only on a destroyed case file (records.retention).
+    incident_date = models.DateField(null=True, blank=True)
     informal_steps_tried = models.TextField(blank=True)
 
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SUBMITTED)
@@ -113,6 +117,15 @@ class Case(models.Model):
     # Bumped by every action: lets a client detect that someone acted first.
     version = models.PositiveIntegerField(default=1)
 
+    # Set when the case file is destroyed under the retention schedule
+    # (records.retention, docs/retention.md): the row stays as a tombstone,
+    # its personal data blanked, keeping what the reports count.
+    destroyed_at = models.DateTimeField(null=True, blank=True)
+    # The tombstone's WRES group (the ethnic category itself is blanked) and
+    # whether it carries its person in WRES indicator 3's distinct count.
+    wres_group = models.CharField(max_length=8, choices=WresGroup.choices, blank=True)
+    wres_counted = models.BooleanField(default=False)
+
     class Meta:
         ordering = ["-submitted_at", "-id"]
         indexes = [
@@ -120,6 +133,14 @@ class Case(models.Model):
             models.Index(fields=["referring_manager", "-submitted_at"], name="case_manager"),
             models.Index(fields=["employee_org_unit", "stage"], name="case_orgunit_stage"),
             models.Index(fields=["formal_commissioned_at"], name="case_formal_at"),
+            # The retention review's list (records.retention_selectors): the
+            # closed files not yet destroyed, oldest first, however many
+            # tombstones came before them.
+            models.Index(
+                fields=["id"],
+                name="case_retention",
+                condition=models.Q(destroyed_at__isnull=True, stage__in=["closed", "formal"]),
+            ),
             # The case list's and the API's order (read backwards: newest
             # first), and the reports' year of submissions, which read only
             # the included columns (an index-only scan). docs/performance.md.
@@ -133,6 +154,9 @@ class Case(models.Model):
                     # The funnel's "reached the panel" (reports.selectors.funnel_counts).
                     "triage_route",
                     "informal_resolved",
+                    # A destroyed case's group (reports.grouping.case_group_expression).
+                    "destroyed_at",
+                    "wres_group",
                 ],
                 name="case_submitted",
             ),
@@ -171,6 +195,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage in Stage.open_values()
+
+    @property
+    def is_destroyed(self) -> bool:
+        return self.destroyed_at is not None
 
 
 class JustCultureColumns(models.Model):

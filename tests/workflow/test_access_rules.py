@@ -212,7 +212,9 @@ def test_every_page_and_list_follows_the_access_rules(
         for case in cases:
             panel = state.current_panel(_loaded(case))
             assert panel is None or len(state.seats(panel)) >= 3
-        summary = referral_kwargs(cases[0].employee)["summary"]
+        employee = cases[0].employee
+        assert employee is not None  # a live case; only a destroyed one has none
+        summary = referral_kwargs(employee)["summary"]
         department = cases[0].employee_org_unit.name
         for user in dict.fromkeys([*people, cast.hr, cast.director, *managers]):
             _check(user, cases, summary, department)
