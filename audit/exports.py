@@ -73,7 +73,8 @@ class _Echo:
         return value
 
 
-def _csv_safe(value: Any) -> Any:
+def csv_safe(value: Any) -> Any:
+    """``value`` as a spreadsheet will read it as text, never run it as a formula."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -83,7 +84,7 @@ def csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     for row in rows:
-        yield writer.writerow([_csv_safe(v) for v in row])
+        yield writer.writerow([csv_safe(v) for v in row])
 
 
 def xlsx_file(rows: Iterable[tuple[Any, ...]]) -> IO[bytes]:
