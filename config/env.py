@@ -83,6 +83,57 @@ def env_int_map(name: str, default: dict[str, int], *, minimum: int = 0) -> dict
     return result
 
 
+def env_pairs(name: str, values: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """``key=value`` pairs, comma-separated, each value among ``values``; a key
+    may be given more than once (it then carries each value given). Unset is
+    an empty map. A pair without ``=``, an empty key or a value not among
+    ``values`` is an error: a misspelt role must not silently give nothing."""
+    raw = os.environ.get(name)
+    result: dict[str, set[str]] = {}
+    if raw is None or raw.strip() == "":
+        return {}
+    for item in (part.strip() for part in raw.split(",") if part.strip()):
+        key, sep, value = (s.strip() for s in item.rpartition("="))
+        if not sep or not key:
+            raise ImproperlyConfigured(f"{name}: expected key=value pairs, not {item!r}.")
+        if value not in values:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} (for {key!r}) must be one of {', '.join(values)}."
+            )
+        result.setdefault(key, set()).add(value)
+    return {key: frozenset(found) for key, found in result.items()}
+
+
+def env_url(name: str, *, https_only: bool) -> str:
+    """An absolute ``https://`` URL (``http://`` too unless ``https_only``), or
+    empty when unset: a bare host or a relative path would fail only at the
+    first sign-in."""
+    value = os.environ.get(name, "").strip()
+    schemes = ("https",) if https_only else ("https", "http")
+    if value and not re.fullmatch(rf"({'|'.join(schemes)})://[^\s/?#]+(/\S*)?", value):
+        raise ImproperlyConfigured(
+            f"{name} must be an absolute {' or '.join(schemes)} URL, not {value!r}."
+        )
+    return value
+
+
+def env_secret(name: str) -> str:
+    """A secret given either as ``name`` itself or as the path of a file in
+    ``name``_FILE (a mounted secret), read and stripped; empty when neither is
+    set. Both set is an error: which one wins would be a guess."""
+    direct = os.environ.get(name, "")
+    path = os.environ.get(f"{name}_FILE", "")
+    if direct and path:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    if not path:
+        return direct
+    try:
+        with open(path, encoding="utf-8") as secret:
+            return secret.read().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE: cannot read {path!r} ({exc.strerror}).") from exc
+
+
 def env_origins(name: str, default: list[str]) -> list[str]:
     """Comma-separated origins, each ``http(s)://host[:port]`` and nothing more:
     a bare host or a path is refused rather than silently never matching."""

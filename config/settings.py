@@ -20,6 +20,8 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.roles import Role
+
 from .env import (
     env_bool,
     env_choice,
@@ -28,7 +30,10 @@ from .env import (
     env_int_map,
     env_list,
     env_origins,
+    env_pairs,
+    env_secret,
     env_str,
+    env_url,
 )
 
 # Lets Django's generic classes be subscripted at run time as the type checker
@@ -102,6 +107,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Logs and metrics (ops/middleware.py): one log line per request, whatever
+    # answers it, and the request id on every log line made meanwhile. First,
+    # so nothing answers a request before it.
+    "ops.middleware.RequestLogMiddleware",
+    # Requests counted and timed through every middleware (django-prometheus's
+    # pair: this one outermost but ours, its partner just inside axes).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Security headers and deployment: the Content-Security-Policy header.
     "csp.middleware.CSPMiddleware",
@@ -116,6 +128,10 @@ MIDDLEWARE = [
     "config.middleware.RequestLimitsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Logs and metrics: counts and times each response by view, method and
+    # status. Before axes, so a locked-out login is counted with the status
+    # its client got.
+    "ops.middleware.PrometheusAfterMiddleware",
     # Authentication: turns a locked-out login into the locked-out page (last, as axes asks).
     "axes.middleware.AxesMiddleware",
 ]
@@ -123,7 +139,10 @@ if PRODUCTION:
     # Static files from the application server itself (make serve: gunicorn),
     # compressed and cached for a year under their hashed names; right after
     # the security middleware, as whitenoise asks.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -195,8 +214,9 @@ if PRODUCTION and DEBUG:
 # to try it again for a year, subdomains included. `preload` only consents to
 # browsers' built-in lists; nothing is listed until the domain's owner applies.
 SECURE_SSL_REDIRECT = PRODUCTION and env_bool("SECURE_SSL_REDIRECT", True)
-# Health probes come from inside the platform, over plain HTTP (ops/).
-SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# Health probes come from inside the platform, over plain HTTP (ops/); so does
+# Prometheus, scraping each web host itself (docs/operations.md, Logs and metrics).
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
@@ -315,7 +335,8 @@ if FTP_LOGIN_MAX_FAILURES_PER_ADDRESS < FTP_LOGIN_MAX_FAILURES:
 FTP_TRUSTED_PROXY_COUNT = env_int("FTP_TRUSTED_PROXY_COUNT", 0)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing passwords while local login is off (Single sign-on).
+    "accounts.backends.PasswordBackend",
 ]
 AXES_ENABLED = True
 AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
@@ -347,6 +368,72 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = FTP_SESSION_EXPIRE_AT_BROWSER_CLOSE
 SESSION_SAVE_EVERY_REQUEST = False
 # --- end Authentication -----------------------------------------------------
 
+# --- Single sign-on (staff/sso.py) ---------------------------------------------
+# OpenID Connect with mozilla-django-oidc; NHSmail is Microsoft Entra ID. Every
+# variable and the Entra app registration: docs/sso.md; why: docs/adr/0018.
+# SSO is on when FTP_OIDC_CLIENT_ID is set; the secret and every endpoint are
+# then required. The subject claim names a person for good ("oid" on Entra);
+# the role map says which provider groups give which role; a person with no
+# mapped group is refused. Local passwords are off by default in production
+# with SSO on, except for the break-glass usernames.
+FTP_OIDC_CLIENT_ID = env_str("FTP_OIDC_CLIENT_ID", "")
+FTP_SSO_ENABLED = bool(FTP_OIDC_CLIENT_ID)
+FTP_OIDC_CLIENT_SECRET = env_secret("FTP_OIDC_CLIENT_SECRET")
+_OIDC_ENDPOINTS = {
+    name: env_url(name, https_only=PRODUCTION)
+    for name in (
+        "FTP_OIDC_AUTHORIZATION_ENDPOINT",
+        "FTP_OIDC_TOKEN_ENDPOINT",
+        "FTP_OIDC_USER_ENDPOINT",
+        "FTP_OIDC_JWKS_ENDPOINT",
+    )
+}
+FTP_OIDC_SUBJECT_CLAIM = env_str("FTP_OIDC_SUBJECT_CLAIM", "sub")
+FTP_OIDC_GROUPS_CLAIM = env_str("FTP_OIDC_GROUPS_CLAIM", "groups")
+FTP_OIDC_STAFF_NUMBER_CLAIM = env_str("FTP_OIDC_STAFF_NUMBER_CLAIM", "employeeid")
+FTP_OIDC_EMAIL_CLAIM = env_str("FTP_OIDC_EMAIL_CLAIM", "email")
+FTP_OIDC_ROLE_MAP = env_pairs("FTP_OIDC_ROLE_MAP", tuple(role.value for role in Role))
+if FTP_SSO_ENABLED:
+    _oidc_missing = [name for name, url in _OIDC_ENDPOINTS.items() if not url]
+    if not FTP_OIDC_CLIENT_SECRET:
+        _oidc_missing.append("FTP_OIDC_CLIENT_SECRET (or FTP_OIDC_CLIENT_SECRET_FILE)")
+    if not FTP_OIDC_ROLE_MAP:
+        _oidc_missing.append("FTP_OIDC_ROLE_MAP (with no group mapped nobody could sign in)")
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "Single sign-on is on (FTP_OIDC_CLIENT_ID is set); also set "
+            + ", ".join(_oidc_missing)
+            + "."
+        )
+FTP_LOCAL_LOGIN_ENABLED = env_bool("FTP_LOCAL_LOGIN_ENABLED", not (PRODUCTION and FTP_SSO_ENABLED))
+FTP_BREAK_GLASS_USERNAMES = frozenset(env_list("FTP_BREAK_GLASS_USERNAMES", []))
+if not FTP_LOCAL_LOGIN_ENABLED and not FTP_SSO_ENABLED:
+    raise ImproperlyConfigured(
+        "FTP_LOCAL_LOGIN_ENABLED is false but single sign-on is off (no FTP_OIDC_CLIENT_ID): "
+        "nobody but the break-glass accounts could log in."
+    )
+# mozilla-django-oidc's own settings, from the above. ID tokens are RS256,
+# checked against the provider's published keys; nonce and PKCE are on.
+OIDC_RP_CLIENT_ID = FTP_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = FTP_OIDC_CLIENT_SECRET
+OIDC_OP_AUTHORIZATION_ENDPOINT = _OIDC_ENDPOINTS["FTP_OIDC_AUTHORIZATION_ENDPOINT"]
+OIDC_OP_TOKEN_ENDPOINT = _OIDC_ENDPOINTS["FTP_OIDC_TOKEN_ENDPOINT"]
+OIDC_OP_USER_ENDPOINT = _OIDC_ENDPOINTS["FTP_OIDC_USER_ENDPOINT"]
+OIDC_OP_JWKS_ENDPOINT = _OIDC_ENDPOINTS["FTP_OIDC_JWKS_ENDPOINT"]
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("FTP_OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+# Where the callback sends people: their work, the login page (with what
+# went wrong), or, signed in at the provider but holding no role here, the
+# no-access page.
+LOGIN_REDIRECT_URL_FAILURE = LOGIN_URL
+FTP_SSO_NO_ACCESS_URL = "/accounts/no-access/"
+if FTP_SSO_ENABLED:
+    AUTHENTICATION_BACKENDS.append("staff.sso.SsoBackend")
+# --- end Single sign-on ----------------------------------------------------------
+
 # --- Request limits (config/middleware.py, core/inputs.py) ---------
 # The largest request body accepted, in megabytes. The biggest legitimate body
 # (a referral or decision, each text at most 10,000 characters) is a few tens
@@ -376,11 +463,16 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Which queues each exchange routes to; kombu's default is ./control.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
+# Every task goes to this one queue (Celery's default, named so the queue
+# depth metric reads the same list the workers take from: ops/metrics.py).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often beat asks viewflow to fire due timers (seconds).
@@ -487,6 +579,37 @@ FTP_REPORT_SUPPRESSION_THRESHOLD = env_int("FTP_REPORT_SUPPRESSION_THRESHOLD", 5
 FTP_WRES_WINDOW = int(env_choice("FTP_WRES_WINDOW", "2", ("1", "2")))
 # --- end Reports -----------------------------------------------------------------
 
+# --- Retention (records/) ------------------------------------------------------
+# Whole years a closed case file is kept before it is due for destruction,
+# counted from its closure (a case that went to formal investigation: from
+# the commissioning, when it leaves this product); open cases are never due.
+# Source: NHS England, Records Management Code of Practice 2021 (updated
+# 2023), Appendix II, its staff records rows. The Code has no row of its own
+# for disciplinary or employee relations case files (docs/retention.md says
+# what it does say); six years after closure, the Limitation Act 1980's
+# period for claims, is this product's default for the trust's records
+# manager to confirm.
+#   FTP_RETENTION_YEARS="no_formal=6,formal=6"
+FTP_RETENTION_YEARS = env_int_map("FTP_RETENTION_YEARS", {"no_formal": 6, "formal": 6}, minimum=1)
+# The weekly review that tells HR advisers which files fell due (records.tasks):
+# the day (0 Sunday to 6 Saturday, as cron; default Monday) and the hour.
+FTP_RETENTION_REVIEW_WEEKDAY = int(
+    env_choice("FTP_RETENTION_REVIEW_WEEKDAY", "1", tuple("0123456"))
+)
+FTP_RETENTION_REVIEW_HOUR = env_int("FTP_RETENTION_REVIEW_HOUR", 6)
+if FTP_RETENTION_REVIEW_HOUR > 23:
+    raise ImproperlyConfigured("FTP_RETENTION_REVIEW_HOUR must be an hour of the day, 0 to 23.")
+# --- end Retention ---------------------------------------------------------------
+
+# --- Subject access (records/) ---------------------------------------------------
+# Whether a subject access pack names the staff who acted in their professional
+# role on the employee's case (HR adviser, decision-maker, referring manager,
+# panel chair and members, line manager). True: by name and role. False: by
+# role and a number stable within the pack ("Panel member 2"). Anyone else is
+# always withheld (DPA 2018 Sch. 2 Part 3 para 16; docs/subject-access.md).
+FTP_SAR_NAME_STAFF_IN_ROLE = env_bool("FTP_SAR_NAME_STAFF_IN_ROLE", True)
+# --- end Subject access ----------------------------------------------------------
+
 # --- Notifications (notifications/) -------------------------------------------
 # Reminders and escalations, counted in working days around a step's due date
 # (workflow.deadlines): a reminder to whoever owes the step this many working
@@ -541,12 +664,53 @@ if REDIS_URL:
     )
 # --- end of Notifications -------------------------------------------------------
 
+# --- Logs and metrics (ops/; docs/operations.md, "Logs and metrics") ----------
 # Personal data never reaches application logs: log lines carry ids and
-# references only, and no handler logs request bodies.
+# references only, and no handler logs request bodies, query strings or paths
+# (the request line names the URL pattern: ops/middleware.py). Every line
+# carries the request id it was made under (ops/logs.py). FTP_LOG_FORMAT: one
+# JSON object per line (python-json-logger), the default in production, for
+# the trust's log collector; or plain text. The web, the worker and beat all
+# log through this (config/celery.py).
+FTP_LOG_FORMAT = env_choice("FTP_LOG_FORMAT", "json" if PRODUCTION else "plain", ("json", "plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "ops.logs.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": FTP_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
+    # runserver's own request lines (local only) print the query string; the
+    # request line above replaces them.
+    "loggers": {"django.server": {"handlers": [], "propagate": False}},
 }
+# /metrics (ops/metrics.py). With FTP_METRICS_TOKEN set, a scrape must send
+# "Authorization: Bearer <token>". Without one the page is open outside
+# production, and answers 404 in production.
+FTP_METRICS_TOKEN = env_str("FTP_METRICS_TOKEN", "")
+if FTP_METRICS_TOKEN and len(FTP_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("FTP_METRICS_TOKEN must be at least 32 characters.")
+FTP_METRICS_OPEN_WITHOUT_TOKEN = not PRODUCTION
+# gunicorn's workers are separate processes: with this folder set (and empty
+# at start: config/gunicorn.py), each writes its counters there and a scrape
+# reads them all (prometheus_client's multiprocess mode, which reads the same
+# variable from the environment itself).
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+# --- end Logs and metrics -------------------------------------------------------

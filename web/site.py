@@ -14,6 +14,7 @@ from viewflow.urls import Application
 
 from web import audit as audit_views
 from web import panels as panel_views
+from web import retention, subject_access
 from workflow.audit_selectors import can_explore
 
 from . import cases, overview
@@ -56,3 +57,12 @@ class AuditApp(Application):
 
     index_path = path("", audit_views.EventSearchView.as_view(), name="index")
     export_path = path("export.<str:fmt>", audit_views.EventExportView.as_view(), name="export")
+    # HR advisers only (the view refuses decision-makers, who pass the app's check).
+    subject_access_path = path(
+        "subject-access/", subject_access.SubjectAccessView.as_view(), name="subject_access"
+    )
+    # HR advisers only, like subject access (web/retention.py).
+    retention_path = path("retention/", retention.RetentionDueView.as_view(), name="retention")
+    retention_destroy_path = path(
+        "retention/<int:pk>/", retention.CaseDestroyView.as_view(), name="retention_destroy"
+    )

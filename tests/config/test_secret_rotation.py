@@ -49,4 +49,4 @@ def test_production_refuses_a_short_fallback_key() -> None:
 
 def _signed_in(client: Client) -> bool:
     response: Any = client.get("/")
-    return response.wsgi_request.user.is_authenticated
+    return bool(response.wsgi_request.user.is_authenticated)

@@ -630,6 +630,13 @@ def admin_post(route: Route) -> PostSpec | None:
 PACK = {"governance", "hr", "dm"}
 
 
+def retention_status(person: str, target: Target) -> frozenset[int]:
+    """The retention confirm page: HR only; no case in the world is due."""
+    if WEB_ROLES[person] != "hr":
+        return S(403)
+    return S(404) if target.case is None else S(409)
+
+
 def build_specs() -> dict[str, Spec]:
     """Every declared route, by its full pattern. Absent routes are allowed
     (declared ahead of their arrival); present undeclared ones fail."""
@@ -672,6 +679,43 @@ def build_specs() -> dict[str, Spec]:
                 Target("/audit/export.xlsx", "xlsx"),
             ],
             web(only({"hr", "dm"}, S(200)), audit_forbidden),
+        ),
+        # Subject access (web/subject_access.py): HR advisers only; the form
+        # page shows no case content, and a refused post produces no pack.
+        "audit/subject-access/": Spec(
+            fixed("/audit/subject-access/"),
+            web(only({"hr"}, S(200)), no_content),
+            post=PostSpec(
+                body=lambda world, target: {
+                    "staff_number": world.cases["panel"].employee.staff_number,
+                    "request_reference": "SAR-qzx",
+                },
+                may_succeed=lambda world, person, target: person == "hr",
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 403),
+            ),
+        ),
+        # Retention (web/retention.py): HR advisers only. No file in the
+        # world is due (every case is recent), so HR's confirm page and post
+        # are a 409 notice with no form, or a 404 for a missing case, and
+        # nothing is destroyed.
+        "audit/retention/": Spec(fixed("/audit/retention/"), web(only({"hr"}, S(200)), no_content)),
+        "audit/retention/<int:pk>/": Spec(
+            per_case("/audit/retention/{pk}/"),
+            lambda world, person, target: (
+                anon_web(world)
+                if person == "anonymous"
+                else Expect(retention_status(person, target), no_content(world, person))
+            ),
+            post=PostSpec(
+                body=lambda world, target: {
+                    "reference": world.cases[target.case].case.reference if target.case else "x",
+                    "reason": "Qzx retention reason",
+                },
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: (
+                    S(302) if person == "anonymous" else retention_status(person, target)
+                ),
+            ),
         ),
         "reports/": Spec(fixed("/reports/"), web(only(PACK, S(200)), no_content)),
         "reports/governance/": Spec(
@@ -722,6 +766,14 @@ def build_specs() -> dict[str, Spec]:
             fixed("/accounts/reset/MQ/qzx-not-a-token/"), public(S(200))
         ),
         "accounts/reset/done/": Spec(fixed("/accounts/reset/done/"), public(S(200))),
+        # Single sign-on (web/sso.py). Off in the tests' settings: its OpenID
+        # routes are not there (tests/sso/ walks them against a real provider);
+        # the no-access page refuses everyone, as it tells them; the
+        # break-glass page is a login page like the one above.
+        "oidc/authenticate/": Spec(fixed("/oidc/authenticate/"), public(S(404))),
+        "oidc/callback/": Spec(fixed("/oidc/callback/?code=qzx&state=qzx"), public(S(404))),
+        "accounts/no-access/": Spec(fixed("/accounts/no-access/"), public(S(403))),
+        "accounts/break-glass/": Spec(fixed("/accounts/break-glass/"), public(S(200), S(200, 302))),
         # The API.
         "api/v1/auth/token/": Spec(
             fixed("/api/v1/auth/token/"),
@@ -784,6 +836,10 @@ def build_specs() -> dict[str, Spec]:
         # Ready is 503 here: no beat runs in the tests, so no heartbeat.
         "health/live": Spec(fixed("/health/live"), public(S(200))),
         "health/ready": Spec(fixed("/health/ready"), public(S(200, 503))),
+        # ops: Prometheus's scrape. Open here (no FTP_METRICS_TOKEN outside
+        # production: tests/ops/test_metrics.py has the token's rule); counts
+        # only, so no case content (no_content holds).
+        "metrics": Spec(fixed("/metrics"), public(S(200))),
         "api/": Spec(
             fixed("/api/qzx-nowhere/"),
             lambda world, person, target: Expect(S(404), no_content(world, person)),
