@@ -81,7 +81,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 # 2: databases are vacuumed when built (and after migrations on reuse).
-SEED_VERSION = 2
+# 3: employees have an email column (single sign-on links by it).
+SEED_VERSION = 3
 OPEN_COPIES = 25  # copies of the 14 open templates, the demo's own included
 YEARS = 8
 PANELS_PER_MEMBER_YEAR = 20
@@ -379,12 +380,13 @@ def _copy_people(plan: Plan) -> None:
     panel_ids = _usernames("panel")
     sql(
         "INSERT INTO staff_employee (id, staff_number, name, job_title, band, ethnic_category,"
-        " line_manager_id, org_unit_id, user_id)"
+        " line_manager_id, org_unit_id, user_id, email)"
         " SELECT e.id + g * %(es)s, 'S' || lpad((e.id + g * %(es)s)::text, 8, '0'),"
         " (%(first)s::text[])[1 + (e.id * 7 + g) %% 20] || ' '"
         " || (%(last)s::text[])[1 + (e.id + g * 3) %% 20],"
         " e.job_title, e.band, e.ethnic_category, e.line_manager_id + g * %(es)s, e.org_unit_id,"
-        " CASE WHEN e.user_id = ANY(%(panel)s) AND g < %(teams)s THEN e.user_id + g * %(us)s END"
+        " CASE WHEN e.user_id = ANY(%(panel)s) AND g < %(teams)s THEN e.user_id + g * %(us)s END,"
+        " ''"
         " FROM staff_employee e, generate_series(1, %(groups)s) g",
         {
             "es": employees,
