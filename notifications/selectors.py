@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -25,7 +26,14 @@ from panels.selectors import seats_prefetch
 from workflow.access import SignoffIndependent
 from workflow.models import Case
 
-from .models import Delivery, DeliveryStatus, EmailMode, Notification, NotificationPreference
+from .models import (
+    Delivery,
+    DeliveryStatus,
+    EmailMode,
+    Kind,
+    Notification,
+    NotificationPreference,
+)
 
 _OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
@@ -266,3 +274,33 @@ def deliveries_failed_count() -> int:
     person: the operations metric. Counted from the partial index
     ``delivery_failed``, which holds the failed rows only."""
     return Delivery.objects.filter(status=DeliveryStatus.FAILED).count()
+
+
+# Bundles read at a time where the database cannot look inside JSON.
+_BUNDLE_CHUNK = 500
+
+
+def bundle_ids_naming(case_ids: Collection[int]) -> list[int]:
+    """The ``due_steps`` bundles whose items list any of ``case_ids``.
+
+    On PostgreSQL, JSON containment per case, each answered by the partial
+    GIN index ``notification_bundle_items`` (notifications 0007), so the cost
+    follows the bundles found, not the notification log. SQLite (the local
+    demo) cannot look inside JSON: there the bundles are read in chunks and
+    checked here."""
+    wanted = set(case_ids)
+    if not wanted:
+        return []
+    bundles = Notification.objects.filter(kind=Kind.DUE_STEPS)
+    if connection.features.supports_json_field_contains:
+        naming = Q()
+        for case_id in sorted(wanted):
+            naming |= Q(items__contains=[{"case": case_id}])
+        return list(bundles.filter(naming).order_by("pk").values_list("pk", flat=True))
+    return [
+        pk
+        for pk, items in bundles.order_by("pk")
+        .values_list("pk", "items")
+        .iterator(chunk_size=_BUNDLE_CHUNK)
+        if any(isinstance(item, dict) and item.get("case") in wanted for item in items)
+    ]

@@ -43,7 +43,8 @@ from accounts.types import Actor
 from audit.redaction import audit_case_redact
 from audit.services import audit_sequence
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from notifications.models import Kind, Notification, ScheduledNotice
+from notifications.models import Notification, ScheduledNotice
+from notifications.selectors import bundle_ids_naming
 from panels.models import DecisionGuideAnswers, Declaration, PanelDecision, PanelView
 from reports.grouping import group_expression, wres_year_of, year_start
 from staff.ethnicity import wres_group
@@ -236,22 +237,12 @@ def _delete(rows: Any) -> int:
 
 
 def _drop_bundle_entries(case: Case) -> int:
-    """Take the case out of bundled deadline notices (``Notification.items``).
-
-    Bundles name cases by id inside JSON, so they are read in the window in
-    which the case could have been in one: from its submission to its
-    closure or commissioning (the only time it had open steps), with a day's
-    grace for a sweep that began just before the case closed. A bundle left
-    with no entries goes."""
-    end = (case.closed_at or case.formal_commissioned_at or timezone.now()) + dt.timedelta(days=1)
-    bundles = Notification.objects.filter(
-        kind=Kind.DUE_STEPS, created_at__gte=case.submitted_at, created_at__lte=end
-    ).only("pk", "items")
+    """Take the case out of bundled deadline notices (``Notification.items``);
+    a bundle left with no entries goes."""
+    bundles = Notification.objects.filter(pk__in=bundle_ids_naming([case.pk])).only("pk", "items")
     dropped = 0
-    for bundle in bundles.iterator(chunk_size=500):
+    for bundle in bundles:
         kept = [item for item in bundle.items if item.get("case") != case.pk]
-        if len(kept) == len(bundle.items):
-            continue
         dropped += len(bundle.items) - len(kept)
         if kept:
             Notification.objects.filter(pk=bundle.pk).update(items=kept)

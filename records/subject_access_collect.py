@@ -19,12 +19,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from accounts.roles import roles_load
 from audit.models import AuditEvent, EventType
 from notifications.models import Kind, Notification
+from notifications.selectors import bundle_ids_naming
 from staff.models import Employee
 from workflow.models import Case
 
@@ -45,8 +45,6 @@ from .subject_access_cases import (
 from .subject_access_redact import WITHHELD_CASE, PersonRole, Redaction
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from accounts.types import Actor
 
 # The audit event a pack's production appends (registered in RecordsConfig.ready).
@@ -176,33 +174,15 @@ def subject_access_collect(*, actor: Actor, employee: Employee, redaction: Redac
 def _notifications(employee: Employee, case_ids: list[int]) -> QuerySet[Notification]:
     """Notifications to the employee's own login, about their cases, and the
     bundles of due steps that list one of their cases."""
-    about = Q(case_id__in=case_ids)
+    about = Q(case_id__in=case_ids) | Q(pk__in=bundle_ids_naming(case_ids))
     if employee.user_id is not None:
         about |= Q(recipient_id=employee.user_id)
-    if case_ids and connection.features.supports_json_field_contains:
-        for case_id in case_ids:
-            about |= Q(kind=Kind.DUE_STEPS, items__contains=[{"case": case_id}])
     return (
         Notification.objects.filter(about)
         .select_related("recipient")
         .prefetch_related("deliveries")
         .order_by("created_at", "id")
     )
-
-
-def _bundles_without_contains(case_ids: list[int], since: dt.datetime) -> Iterator[Notification]:
-    """Where the database cannot look inside JSON (SQLite): the bundles since
-    the first case, read in chunks and checked here."""
-    wanted = set(case_ids)
-    bundles = (
-        Notification.objects.filter(kind=Kind.DUE_STEPS, created_at__gte=since)
-        .select_related("recipient")
-        .prefetch_related("deliveries")
-        .order_by("created_at", "id")
-    )
-    for bundle in bundles.iterator(chunk_size=CHUNK):
-        if any(item.get("case") in wanted for item in bundle.items):
-            yield bundle
 
 
 def _chunks(rows: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -222,13 +202,7 @@ def _notification_rows(
     roles_by_case: dict[int, dict[int, PersonRole]],
     redaction: Redaction,
 ) -> Iterator[Row]:
-    case_ids = list(references)
-    found: Iterable[Notification] = _notifications(employee, case_ids).iterator(chunk_size=CHUNK)
-    if case_ids and not connection.features.supports_json_field_contains:
-        since = Case.objects.filter(pk__in=case_ids).order_by("submitted_at")[0].submitted_at
-        bundles = {n.pk: n for n in _bundles_without_contains(case_ids, since)}
-        found = [*[n for n in found if n.pk not in bundles], *bundles.values()]
-        found = sorted(found, key=lambda n: (n.created_at, n.pk))
+    found = _notifications(employee, list(references)).iterator(chunk_size=CHUNK)
     for chunk in _chunks(found):
         roles_load([n.recipient for n in chunk])  # one query per chunk, not per row
         for notification in chunk:
