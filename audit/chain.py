@@ -28,6 +28,12 @@ pending, so an event changed while it waits is found, not chained.
 ``seq`` is deliberately not hashed: it is the walking order, and the links
 (``prev_hash``), not the numbers, say what follows what. That is what lets
 the verifier tell a reordering from an altered event.
+
+A redacted event (``audit.redaction``) no longer matches its hash, since its
+``reason`` and ``payload`` were blanked. What it kept is covered instead by
+its *fingerprint* (``redaction_fingerprint``), which the signed
+``case_destroyed`` event lists beside its ``seq``: its position, its links,
+its stored hash and every column the redaction did not blank.
 """
 
 from __future__ import annotations
@@ -82,6 +88,19 @@ class _HasContent(Protocol):
     def reason(self) -> str: ...
     @property
     def payload(self) -> dict[str, Any]: ...
+
+
+class _Chained(_HasContent, Protocol):
+    """A chained event: its content, its position and its links."""
+
+    @property
+    def seq(self) -> int | None: ...
+    @property
+    def prev_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+    @property
+    def key_id(self) -> str | None: ...
 
 
 def content_of(event: _HasContent) -> EventContent:
@@ -152,3 +171,26 @@ def unkeyed_event_hash(*, prev_hash: str, **content: Unpack[EventContent]) -> st
     the event's canonical JSON and its predecessor's hash. Never for new events."""
     fields = _content(content)
     return hashlib.sha256(_message({"v": UNKEYED_VERSION, **fields}, prev_hash)).hexdigest()
+
+
+def redaction_fingerprint(event: _Chained) -> str:
+    """sha256 hex over what a redaction keeps of ``event``: every column but
+    the blanked ``reason`` and ``payload`` (and ``redacted_at``). Unkeyed:
+    nothing in it is secret, and it is trusted only inside a signed
+    ``case_destroyed`` event's listing, which no one without the key can
+    write. Frozen, like the hashes: every listing ever written must match."""
+    kept = {
+        "seq": event.seq,
+        "prev": event.prev_hash,
+        "hash": event.hash,
+        "key": event.key_id,
+        "case": event.case_id,
+        "actor": event.actor_id,
+        "at": timestamp(event.at),
+        "action": event.action,
+        "from": event.from_stage,
+        "to": event.to_stage,
+    }
+    return hashlib.sha256(
+        json.dumps(kept, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()

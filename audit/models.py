@@ -104,7 +104,8 @@ class AuditEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # Set when the event's reason and payload were blanked because its case
     # file was destroyed (``audit.redaction``); its hash no longer matches its
-    # content and is trusted because a later ``case_destroyed`` event lists it.
+    # content and is trusted because a later ``case_destroyed`` event of its
+    # case lists it, with the fingerprint of what it kept (``audit.chain``).
     redacted_at = models.DateTimeField(null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()

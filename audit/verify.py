@@ -18,10 +18,15 @@ For each event, in order:
    next event still links to the one before it (then it was inserted).
 
    A redacted event (its case file destroyed: ``audit.redaction``) no
-   longer matches its content; its stored hash is trusted only if a later
-   ``case_destroyed`` event, itself verified (chained, or pending with a
-   good seal), lists its ``seq``. One no such event lists is reported as
-   altered once the walk has seen every later event;
+   longer matches its content; it must be blank (``reason`` empty,
+   ``payload`` ``REDACTED_PAYLOAD``), and its stored hash is trusted only if
+   a later ``case_destroyed`` event *of the same case*, itself verified
+   (chained, or pending with a good seal), lists its ``seq`` with the
+   fingerprint of what it kept (``audit.chain.redaction_fingerprint``: its
+   links, hash and every unblanked column). One no such event lists is
+   reported as altered once the walk has seen every later event; so is an
+   event listed but not redacted (its text put back), or listed by another
+   case's event;
 
 4. then, apart from the walk, every pending event (committed, not yet
    chained: ADR 0016) must still match its seal, and none may have waited
@@ -40,20 +45,30 @@ import dataclasses
 import datetime as dt
 import enum
 import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.utils import timezone
 
-from .chain import GENESIS, content_of, event_hash, event_seal, unkeyed_event_hash
+from .chain import (
+    GENESIS,
+    content_of,
+    event_hash,
+    event_seal,
+    redaction_fingerprint,
+    unkeyed_event_hash,
+)
 from .keyring import AuditKey, Keyring
 from .models import AuditEvent, EventType
 
-# The event that authorises redactions, and its payload's list of them
-# (``audit.redaction``, which imports this module's callers).
+# The event that authorises redactions, its payload's list of their seqs and
+# their fingerprints by seq (as text: JSON keys), and what a redacted event
+# holds (``audit.redaction``, which imports this module's callers).
 REDACTION_ACTION = EventType.CASE_DESTROYED.value
 LISTED = "redacted_seqs"
+FINGERPRINTS = "redacted_fingerprints"
+REDACTED_PAYLOAD: dict[str, Any] = {"redacted": True}
 
 # The columns a check reads, in this order.
 COLUMNS = (
@@ -177,34 +192,40 @@ def row_hash(row: Row, key: AuditKey | None) -> str:
     return event_hash(key=key, prev_hash=row.prev_hash, **content_of(row))
 
 
+class Listing(NamedTuple):
+    """What a verified ``case_destroyed`` event says of one event it redacted."""
+
+    case_id: int | None
+    fingerprint: str
+
+
 def check_chain(
     rows: Iterable[Row],
     lookup: Lookup,
     *,
     keyring: Keyring,
     keyed_after: int | None = None,
-    listed_pending: Iterable[int] = (),
+    listed_pending: Mapping[int, Listing] | None = None,
 ) -> Report:
     """Check rows given in ``seq`` order; stop at the first broken event.
 
     ``keyed_after``: every event after this seq must be keyed (an anchor
     recorded by a keyed check says the log was keyed from then on).
-    ``listed_pending``: the seqs that pending ``case_destroyed`` events list
-    as redacted (their seals are checked by ``check_pending``).
+    ``listed_pending``: what pending ``case_destroyed`` events whose seals
+    verify list as redacted (``listed_by_pending``).
     """
     prev: Row | None = None
     count = 0
     keyed_seen: Row | None = None
-    redactions = _Redactions(listed_pending)
+    redactions = _Redactions(listed_pending or {}, lookup)
     for row, nxt in _with_next(rows):
         breakage = _check_link(prev, row, lookup)
         if breakage is None:
             key, breakage = _check_key(row, keyring, keyed_seen, keyed_after)
         if breakage is None and row.redacted_at is not None:
-            redactions.await_listing(row)
+            breakage = redactions.await_listing(row)
         elif breakage is None:
-            breakage = _check_content(prev, row, nxt, key)
-            redactions.listed_by(row)
+            breakage = _check_content(prev, row, nxt, key) or redactions.listed_by(row)
         if breakage is not None:
             return _report(count, prev, breakage)
         if row.key_id is not None and keyed_seen is None:
@@ -213,36 +234,97 @@ def check_chain(
     return _report(count, prev, redactions.unlisted())
 
 
+def listing_of(row: Row) -> dict[int, Listing]:
+    """What a ``case_destroyed`` row lists as redacted, by seq (empty for any
+    other row). Only a row already verified may be believed."""
+    if row.action != REDACTION_ACTION or not isinstance(row.payload, dict):
+        return {}
+    seqs, prints = row.payload.get(LISTED, ()), row.payload.get(FINGERPRINTS, {})
+    if not isinstance(seqs, list) or not isinstance(prints, dict):
+        return {}
+    return {
+        seq: Listing(row.case_id, str(prints.get(str(seq), "")))
+        for seq in seqs
+        if isinstance(seq, int) and (row.seq is None or seq < row.seq)
+    }
+
+
 class _Redactions:
     """The redacted events seen in the walk that no verified ``case_destroyed``
     event has listed yet. A case's events are redacted together at its
-    destruction, so this holds at most one case's events at a time."""
+    destruction, so this holds at most one case's events at a time.
 
-    def __init__(self, listed_pending: Iterable[int]) -> None:
-        self._waiting: dict[int, int] = {}  # seq -> id
-        self._pending = frozenset(listed_pending)
+    A listing vouches for an event only if the event is blank, of the
+    listing's case, and still has the fingerprint listed; an event listed
+    but not redacted had its text put back."""
 
-    def await_listing(self, row: Row) -> None:
-        if row.seq not in self._pending:
-            self._waiting[row.seq] = row.id
+    def __init__(self, listed_pending: Mapping[int, Listing], lookup: Lookup) -> None:
+        self._waiting: dict[int, tuple[int, Listing]] = {}  # seq -> (id, what it is now)
+        self._pending = dict(listed_pending)
+        self._lookup = lookup
 
-    def listed_by(self, row: Row) -> None:
+    def await_listing(self, row: Row) -> Breakage | None:
+        if row.reason != "" or row.payload != REDACTED_PAYLOAD:
+            return _broken(
+                row, Kind.ALTERED, "marked redacted, but it holds text: its content was changed"
+            )
+        now = Listing(row.case_id, redaction_fingerprint(row))
+        listed = self._pending.pop(row.seq, None)
+        if listed is None:
+            self._waiting[row.seq] = (row.id, now)
+            return None
+        return _mismatch(row.seq, row.id, listed, now, "a pending case_destroyed event")
+
+    def listed_by(self, row: Row) -> Breakage | None:
         """``row`` verified; if it records a destruction, what it lists is trusted."""
-        if row.action == REDACTION_ACTION and isinstance(row.payload, dict):
-            for seq in row.payload.get(LISTED, ()):
-                if isinstance(seq, int) and seq < row.seq:
-                    self._waiting.pop(seq, None)
+        for seq, listed in listing_of(row).items():
+            waiting = self._waiting.pop(seq, None)
+            if waiting is None:
+                return self._not_redacted(seq, f"case_destroyed seq={row.seq}")
+            breakage = _mismatch(
+                seq, waiting[0], listed, waiting[1], f"case_destroyed seq={row.seq}"
+            )
+            if breakage is not None:
+                return breakage
+        return None
 
     def unlisted(self) -> Breakage | None:
-        if not self._waiting:
-            return None
-        seq = min(self._waiting)
+        if self._waiting:
+            seq = min(self._waiting)
+            return Breakage(
+                seq,
+                self._waiting[seq][0],
+                Kind.ALTERED,
+                "redacted, but no later case_destroyed event lists it: its content was changed",
+            )
+        if self._pending:
+            return self._not_redacted(min(self._pending), "a pending case_destroyed event")
+        return None
+
+    def _not_redacted(self, seq: int, by: str) -> Breakage:
+        found = self._lookup.by_seq(seq)
         return Breakage(
             seq,
-            self._waiting[seq],
+            found.id if found else 0,
             Kind.ALTERED,
-            "redacted, but no later case_destroyed event lists it: its content was changed",
+            f"{by} lists it as redacted, but it is not: its text was put back",
         )
+
+
+def _mismatch(seq: int, id_: int, listed: Listing, now: Listing, by: str) -> Breakage | None:
+    """Why ``listed`` does not vouch for the redacted event ``seq`` as it is ``now``."""
+    if listed.case_id != now.case_id:
+        return Breakage(
+            seq, id_, Kind.ALTERED, f"redacted, but {by} that lists it is another case's"
+        )
+    if not hmac.compare_digest(listed.fingerprint.encode(), now.fingerprint.encode()):
+        return Breakage(
+            seq,
+            id_,
+            Kind.ALTERED,
+            f"redacted, and what it kept (links, hash, columns) differs from what {by} lists",
+        )
+    return None
 
 
 def _check_key(
@@ -359,16 +441,16 @@ def stream_pending(chunk_size: int = 5000) -> Iterator[Row]:
     return (Row(*r) for r in rows.iterator(chunk_size=chunk_size))
 
 
-def _listed_by_pending() -> set[int]:
-    """The seqs that pending ``case_destroyed`` events list as redacted: a
-    destruction whose own event waits for the sequencer. Few, if any."""
-    listed: set[int] = set()
-    for payload in (
-        AuditEvent.objects.pending()
-        .filter(action=REDACTION_ACTION)
-        .values_list("payload", flat=True)
-    ):
-        listed.update(s for s in payload.get(LISTED, ()) if isinstance(s, int))
+def listed_by_pending(keyring: Keyring) -> dict[int, Listing]:
+    """What pending ``case_destroyed`` events list as redacted: a destruction
+    whose own event waits for the sequencer. Few, if any. Only an event whose
+    seal verifies is believed (``check_pending`` reports the others)."""
+    listed: dict[int, Listing] = {}
+    rows = AuditEvent.objects.pending().filter(action=REDACTION_ACTION).values_list(*COLUMNS)
+    for row in (Row(*r) for r in rows):
+        key = keyring.get(row.key_id) if row.key_id else None
+        if key is not None and hmac.compare_digest(_seal(row, key).encode(), row.hash.encode()):
+            listed.update(listing_of(row))
     return listed
 
 
@@ -416,7 +498,7 @@ def verify_log(
         DatabaseLookup(),
         keyring=keys,
         keyed_after=keyed_after,
-        listed_pending=_listed_by_pending(),
+        listed_pending=listed_by_pending(keys),
     )
     stale_before = timezone.now() - dt.timedelta(minutes=settings.FTP_AUDIT_PENDING_STALE_MINUTES)
     count, problem = check_pending(
