@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and roles"
 
     def ready(self) -> None:
-        # Connects the receivers that revoke tokens and sessions on a password
-        # change or deactivation.
-        from . import signals  # noqa: F401
+        # Connects the receivers that announce break-glass logins (backends)
+        # and that revoke tokens and sessions on a password change or
+        # deactivation (signals).
+        from . import backends, signals  # noqa: F401

@@ -13,6 +13,12 @@ asks ``PasswordBackend`` (it replaces Django's ``ModelBackend`` in
 forms and the API only turn a refusal into their own clear message
 (``password_login_refused``). Sessions already open and permission checks
 are the plain ``ModelBackend``'s.
+
+While local passwords are off, every password login that succeeds is a
+break-glass login, an exceptional event: ``PasswordBackend`` marks the
+request, and once the login has happened (Django's ``user_logged_in``, sent by
+the web, admin and API logins alike) ``BreakGlassLogin`` is published for the
+layers above to record and report (``staff.break_glass``).
 """
 
 from __future__ import annotations
@@ -20,9 +26,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, user_logged_in
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
+
+from core import events
+
+from .events import BreakGlassLogin, LoginDoor
 
 LOCAL_LOGIN_OFF_MESSAGE = (
     "Logging in with a password is switched off here. Sign in with your NHSmail account instead."
@@ -30,6 +41,8 @@ LOCAL_LOGIN_OFF_MESSAGE = (
 
 # Set on the request passed to ``authenticate()`` when the rule refused it.
 _REFUSED_ATTR = "ftp_password_login_off"
+# Set on it when a break-glass account's password was right while local login is off.
+_BREAK_GLASS_ATTR = "ftp_break_glass_login"
 
 
 def password_login_allowed(username: str) -> bool:
@@ -63,4 +76,27 @@ class PasswordBackend(ModelBackend):
                 setattr(request, _REFUSED_ATTR, True)
             # Stops authenticate() here: no later backend checks the password.
             raise PermissionDenied(LOCAL_LOGIN_OFF_MESSAGE)
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None and request is not None and not settings.FTP_LOCAL_LOGIN_ENABLED:
+            # Not yet a login: the admin may still refuse a non-staff account.
+            setattr(request, _BREAK_GLASS_ATTR, True)
+        return user
+
+
+def login_door(request: Any) -> LoginDoor:
+    """Which login ``request`` came through: the API, the admin, else the web."""
+    path = str(getattr(request, "path", ""))
+    if path.startswith("/api/"):
+        return LoginDoor.API
+    if path.startswith("/admin/"):
+        return LoginDoor.ADMIN
+    return LoginDoor.WEB
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.break_glass_login")
+def announce_break_glass_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A login ``PasswordBackend`` marked as break-glass happened: announce it, once."""
+    if request is None or not getattr(request, _BREAK_GLASS_ATTR, False):
+        return
+    setattr(request, _BREAK_GLASS_ATTR, False)
+    events.publish(BreakGlassLogin(user=user, door=login_door(request)))

@@ -29,6 +29,9 @@ class SsoAuditEvent(enum.StrEnum):
 
     REFUSED = "sso_refused"
     LINK_REFUSED = "sso_link_refused"
+    # A password login while passwords are off: a break-glass account
+    # (``staff.break_glass``). Payload: the door (web, admin, api).
+    BREAK_GLASS_LOGIN = "break_glass_login"
 
     @property
     def label(self) -> str:
@@ -38,4 +41,5 @@ class SsoAuditEvent(enum.StrEnum):
 SSO_AUDIT_LABELS: dict[SsoAuditEvent, str] = {
     SsoAuditEvent.REFUSED: "Single sign-on refused: no role here",
     SsoAuditEvent.LINK_REFUSED: "Single sign-on: employee record linked to another login",
+    SsoAuditEvent.BREAK_GLASS_LOGIN: "Break-glass login with a password",
 }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
@@ -136,7 +137,9 @@ def user_sso_sign_in(
 
     With no roles the sign-in is refused (None): the refusal is recorded in
     the audit log with the subject and how many groups the provider sent,
-    and a login already known loses every product role.
+    and a login already known loses every product role. A login switched
+    off here (``is_active`` false) is refused too, and recorded, its roles
+    left as they are.
 
     The employee record is linked by ``staff_number``, else by ``email`` when
     exactly one employee has it. A record already linked to another login is
@@ -151,10 +154,18 @@ def user_sso_sign_in(
     if not roles:
         _sso_refuse(identity, issuer=issuer, subject=subject, groups_seen=groups_seen)
         return None
+    if identity is not None and not identity.user.is_active:
+        # Switched off here: stays off, roles and all, whatever the provider says.
+        _sso_record_refusal(
+            identity.user,
+            issuer=issuer,
+            subject=subject,
+            groups_seen=groups_seen,
+            reason="switched_off",
+        )
+        return None
     identity = _sso_identity_touch(identity, issuer=issuer, subject=subject, email=email)
     user = identity.user
-    if not user.is_active:
-        return user  # switched off here: stays off, and the callback refuses it
     linked = _sso_employee_link(user, staff_number=staff_number, email=email, subject=subject)
     for role in sorted(roles):
         user = user_add(
@@ -175,11 +186,28 @@ def _sso_refuse(
     """Record a refused sign-in; a login already known loses every product role."""
     if identity is not None:
         _roles_keep_only(identity.user, frozenset())
+    _sso_record_refusal(
+        identity.user if identity is not None else None,
+        issuer=issuer,
+        subject=subject,
+        groups_seen=groups_seen,
+        reason="no_role",
+    )
+
+
+def _sso_record_refusal(
+    user: Actor | None, *, issuer: str, subject: str, groups_seen: int, reason: str
+) -> None:
     audit_record(
         case=None,
-        actor=identity.user if identity is not None else None,
+        actor=user,
         action=SsoAuditEvent.REFUSED,
-        payload={"issuer": issuer, "subject": subject, "groups_seen": groups_seen},
+        payload={
+            "issuer": issuer,
+            "subject": subject,
+            "groups_seen": groups_seen,
+            "reason": reason,
+        },
     )
 
 
@@ -217,11 +245,17 @@ def _sso_identity_touch(
 
 def _sso_username(email: str, issuer: str, subject: str) -> str:
     """A new login's username: the email address, readable in the admin, when
-    no login has it; otherwise one made from the subject. Never reused to
-    find the person again: that is the subject's job."""
+    no login has it and it is not a break-glass name (which a sign-in must
+    never take before its account is made); otherwise one made from the
+    subject. Never reused to find the person again: that is the subject's job."""
     address = email.strip().lower()
     users = get_user_model().objects
-    if 0 < len(address) <= 150 and not users.filter(username=address).exists():
+    reserved = {name.lower() for name in settings.FTP_BREAK_GLASS_USERNAMES}
+    if (
+        0 < len(address) <= 150
+        and address not in reserved
+        and not users.filter(username=address).exists()
+    ):
         return address
     digest = hashlib.sha256(f"{issuer}\0{subject}".encode()).hexdigest()[:24]
     return f"sso-{digest}"

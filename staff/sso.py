@@ -23,6 +23,7 @@ reaches the application log: messages name the claim, not what it held.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,11 +35,14 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[i
 from accounts.roles import Role
 from accounts.types import Actor
 
+from .models import SsoIdentity
 from .services import user_sso_sign_in
 
 # Set on the callback's request when a person signed in at the provider but
 # holds no role here; the callback view sends them to the no-access page.
 _REFUSED_ATTR = "ftp_sso_refused"
+# How long an issuer or subject may be: what ``SsoIdentity`` stores.
+_KEY_LENGTH = SsoIdentity._meta.get_field("subject").max_length or 0
 
 
 @dataclass(frozen=True)
@@ -69,28 +73,52 @@ def _group_names(value: Any) -> set[str]:
     return set()
 
 
+# Control characters: PostgreSQL refuses NUL in text, and none belongs in a
+# name, an address or a staff number.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _text(claims: Mapping[str, Any], name: str, limit: int) -> str:
+    """A text claim that fits its field (``limit`` characters), or "" as if it
+    were not sent: a number is taken as text; anything longer, holding a
+    control character, or of another type (a list, an object, a boolean) is
+    not. Never cut short: a cut email or staff number could be someone else's."""
     value = claims.get(name)
-    return str(value).strip()[:limit] if isinstance(value, str | int) else ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    if isinstance(value, int) and not -(10**limit) < value < 10**limit:
+        return ""
+    text = str(value).strip()
+    return text if len(text) <= limit and not _CONTROL.search(text) else ""
+
+
+def _key_text(claims: Mapping[str, Any], name: str) -> str:
+    """A claim that names the person (the subject, the issuer): refused when
+    it does not fit ``SsoIdentity``'s field rather than cut short, which could
+    make two people one."""
+    text = _text(claims, name, _KEY_LENGTH)
+    if not text:
+        raise SuspiciousOperation(
+            f"The provider's {name!r} claim is missing, too long or not plain text."
+        )
+    return text
 
 
 def sso_person_read(id_claims: Mapping[str, Any], userinfo: Mapping[str, Any]) -> SsoPerson:
     """The person the verified ID token's claims and the userinfo claims describe.
 
     Raises SuspiciousOperation when userinfo is about someone else (its ``sub``
-    differs, which OpenID Connect forbids) or the subject claim is missing.
+    differs, which OpenID Connect forbids), or the subject or issuer claim is
+    missing, longer than can be stored, or not plain text. Other claims that
+    do not fit their field are left out (``_text``).
     """
     if "sub" in userinfo and userinfo.get("sub") != id_claims.get("sub"):
         raise SuspiciousOperation("The userinfo response is about another subject.")
     claims = {**userinfo, **id_claims}
-    subject_claim = settings.FTP_OIDC_SUBJECT_CLAIM
-    subject = _text(claims, subject_claim, 300)
-    if not subject:
-        raise SuspiciousOperation(f"The provider sent no {subject_claim!r} claim.")
     groups_claim = settings.FTP_OIDC_GROUPS_CLAIM
     return SsoPerson(
-        issuer=_text(id_claims, "iss", 300) or settings.OIDC_RP_CLIENT_ID,
-        subject=subject,
+        issuer=_key_text(id_claims, "iss") if "iss" in id_claims else settings.OIDC_RP_CLIENT_ID,
+        subject=_key_text(claims, settings.FTP_OIDC_SUBJECT_CLAIM),
         groups=frozenset(
             _group_names(id_claims.get(groups_claim)) | _group_names(userinfo.get(groups_claim))
         ),
@@ -109,6 +137,16 @@ def sign_in_refused(request: Any) -> bool:
 class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the library is untyped
     """mozilla-django-oidc's backend, finding people by subject and giving them
     the roles their groups map to (``staff.services.user_sso_sign_in``)."""
+
+    def authenticate(self, request: Any, **kwargs: Any) -> Actor | None:
+        """Exchange a code only for the callback view, which checked the
+        ``state`` and passes the ``nonce`` and PKCE verifier it kept. Django
+        asks every backend on every ``authenticate()``: without this a code in
+        a password form's query string would be exchanged with none of them."""
+        if set(kwargs) != {"nonce", "code_verifier"}:
+            return None
+        user: Actor | None = super().authenticate(request, **kwargs)
+        return user
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
         """The library checks the signature, expiry and nonce; this checks the

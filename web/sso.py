@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path
@@ -29,6 +29,7 @@ from accounts.backends import LOCAL_LOGIN_OFF_MESSAGE, password_login_refused
 from staff.sso import sign_in_refused
 
 log = logging.getLogger(__name__)
+security_log = logging.getLogger("django.security.sso")
 
 SIGN_IN_FAILED_MESSAGE = (
     "Signing in with NHSmail did not work. Try again; if it keeps failing, contact your HR team."
@@ -93,6 +94,11 @@ def _sso_only() -> None:
         raise Http404("Single sign-on is not set up here.")
 
 
+def _state_is_ours(request: HttpRequest) -> bool:
+    """Whether the callback's ``state`` is one this browser's session sent."""
+    return request.GET.get("state", "") in request.session.get("oidc_states", {})
+
+
 class SsoAuthenticateView(oidc_views.OIDCAuthenticationRequestView):  # type: ignore[misc]  # untyped library
     """Sends the browser to the provider's sign-in page (with state, nonce and PKCE)."""
 
@@ -108,11 +114,22 @@ class SsoCallbackView(oidc_views.OIDCAuthenticationCallbackView):  # type: ignor
 
     def get(self, request: HttpRequest) -> HttpResponse:
         _sso_only()
+        if request.GET.get("error") and not _state_is_ours(request):
+            # An error for no sign-in this browser began (a link someone sent):
+            # the library would log the person out; a logout needs a POST.
+            return self.login_failure()
         try:
             response: HttpResponse = super().get(request)
         except requests.RequestException as exc:
             # The provider unreachable or refusing the code: no 500 for the person.
             log.warning("Single sign-on: the provider call failed (%s).", type(exc).__name__)
+            return self.login_failure()
+        except SuspiciousOperation as exc:
+            # A replayed or foreign state, a token for another client: refused,
+            # and told to the security log as Django would, but as the login
+            # page with its message rather than a bare 400. The messages name
+            # what was wrong, never a claim's value.
+            security_log.warning("Single sign-on callback refused: %s", exc)
             return self.login_failure()
         return response
 

@@ -16,11 +16,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from .provider import PASSWORD, Provider, Someone, running_provider
 
 APP = "http://testserver"
+CAST_PASSWORD = "pw-Cast-2026!"  # the app's test users' (tests/factories.py)
 ROLE_MAP = {
     "g-ftp-hr": frozenset({"hr"}),
     "g-ftp-panel": frozenset({"panel"}),
@@ -92,6 +94,20 @@ def sso_on(settings: Any, provider: Provider) -> Iterator[Provider]:
     provider.know(PEOPLE)
 
 
+@pytest.fixture
+def passwords_off(settings: Any, sso_on: Provider) -> None:
+    """Local passwords off, as in production with single sign-on; ``bea``'s
+    account is the break-glass one."""
+    settings.FTP_LOCAL_LOGIN_ENABLED = False
+    settings.FTP_BREAK_GLASS_USERNAMES = frozenset({"bea.breakglass"})
+
+
+@pytest.fixture
+def bea(db: None) -> Any:
+    """The break-glass administrator: a superuser with a password."""
+    return get_user_model().objects.create_superuser("bea.breakglass", password=CAST_PASSWORD)
+
+
 def regroup(provider: Provider, username: str, *groups: str) -> None:
     """Move ``username`` into exactly ``groups`` at the provider."""
     provider.know({**PEOPLE, username: replace(PEOPLE[username], groups=groups)})
@@ -100,10 +116,24 @@ def regroup(provider: Provider, username: str, *groups: str) -> None:
 def sign_in(client: Client, username: str, *, password: str = PASSWORD, start: str = "") -> Any:
     """The code flow, from the app's "Sign in with NHSmail" to the app's answer
     to the callback (returned, not followed)."""
+    return client.get(callback_path(client, username, password=password, start=start))
+
+
+def callback_path(
+    client: Client, username: str, *, password: str = PASSWORD, start: str = ""
+) -> str:
+    """The code flow up to the provider sending the browser back: the app's
+    callback path, with the code and state, not yet visited."""
     begun = client.get(start or "/oidc/authenticate/")
     assert begun.status_code == 302, begun
+    return provider_sign_in(begun["Location"], username, password=password)
+
+
+def provider_sign_in(authorize_url: str, username: str, *, password: str = PASSWORD) -> str:
+    """A browser at the provider's ``authorize_url`` signing in as ``username``:
+    the path (and query) the provider sends it back to at the app."""
     browser = requests.Session()
-    login_page = browser.get(begun["Location"], timeout=10)
+    login_page = browser.get(authorize_url, timeout=10)
     assert "Sign in to Test NHSmail" in login_page.text
     answer = browser.post(
         login_page.url,
@@ -120,4 +150,4 @@ def sign_in(client: Client, username: str, *, password: str = PASSWORD, start: s
         answer = browser.get(urljoin(answer.url, location), allow_redirects=False, timeout=10)
         location = answer.headers["Location"]
     back = urlsplit(location)
-    return client.get(f"{back.path}?{back.query}")
+    return f"{back.path}?{back.query}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -16,7 +16,6 @@ from accounts.backends import LOCAL_LOGIN_OFF_MESSAGE
 from accounts.roles import Role
 
 from ..factories import make_user
-from .provider import Provider
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +24,8 @@ OFF = "Logging in with a password is switched off here"
 
 
 @pytest.fixture
-def passwords_off(settings: Any, sso_on: Provider) -> None:
-    settings.FTP_LOCAL_LOGIN_ENABLED = False
-    settings.FTP_BREAK_GLASS_USERNAMES = frozenset({"bea.breakglass"})
-
-
-@pytest.fixture
 def hana(db: None) -> Any:
     return make_user("hana.hr", Role.HR)
-
-
-@pytest.fixture
-def bea(db: None) -> Any:
-    """The break-glass administrator: a superuser with a password."""
-    return get_user_model().objects.create_superuser("bea.breakglass", password=PASSWORD)
 
 
 def web_login(url: str, username: str) -> tuple[Client, Any]:

@@ -99,3 +99,17 @@ def test_two_first_sign_ins_of_one_person_at_once_make_one_login() -> None:
     assert len(users) == 2
     assert users[0].pk == users[1].pk
     assert SsoIdentity.objects.filter(subject=subject).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_first_sign_in_never_takes_a_break_glass_name(settings: Any) -> None:
+    settings.FTP_BREAK_GLASS_USERNAMES = frozenset({"Ops@Example.nhs.uk"})
+    user = user_sso_sign_in(
+        issuer="https://idp.test",
+        subject=str(uuid.uuid4()),
+        roles=frozenset({Role.HR}),
+        groups_seen=1,
+        email="ops@example.nhs.uk",
+    )
+    assert user is not None
+    assert user.get_username().startswith("sso-")

@@ -142,6 +142,7 @@ def test_a_person_with_no_mapped_group_is_refused_with_a_clear_page_and_recorded
     assert event.payload["groups_seen"] == len(PEOPLE["nina@nhs.test"].groups)
     assert event.payload["issuer"] == sso_on.issuer
     assert event.payload["subject"]
+    assert event.payload["reason"] == "no_role"
     shown = str(event.payload).lower()
     assert "nina" not in shown
     assert "g-theatres" not in shown
