@@ -4,10 +4,6 @@ against its anchor and every case as it was (``make backup``, then
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +15,9 @@ from django.db import connection
 from workflow.models import Case
 
 from ..workflow.steps import Story
+from .restore import backed_up_and_restored, dsn, fresh_database, verify_against
 
-ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["fresh_database"]
 
 pytestmark = [
     pytest.mark.services,
@@ -34,22 +31,6 @@ def _cases(dsn: str) -> list[tuple[Any, ...]]:
             "SELECT id, reference, stage, version, employee_name FROM workflow_case ORDER BY id"
         ).fetchall()
     return [tuple(r) for r in rows]
-
-
-def _dsn(name: str) -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
-
-
-@pytest.fixture
-def fresh_database() -> Any:
-    name = f"{connection.settings_dict['NAME']}_restored"
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_a_restored_backup_verifies_against_its_anchor_and_keeps_every_case(
@@ -67,33 +48,11 @@ def test_a_restored_backup_verifies_against_its_anchor_and_keeps_every_case(
         story.at(where)
     call_command("verify_audit", "--anchor")
     anchor = capsys.readouterr().out.split()[-1]
-    backup = tmp_path / "ftp.dump"
-    call_command("backup", output=str(backup))
-    assert backup.stat().st_size > 0
-
-    pg_restore = shutil.which("pg_restore")
-    assert pg_restore, "pg_restore is needed (PostgreSQL's client programs)"
-    subprocess.run(  # noqa: S603 - fixed arguments
-        [pg_restore, "--no-owner", f"--dbname={_dsn(fresh_database)}", str(backup)],
-        check=True,
-        capture_output=True,
-    )
+    backed_up_and_restored(tmp_path, into=fresh_database)
 
     assert Case.objects.count() == 5
-    assert _cases(_dsn(fresh_database)) == _cases(_dsn(connection.settings_dict["NAME"]))
-    env = {
-        **os.environ,
-        "DATABASE_URL": _dsn(fresh_database),
-        "FTP_AUDIT_ANCHOR_FILE": settings.FTP_AUDIT_ANCHOR_FILE,
-    }
-    checked = subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, str(ROOT / "manage.py"), "verify_audit", "--expect", anchor],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    assert _cases(dsn(fresh_database)) == _cases(dsn(connection.settings_dict["NAME"]))
+    checked = verify_against(fresh_database, anchor)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.startswith("intact")
 
