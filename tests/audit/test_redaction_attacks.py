@@ -250,13 +250,16 @@ def test_editing_the_listing_is_found(story: Any, cast: Any, tamper: Tamper) -> 
         transaction.savepoint_rollback(sid)
 
 
-def test_redacting_the_listing_itself_is_found(story: Any, cast: Any) -> None:
-    """The trigger allows it (a chained event of a destroyed case); blank, it
-    lists nothing, so the first event it listed is reported."""
+def test_redacting_the_listing_itself_is_refused_and_found(
+    story: Any, cast: Any, tamper: Tamper
+) -> None:
+    """The trigger refuses it (audit 0012); with the trigger off, the blank
+    listing lists nothing, so the first event it listed is reported."""
     case = story.closed()
     done = redact(case, cast.hr)
-    with connection.cursor() as cursor:
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(REDACT_SQL, [BLANK, done.pk])
+    tamper((REDACT_SQL, [BLANK, done.pk]))
     broken(verify_log(), redacted(case)[0], Kind.ALTERED, "no later case_destroyed event lists it")
 
 
