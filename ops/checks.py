@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from .broker import local_folder, redis_client
 from .models import Heartbeat
 from .services import BEAT
 
@@ -49,15 +49,12 @@ def migrations() -> str | None:
 
 
 def broker() -> str | None:
-    url = settings.CELERY_BROKER_URL
-    if url.startswith("filesystem://"):  # the local demo's broker (make run)
-        folder = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
+    folder = local_folder()
+    if folder is not None:  # the local demo's broker (make run)
         return None if folder.is_dir() else "the broker's folder is missing"
-    import redis
-
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-        client.ping()
+        with redis_client() as client:
+            client.ping()
     except Exception as exc:
         return _reason(exc)
     return None

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Iterator
-from pathlib import Path
 
 import redis
 from django.conf import settings
@@ -46,6 +45,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from audit.selectors import chain_last_verified_at
 from notifications.selectors import deliveries_failed_count
 from workflow.selectors import steps_overdue_count
+
+from .broker import local_folder, redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -108,16 +109,12 @@ def queue_depth(queue: str) -> int:
     """Messages waiting in ``queue``: the Redis list of that name (tasks here
     are sent without a priority, so all go to that one list), or the local
     filesystem broker's files for it (kombu names them ``<time>_<id>.<queue>.msg``)."""
-    url = settings.CELERY_BROKER_URL
-    if url.startswith("filesystem://"):
-        folder = Path(str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]))
+    folder = local_folder()
+    if folder is not None:
         suffix = f"{queue}.msg"
         return sum(1 for f in folder.iterdir() if f.name.partition(".")[2] == suffix)
-    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-    try:
+    with redis_client() as client:
         return int(client.llen(queue))
-    finally:
-        client.close()
 
 
 def _steps_overdue() -> Metric:
