@@ -19,7 +19,7 @@ from django.views import View
 
 from accounts.roles import Role, has_role
 from accounts.types import as_actor
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import DomainError, NotFound
 from core.inputs import parse_query
 from core.paging import keyset_page
 from panels.selectors import panel_work_for, panels_to_fill
@@ -61,17 +61,6 @@ ACTION_FORMS: dict[Action, type[action_forms.ActionForm]] = {
     Action.SIGNOFF: action_forms.SignoffForm,
     Action.WITHDRAW: action_forms.WithdrawForm,
 }
-
-
-def apply_domain_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's errors on the form, field by field where it can."""
-    if isinstance(exc, ValidationFailed):
-        for field, messages_ in exc.errors.items():
-            target = field if field in form.fields else None
-            for message in messages_:
-                form.add_error(target, message)
-    else:
-        form.add_error(None, exc.message)
 
 
 class LandingView(LoginRequiredMixin, View):
@@ -247,7 +236,7 @@ class CaseActionView(LoginRequiredMixin, View):
         try:
             ACTION_SERVICES[act](case_id=pk, actor=as_actor(request.user), **form.service_kwargs())
         except DomainError as exc:
-            apply_domain_errors(form, exc)
+            action_forms.apply_domain_errors(form, exc)
             return self._render(request, act, view, form, status=exc.status_code)
         messages.success(request, f"{act.label}: done.")
         return HttpResponseRedirect(reverse("cases:detail", args=[pk]))
@@ -290,7 +279,7 @@ class ReferralCreateView(LoginRequiredMixin, View):
         try:
             case = services.referral_submit(actor=as_actor(request.user), **form.service_kwargs())
         except DomainError as exc:
-            apply_domain_errors(form, exc)
+            action_forms.apply_domain_errors(form, exc)
             return self._render(request, form, status=exc.status_code)
         messages.success(request, f"Referral {case.reference} submitted for HR triage.")
         return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))

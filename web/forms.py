@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from accounts.roles import GROUP_NAMES, Role
 from accounts.types import Actor
+from core.errors import DomainError, ValidationFailed
 from panels.models import PANEL_OUTCOMES
 from workflow.just_culture import ADVICE, QUESTIONS, JustCultureOutcome
 from workflow.models import ConcernCategory, RedirectPolicy, TriageRoute
@@ -312,3 +313,14 @@ JUST_CULTURE_STEPS: list[tuple[str, str, list[str]]] = [
         ["q5a"],
     ),
 ]
+
+
+def apply_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's errors on the form, field by field where it can."""
+    if isinstance(exc, ValidationFailed):
+        for field, messages_ in exc.errors.items():
+            target = field if field in form.fields else None
+            for message in messages_:
+                form.add_error(target, message)
+    else:
+        form.add_error(None, exc.message)

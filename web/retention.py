@@ -36,6 +36,8 @@ from records.retention_selectors import (
 )
 from workflow.access import RetentionManage
 
+from .forms import apply_domain_errors
+
 REFUSAL = "Only HR advisers manage the retention of case files."
 PAGE_SIZE = 50
 
@@ -102,9 +104,7 @@ class CaseDestroyView(_HrOnly):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationFailed as exc:
-            for name, problems in exc.errors.items():
-                for problem in problems:
-                    form.add_error(name if name in form.fields else None, problem)
+            apply_domain_errors(form, exc)
             return self._show(request, case, form, status=400)
         except Conflict as exc:
             return self._show(request, case, None, status=409, notice=exc.message)

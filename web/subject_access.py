@@ -25,6 +25,8 @@ from core.inputs import refuse_control_characters
 from records.subject_access import REFERENCE_MAX_LENGTH, REFUSAL, subject_access_pack
 from workflow.access import SubjectAccessProduce
 
+from .forms import apply_domain_errors
+
 
 class SubjectAccessForm(forms.Form):
     staff_number = forms.CharField(
@@ -63,9 +65,7 @@ class SubjectAccessView(LoginRequiredMixin, View):
         except NotAllowed as exc:  # their own record
             raise PermissionDenied(exc.message) from exc
         except ValidationFailed as exc:
-            for name, messages in exc.errors.items():
-                for message in messages:
-                    form.add_error(name if name in form.fields else None, message)
+            apply_domain_errors(form, exc)
             return self._show(request, form, status=400)
         response = HttpResponse(pack.content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
