@@ -76,6 +76,7 @@ FTP_DEMO_DATA_ALLOWED = FTP_ENV == "local" and env_bool("FTP_DEMO_DATA_ALLOWED",
 INSTALLED_APPS = [
     # Our apps come first so that their templates win over viewflow's.
     "core",
+    "tenancy",
     "accounts",
     "audit",
     "staff",
@@ -477,6 +478,12 @@ CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often beat asks viewflow to fire due timers (seconds).
 FTP_TIMER_POLL_SECONDS = env_int("FTP_TIMER_POLL_SECONDS", 60, minimum=1)
+
+# --- Trusts (tenancy/, docs/tenancy.md, ADR 0020) -------------------------
+# The trust that a deployment which ran before trusts existed becomes: its
+# existing rows are this trust's when `migrate` first adds the trust column.
+FTP_TRUST_CODE = env_str("FTP_TRUST_CODE", "TRUST")
+FTP_TRUST_NAME = env_str("FTP_TRUST_NAME", "The trust")
 
 # --- Domain settings (trust policy) --------------------------------------
 # Panel membership rules vary by trust (docs/domain/fair-treatment-panels.md).

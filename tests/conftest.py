@@ -16,6 +16,8 @@ import pytest
 from django.core.cache import cache
 
 from accounts.roles import Role
+from tenancy.context import trust_entered
+from tenancy.models import Trust
 
 from .factories import EmployeeFactory, in_pool, make_user, other_units
 
@@ -42,6 +44,50 @@ def _fast_passwords(settings: Any) -> None:
     # The cast is made with real passwords; PBKDF2 at full strength costs a
     # quarter of a second per person, which the tests do not need.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Fixtures that give a test the database: a test using any of them acts for a trust.
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+@pytest.fixture(autouse=True)
+def _tenant(request: pytest.FixtureRequest) -> Iterator[Trust | None]:
+    """Every test that uses the database acts for a trust, as every request,
+    task and command does (tenancy/, ADR 0020): rows it makes are that trust's
+    and it reads only that trust's rows. A test about two trusts enters the
+    other with ``trust_entered`` (``other_trust``)."""
+    wants_database = request.node.get_closest_marker("django_db") is not None or bool(
+        _DATABASE_FIXTURES & set(request.fixturenames)
+    )
+    if not wants_database:
+        yield None
+        return
+    request.getfixturevalue("_django_db_helper")
+    trust, _ = Trust.objects.get_or_create(code="RAL", defaults={"name": "Royal Test Trust"})
+    with trust_entered(trust):
+        yield trust
+
+
+@pytest.fixture
+def trust(_tenant: Trust | None) -> Trust:
+    """The trust the test acts for."""
+    assert _tenant is not None
+    return _tenant
+
+
+@pytest.fixture
+def other_trust(_tenant: Trust | None) -> Trust:
+    """A second trust, for tests that two trusts' rows stay apart."""
+    other, _ = Trust.objects.get_or_create(code="RBX", defaults={"name": "Other Test Trust"})
+    return other
 
 
 @pytest.fixture(autouse=True)
