@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "records",
+    "regional",
     "api",
     "web",
     "demo",
@@ -124,6 +125,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Authentication: refreshes a logged-in session's idle timeout at most once a minute.
     "accounts.middleware.SessionIdleMiddleware",
+    # Trusts: the request acts for the person's chosen trust, its host's, or
+    # their only one (accounts/trusts.py; row-level security reads it).
+    "accounts.trusts.TrustMiddleware",
     # Request limits: oversized bodies (413) and NUL bytes (400) refused before
     # anything reads them; a view's invalid query string answered with 400.
     "config.middleware.RequestLimitsMiddleware",
@@ -175,6 +179,12 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+# Trusts: the tables' owner, for `migrate` (and `flush` outside production)
+# only. The application's DATABASE_URL role owns nothing and is bound by
+# row-level security; unset, the application's login is the owner too
+# (docs/tenancy.md, tenancy/roles.py).
+_migrate_url = env_str("DATABASE_MIGRATE_URL", "")
+DATABASE_MIGRATE = dj_database_url.parse(_migrate_url) if _migrate_url else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -338,6 +348,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses before the password is checked
     # Django's ModelBackend, refusing passwords while local login is off (Single sign-on).
     "accounts.backends.PasswordBackend",
+    # The permissions a person's roles carry in the trust they act for (tenancy/).
+    "accounts.backends.RolePermissionBackend",
 ]
 AXES_ENABLED = True
 AXES_HANDLER = "accounts.lockout.LoginLockoutHandler"
@@ -509,6 +521,17 @@ for _name in ("FTP_PANEL_MIN_INDEPENDENT", "FTP_PANEL_MIN_OUTSIDE_ICSU", "FTP_PA
     if globals()[_name] > FTP_PANEL_MAX_MEMBERS:
         raise ImproperlyConfigured(f"{_name} cannot exceed FTP_PANEL_MAX_MEMBERS.")
 FTP_REFERENCE_PREFIX = env_str("FTP_REFERENCE_PREFIX", "FTP")
+# Bank holidays not counted as working days: ENG (England), WLS (Wales), SCT
+# (Scotland) or NIR (Northern Ireland).
+FTP_BANK_HOLIDAY_REGION = env_choice("FTP_BANK_HOLIDAY_REGION", "ENG", ("ENG", "WLS", "SCT", "NIR"))
+# These are the defaults a new trust's policy starts with; each trust's own are
+# read through tenancy.policy.trust_policy() (docs/tenancy.md "Per-trust policy").
+from tenancy.policy_values import REFERENCE_PREFIX as _REFERENCE_PREFIX  # noqa: E402
+
+if not _REFERENCE_PREFIX.match(FTP_REFERENCE_PREFIX):
+    raise ImproperlyConfigured(
+        "FTP_REFERENCE_PREFIX must be up to 16 capital letters and digits (a hyphen inside)."
+    )
 
 # --- Audit (audit/) --------------------------------------------------------
 # Time limits per step of the flow, in working days (England and Wales bank

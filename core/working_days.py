@@ -1,8 +1,11 @@
-"""Working days in England and Wales: weekdays that are not bank holidays.
+"""Working days: weekdays that are not bank holidays in the trust's region.
 
 The trust's time limits are counted in working days: the Acas Code sets no
-day limits, so the product's limits are trust settings counted in working
-days (docs/domain/acas-and-fair-procedure.md). Pure functions over dates; no
+day limits, so the product's limits are trust policy counted in working
+days (docs/domain/acas-and-fair-procedure.md). The region (``ENG`` England,
+the default, ``WLS`` Wales, ``SCT`` Scotland, ``NIR`` Northern Ireland) is
+the trust's too: callers pass ``trust_policy().bank_holiday_region``
+(tenancy.policy; core sits below it). Pure functions over dates; no
 database, no clock.
 """
 
@@ -14,17 +17,25 @@ from functools import lru_cache
 import holidays
 
 # England and Wales share one list of bank holidays; the library files it
-# under England's subdivision (Wales's is the same list).
-_BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG")
+# under England's subdivision (and Wales's, the same list).
+DEFAULT_REGION = "ENG"
+REGIONS = ("ENG", "WLS", "SCT", "NIR")
+
+
+@lru_cache(maxsize=len(REGIONS))
+def _bank_holidays(region: str) -> holidays.HolidayBase:
+    if region not in REGIONS:
+        raise ValueError(f"Unknown bank-holiday region {region!r} (one of {', '.join(REGIONS)}).")
+    return holidays.country_holidays("GB", subdiv=region)
 
 
 @lru_cache(maxsize=4096)
-def is_working_day(day: dt.date) -> bool:
-    """A weekday that is not an England and Wales bank holiday (or its substitute)."""
-    return day.weekday() < 5 and day not in _BANK_HOLIDAYS
+def is_working_day(day: dt.date, region: str = DEFAULT_REGION) -> bool:
+    """A weekday that is not a bank holiday (or its substitute) in ``region``."""
+    return day.weekday() < 5 and day not in _bank_holidays(region)
 
 
-def working_days_between(start: dt.date, end: dt.date) -> int:
+def working_days_between(start: dt.date, end: dt.date, region: str = DEFAULT_REGION) -> int:
     """Working days elapsed from ``start`` to ``end``: those after ``start``, up
     to and including ``end``. Zero when ``end`` is not after ``start``.
 
@@ -34,10 +45,10 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     if end <= start:
         return 0
     days = (end - start).days
-    return sum(is_working_day(start + dt.timedelta(days=n)) for n in range(1, days + 1))
+    return sum(is_working_day(start + dt.timedelta(days=n), region) for n in range(1, days + 1))
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def add_working_days(start: dt.date, days: int, region: str = DEFAULT_REGION) -> dt.date:
     """The ``days``-th working day after ``start`` (``start`` itself never counts).
 
     The inverse of ``working_days_between``: for any ``n >= 1``,
@@ -51,16 +62,16 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     remaining = days
     while remaining:
         day += dt.timedelta(days=1)
-        remaining -= is_working_day(day)
+        remaining -= is_working_day(day, region)
     return day
 
 
-def working_days_before(day: dt.date, days: int) -> dt.date:
+def working_days_before(day: dt.date, days: int, region: str = DEFAULT_REGION) -> dt.date:
     """The ``days``-th working day before ``day`` (``day`` itself never counts);
     ``add_working_days`` the other way. ``days == 0`` gives ``day``."""
     if days < 0:
         raise ValueError("days must not be negative")
     while days > 0:
         day -= dt.timedelta(days=1)
-        days -= is_working_day(day)
+        days -= is_working_day(day, region)
     return day

@@ -11,3 +11,7 @@ class TenancyConfig(AppConfig):
         from . import checks, context, tasks  # noqa: F401  (registers checks and Celery signals)
 
         connection_created.connect(context.connection_trust_apply, dispatch_uid="tenancy")
+
+        from .policy import signals_connect
+
+        signals_connect()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from .context import current_trust_id, trust_entered
 from .models import Trust
 
 
@@ -32,3 +33,23 @@ def trust_from_options(options: dict[str, Any]) -> Trust:
         raise CommandError("No trust exists yet: add one with `manage.py add_trust CODE NAME`.")
     codes = ", ".join(Trust.objects.order_by("code").values_list("code", flat=True))
     raise CommandError(f"Name the trust with --trust CODE (one of {codes}).")
+
+
+class TrustCommand(BaseCommand):
+    """A command that acts for one trust: ``--trust CODE``, or the trust
+    already entered (a command called from code inside a trust), or the only
+    trust. Put it first among the command's bases."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        trust_argument_add(parser)
+        return parser
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        current = current_trust_id()
+        if options.get("trust") or current is None:
+            trust: Any = trust_from_options(options)
+        else:
+            trust = current
+        with trust_entered(trust):
+            return super().execute(*args, **options)

@@ -11,14 +11,16 @@ setting is empty and every tenant table reads as empty and refuses writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, connections
 
 SETTING = "app.trust_id"
+
+T = TypeVar("T")
 
 _current: ContextVar[int | None] = ContextVar("ftp_trust", default=None)
 
@@ -91,3 +93,15 @@ def connection_trust_apply(sender: Any, connection: Any, **kwargs: Any) -> None:
     """``connection_created``: a new connection starts in the current trust."""
     if connection.vendor == "postgresql":
         _set(connection, _current.get())
+
+
+def bound_to_current_trust(work: Callable[..., T]) -> Callable[..., T]:
+    """``work`` to be run later (``transaction.on_commit``, a thread) inside
+    the trust current now: the caller may have left it by then."""
+    trust_id = _current.get()
+
+    def run(*args: Any, **kwargs: Any) -> T:
+        with trust_entered(trust_id):
+            return work(*args, **kwargs)
+
+    return run

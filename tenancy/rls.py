@@ -37,8 +37,8 @@ def policy_drop_sql(table: str) -> str:
     )
 
 
-class TrustIsolation(migrations.operations.base.Operation):
-    """Give ``table`` (which has a ``trust_id`` column) the trust policy."""
+class _TableOperation(migrations.operations.base.Operation):
+    """A PostgreSQL-only operation on one table that changes no model state."""
 
     reduces_to_sql = True
     reversible = True
@@ -48,6 +48,13 @@ class TrustIsolation(migrations.operations.base.Operation):
 
     def state_forwards(self, app_label: str, state: Any) -> None:
         pass
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return (self.__class__.__name__, [self.table], {})
+
+
+class TrustIsolation(_TableOperation):
+    """Give ``table`` (which has a ``trust_id`` column) the trust policy."""
 
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
@@ -64,5 +71,40 @@ class TrustIsolation(migrations.operations.base.Operation):
     def describe(self) -> str:
         return f"Row-level security by trust on {self.table}"
 
-    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
-        return (self.__class__.__name__, [self.table], {})
+
+class TrustColumnAdded(_TableOperation):
+    """Give a table we do not model (viewflow's process and task, an automatic
+    many-to-many table) a ``trust_id`` column and the trust policy.
+
+    The ORM never names the column, so the database default (the session's
+    trust) fills it. Existing rows, in a deployment that ran before trusts,
+    take the trust entered by ``tenancy/migrations/0002``. PostgreSQL only."""
+
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        from .context import current_trust_id
+
+        table = self.table
+        schema_editor.execute(
+            f'ALTER TABLE "{table}" ADD COLUMN trust_id bigint REFERENCES tenancy_trust (id)'
+        )
+        upgrade = current_trust_id()
+        if upgrade is not None:
+            # The table name is the migration's own constant, never input.
+            schema_editor.execute(f'UPDATE "{table}" SET trust_id = %s', [upgrade])  # noqa: S608
+        schema_editor.execute(f'ALTER TABLE "{table}" ALTER COLUMN trust_id SET NOT NULL')
+        schema_editor.execute(f'CREATE INDEX "{table}_trust" ON "{table}" (trust_id)')
+        schema_editor.execute(policy_sql(table))
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(policy_drop_sql(self.table))
+            schema_editor.execute(f'ALTER TABLE "{self.table}" DROP COLUMN trust_id')
+
+    def describe(self) -> str:
+        return f"Trust column and row-level security on {self.table}"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 
 from .context import current_trust_id, trust_entered
-from .models import Trust
+from .models import Trust, TrustPolicy
 
 T = TypeVar("T")
 
@@ -35,3 +35,19 @@ def for_each_trust(work: Callable[[], T]) -> dict[str, T]:
         with trust_entered(trust):
             results[trust.code] = work()
     return results
+
+
+@transaction.atomic
+def trust_policy_change(trust: Trust, **values: Any) -> TrustPolicy:
+    """Change ``trust``'s policy (the fields named), checked as the admin
+    checks it; the trust's cached policy is dropped when it is saved."""
+    policy = TrustPolicy.objects.select_for_update().get(trust=trust)
+    fields = {f.name for f in TrustPolicy._meta.concrete_fields} - {"trust", "updated_at"}
+    unknown = set(values) - fields
+    if unknown:
+        raise TypeError(f"Not policy fields: {', '.join(sorted(unknown))}.")
+    for name, value in values.items():
+        setattr(policy, name, value)
+    policy.full_clean()
+    policy.save()
+    return policy

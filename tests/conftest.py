@@ -19,6 +19,7 @@ from accounts.roles import Role
 from tenancy.context import trust_entered
 from tenancy.models import Trust
 
+from .db_roles import APP_ROLE, app_role_prepare, connect_as
 from .factories import EmployeeFactory, in_pool, make_user, other_units
 
 
@@ -44,6 +45,31 @@ def _fast_passwords(settings: Any) -> None:
     # The cast is made with real passwords; PBKDF2 at full strength costs a
     # quarter of a second per person, which the tests do not need.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The test database as pytest-django makes it (as the owner), then every
+    connection as the application role, which row-level security binds
+    (tests/db_roles.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.conf import settings
+
+    with django_db_blocker.unblock():
+        app_role_prepare()
+        owned = dict(connection.settings_dict)
+        owner = connect_as(APP_ROLE)
+    # What runs as the owner in production runs as the owner here: flush
+    # between transactional tests, migrate (tenancy/roles.py).
+    settings.DATABASE_MIGRATE = {k: owned[k] for k in ("USER", "PASSWORD", "HOST", "PORT")}
+    yield
+    settings.DATABASE_MIGRATE = None
+    with django_db_blocker.unblock():
+        connect_as(owner)
 
 
 # Fixtures that give a test the database: a test using any of them acts for a trust.
