@@ -34,6 +34,7 @@ from django.dispatch import receiver
 from core import events
 
 from .events import BreakGlassLogin, LoginDoor
+from .roles import permissions_of, user_roles
 
 LOCAL_LOGIN_OFF_MESSAGE = (
     "Logging in with a password is switched off here. Sign in with your NHSmail account instead."
@@ -100,3 +101,35 @@ def announce_break_glass_login(sender: Any, request: Any, user: Any, **kwargs: A
         return
     setattr(request, _BREAK_GLASS_ATTR, False)
     events.publish(BreakGlassLogin(user=user, door=login_door(request)))
+
+
+class RolePermissionBackend:
+    """The Django permissions a person has: those their roles carry in the
+    trust being acted for (``accounts.roles``). It authenticates nobody.
+
+    viewflow's task queues and the admin ask ``user.has_perm``; with roles
+    held per trust, a person's permissions change with the trust they act
+    for, and outside any trust they have none from their roles."""
+
+    def authenticate(self, request: Any, **credentials: Any) -> None:
+        return None
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return set()
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if obj is not None:
+            return set()
+        return set(permissions_of(user_roles(user_obj)))
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        return self.get_group_permissions(user_obj, obj)
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        return perm in self.get_all_permissions(user_obj, obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return any(p.startswith(f"{app_label}.") for p in self.get_all_permissions(user_obj))
+
+    def get_user(self, user_id: int) -> None:
+        return None

@@ -7,6 +7,7 @@ this app."""
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -14,6 +15,11 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import transaction
 from django.utils import timezone
 from knox.models import AuthToken
+
+from tenancy.context import trust_id_required
+
+from .models import Membership
+from .roles import Role, forget_roles
 
 
 @transaction.atomic
@@ -41,3 +47,35 @@ def user_logins_revoke(*, user_id: int) -> tuple[int, int]:
     for key in theirs:
         store_class(session_key=key).delete()
     return tokens, len(theirs)
+
+
+def role_give(*, user: Any, role: Role) -> bool:
+    """Give ``user`` ``role`` in the trust being acted for. True when new."""
+    _, created = Membership.objects.get_or_create(
+        user_id=user.pk, trust_id=trust_id_required(), role=role.value
+    )
+    forget_roles(user)
+    return created
+
+
+def roles_take(*, user: Any, roles: frozenset[Role]) -> int:
+    """Take ``roles`` from ``user`` in the trust being acted for; how many went."""
+    taken, _ = Membership.objects.filter(
+        user_id=user.pk, trust_id=trust_id_required(), role__in=[r.value for r in roles]
+    ).delete()
+    forget_roles(user)
+    return taken
+
+
+def user_trust_ids(user: Any) -> list[int]:
+    """The trusts ``user`` holds any role in, in the order they were joined."""
+    from tenancy.models import Trust
+
+    if getattr(user, "is_superuser", False):
+        return list(Trust.objects.order_by("pk").values_list("pk", flat=True))
+    return list(
+        Membership.objects.filter(user_id=user.pk)
+        .order_by("trust_id")
+        .values_list("trust_id", flat=True)
+        .distinct()
+    )

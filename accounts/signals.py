@@ -15,10 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from .services import user_logins_revoke
+from .trusts import trusts_remember
 
 _REVOKE_ATTR = "_ftp_revoke_logins"
 
@@ -47,3 +49,10 @@ def revoke_logins_after_change(sender: Any, instance: Any, **kwargs: Any) -> Non
     if getattr(instance, _REVOKE_ATTR, False):
         setattr(instance, _REVOKE_ATTR, False)
         user_logins_revoke(user_id=instance.pk)
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.trusts.remember")
+def remember_trusts(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """A new login's session keeps the trusts its person may act for (accounts/trusts.py)."""
+    if request is not None:
+        trusts_remember(getattr(request, "_request", request), user)

@@ -26,6 +26,7 @@ from . import panels as p
 from . import serializers as s
 from .errors import ErrorSerializer, ValidationErrorSerializer
 from .parsers import JSONParser
+from .trusts import api_trust_enter
 
 ERRORS: dict[int, Any] = {
     400: ValidationErrorSerializer,
@@ -47,6 +48,11 @@ def _case_response(request: Request, case_id: int, status: int = 200) -> Respons
 class ApiView(APIView):
     # Until settings name it as the default parser, every view names it here.
     parser_classes = [JSONParser]
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        # A token's holder acts for their trust from here on (api/trusts.py).
+        api_trust_enter(request)
 
 
 PAGE_SIZE = 25

@@ -3,7 +3,7 @@ from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 
 from ops import views as ops
-from web import sso
+from web import sso, trusts
 
 from .site import site
 
@@ -20,6 +20,8 @@ urlpatterns = [
     # Single sign-on (web/sso.py): the login page, break-glass and no-access pages, OIDC.
     path("oidc/", include(sso.urlpatterns)),
     path("accounts/no-access/", sso.no_access, name="sso-no-access"),
+    # Trusts (web/trusts.py): which trust a person with roles in several acts for.
+    path("accounts/trust/", trusts.TrustChooseView.as_view(), name="trust-choose"),
     path("accounts/break-glass/", sso.BreakGlassLoginView.as_view(), name="break-glass-login"),
     path(
         "accounts/",
