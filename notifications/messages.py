@@ -15,6 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from tenancy.policy import trust_policy
 from workflow.models import Case
 
 from .models import Kind, Notification
@@ -138,7 +139,7 @@ def _context(notification: Notification) -> dict[str, Any]:
         "case_url": case_url,
         "list_url": f"{site}{reverse('notifications:list')}",
         "preferences_url": f"{site}{reverse('notifications:preferences')}",
-        "escalate_after": settings.FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS,
+        "escalate_after": trust_policy().escalate_decision_maker_after_working_days,
         "bundled": bundled,
         "retention_files": retention_files(notification),
         "retention_url": f"{site}{reverse('audit:retention')}",

@@ -18,6 +18,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from tenancy.models import TrustOwned
+
 
 class Kind(models.TextChoices):
     SUBMITTED = "submitted", "Referral submitted"
@@ -72,7 +74,7 @@ class NotificationPreference(models.Model):
         return f"{self.user_id}: {self.email_mode}"
 
 
-class Notification(models.Model):
+class Notification(TrustOwned):
     event_key = models.CharField(max_length=120)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -117,8 +119,10 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            # Per trust: a person with roles in two trusts gets each trust's
+            # notice of the same kind of event (its digest, say) in each.
             models.UniqueConstraint(
-                fields=["event_key", "recipient"], name="notification_once_per_recipient"
+                fields=["trust", "event_key", "recipient"], name="notification_once_per_recipient"
             ),
         ]
         indexes = [
@@ -144,7 +148,7 @@ class Notification(models.Model):
         return f"{self.kind} for user {self.recipient_id} ({self.event_key})"
 
 
-class Delivery(models.Model):
+class Delivery(TrustOwned):
     """One notification over one channel: the delivery log and the outbox.
 
     ``attempts`` doubles as a fencing token: a sender may only mark as sent
@@ -198,7 +202,7 @@ class Delivery(models.Model):
         return f"{self.channel} {self.status} (notification {self.notification_id})"
 
 
-class ScheduledNotice(models.Model):
+class ScheduledNotice(TrustOwned):
     """A reminder or escalation for one step spell, due on ``fire_on``.
 
     A queue of what is still to fire: the sweep deletes each notice as it

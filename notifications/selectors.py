@@ -18,7 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from accounts.roles import Role, roles_load
+from accounts.roles import Role, holders, roles_load
 from accounts.types import Actor, Viewer
 from panels import state
 from panels.models import Panel
@@ -60,7 +60,7 @@ def users_with_role(role: Role) -> list[Actor]:
     memo = _ROLE_MEMO.get()
     if memo is not None and role in memo:
         return memo[role]
-    users = list(_active().filter(groups__name=role.group_name).distinct().order_by("pk"))
+    users = list(holders(role).order_by("pk"))
     if memo is not None:
         memo[role] = users
     return users

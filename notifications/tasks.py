@@ -1,5 +1,9 @@
 """Periodic and delivery work. Tasks stay thin: they take ids, call a service
-and report counts; retries and backoff live here, the rules in the services."""
+and report counts; retries and backoff live here, the rules in the services.
+
+Beat sends the periodic tasks outside any trust: each goes through every
+trust in turn (``for_each_trust``), so a trust's sweep reads and writes only
+its own rows. A delivery task carries the trust it was sent in (tenancy/tasks.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from viewflow.workflow import timers
+
+from tenancy.services import for_each_trust
 
 from .services import deadline_sweep, delivery_send, digests_build, outbox_sweep
 from .services.delivery import DeliveryBusy, DeliveryFailed
@@ -24,7 +30,8 @@ def fire_due_timers() -> int:
     FTP_TIMER_POLL_SECONDS. Each timer is claimed under the flow lock, so two
     overlapping runs cannot fire the same timer twice.
     """
-    count = timers.fire_due_timers() + timers.fire_due_conditions()
+    counts = for_each_trust(lambda: timers.fire_due_timers() + timers.fire_due_conditions())
+    count = sum(counts.values())
     logger.info("fired %d due workflow timers", count)
     return int(count)
 
@@ -77,19 +84,19 @@ def send_deliveries(delivery_ids: list[int]) -> list[str]:
 
 @shared_task(name="notifications.tasks.sweep_outbox", acks_late=True)
 def sweep_outbox() -> int:
-    """Queue again every delivery left unsent (broker was down, worker died)."""
-    return outbox_sweep()
+    """Queue again every delivery left unsent (broker was down, worker died), in each trust."""
+    return sum(for_each_trust(outbox_sweep).values())
 
 
 @shared_task(name="notifications.tasks.sweep_deadlines", acks_late=True)
 def sweep_deadlines() -> int:
-    """Fire due reminders and escalations (every FTP_DEADLINE_SWEEP_SECONDS)."""
-    return deadline_sweep()
+    """Fire due reminders and escalations (every FTP_DEADLINE_SWEEP_SECONDS), in each trust."""
+    return sum(for_each_trust(deadline_sweep).values())
 
 
 @shared_task(name="notifications.tasks.build_digests", acks_late=True)
 def build_digests() -> int:
     """Build the daily digests (at FTP_DIGEST_HOUR); delivery follows on commit."""
-    built = digests_build()
+    built = sum(for_each_trust(digests_build).values())
     logger.info("built %d digests (hour %s)", built, settings.FTP_DIGEST_HOUR)
     return built

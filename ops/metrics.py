@@ -11,10 +11,11 @@ Two kinds of metric:
   - ``ftp_celery_queue_depth{queue}``: tasks waiting in the broker, not yet
     taken by a worker (Redis ``LLEN``; the local filesystem broker: its
     message files);
-  - ``ftp_workflow_steps_overdue``: open case steps past their due date;
-  - ``ftp_notification_deliveries_failed``: deliveries given up after retries;
-  - ``ftp_audit_chain_last_verified_timestamp_seconds``: when a check last
-    found the audit chain intact (unix time; 0 if none ever has).
+  - ``ftp_workflow_steps_overdue{trust}``: open case steps past their due date;
+  - ``ftp_notification_deliveries_failed{trust}``: deliveries given up after retries;
+  - ``ftp_audit_chain_last_verified_timestamp_seconds{chain}``: when a check
+    last found an audit chain intact (unix time; 0 if none ever has), for each
+    trust's chain (its code) and the deployment's.
 
   Each is one indexed read (docs/performance.md), so none is cached. One
   that cannot be read (the database or broker down) is left out of the
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import redis
 from django.conf import settings
@@ -42,8 +43,9 @@ from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from audit.selectors import chain_last_verified_at
+from audit.selectors import chains_last_verified_at
 from notifications.selectors import deliveries_failed_count
+from tenancy.services import for_each_trust
 from workflow.selectors import steps_overdue_count
 
 from .broker import local_folder, redis_client
@@ -117,26 +119,39 @@ def queue_depth(queue: str) -> int:
         return int(client.llen(queue))
 
 
+def _per_trust(name: str, documentation: str, read: Callable[[], float]) -> Metric:
+    """A gauge with one sample per trust (label ``trust``: its code), each read
+    inside its trust: a scrape acts for no trust, and a trust's rows are read
+    only inside it (tenancy/)."""
+    gauge = GaugeMetricFamily(name, documentation, labels=["trust"])
+    for code, value in for_each_trust(read).items():
+        gauge.add_metric([code], value)
+    return gauge
+
+
 def _steps_overdue() -> Metric:
-    return GaugeMetricFamily(
+    return _per_trust(
         "ftp_workflow_steps_overdue",
         "Open case steps past their due date.",
-        value=steps_overdue_count(),
+        steps_overdue_count,
     )
 
 
 def _deliveries_failed() -> Metric:
-    return GaugeMetricFamily(
+    return _per_trust(
         "ftp_notification_deliveries_failed",
         "Notification deliveries given up after every retry, waiting for a person.",
-        value=deliveries_failed_count(),
+        deliveries_failed_count,
     )
 
 
 def _audit_last_verified() -> Metric:
-    at = chain_last_verified_at()
-    return GaugeMetricFamily(
+    gauge = GaugeMetricFamily(
         "ftp_audit_chain_last_verified_timestamp_seconds",
-        "When a check last found the audit chain intact (unix time; 0: never).",
-        value=at.timestamp() if at else 0,
+        "When a check last found an audit chain intact (unix time; 0: never), "
+        "per chain: each trust's by its code, and the deployment's.",
+        labels=["chain"],
     )
+    for chain, at in chains_last_verified_at().items():
+        gauge.add_metric([chain], at.timestamp() if at else 0)
+    return gauge

@@ -28,9 +28,7 @@ def check_panel(
     facts = case_facts(case, managers=managers)
     panel = members_by_id(member_ids, managers=managers)
     errors = Errors()
-    for reason in composition_errors(
-        panel, chair, facts, PanelRules.from_settings(), sitting=sitting
-    ):
+    for reason in composition_errors(panel, chair, facts, PanelRules.current(), sitting=sitting):
         errors.add(reason.field, str(reason))
     errors.raise_if_any()
 

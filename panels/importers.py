@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.roles import GROUP_NAMES, Role
+from accounts.roles import Role, holders
 from audit.models import EventType
 from audit.services import audit_record
 from core.csv_import import ImportFailed, ImportResult, Row, RowErrors, read_csv, unique_rows
@@ -85,7 +85,7 @@ class _Context:
     def load(cls, rows: list[Row]) -> _Context:
         names = {r["username"] for r in rows}
         numbers = {r["staff_number"] for r in rows}
-        users = _users(names, GROUP_NAMES[Role.PANEL])
+        users = _users(names)
         employees = {
             n: (pk, user_id)
             for n, pk, user_id in Employee.objects.filter(staff_number__in=numbers).values_list(
@@ -98,12 +98,10 @@ class _Context:
         return cls(users, employees, networks)
 
 
-def _users(names: set[str], panel_group: str) -> dict[str, tuple[int, bool]]:
+def _users(names: set[str]) -> dict[str, tuple[int, bool]]:
     User = get_user_model()
     in_panel = set(
-        User.objects.filter(
-            username__in=names, is_active=True, groups__name=panel_group
-        ).values_list("username", flat=True)
+        holders(Role.PANEL).filter(username__in=names).values_list("username", flat=True)
     )
     return {
         username: (pk, username in in_panel)

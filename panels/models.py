@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from tenancy.models import TrustOwned
 from workflow.models import JustCultureColumns, Outcome
 
 PANEL_OUTCOMES = [
@@ -28,20 +29,24 @@ PANEL_OUTCOME_CHOICES = [(o.value, o.label) for o in PANEL_OUTCOMES]
 # --- the pool ---------------------------------------------------------------------
 
 
-class StaffNetwork(models.Model):
+class StaffNetwork(TrustOwned):
     """A staff network, such as the race equality network. The trust keeps the list."""
 
-    code = models.SlugField(max_length=32, unique=True)
-    name = models.CharField(max_length=200, unique=True)
+    code = models.SlugField(max_length=32)
+    name = models.CharField(max_length=200)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "code"], name="network_code_unique"),
+            models.UniqueConstraint(fields=["trust", "name"], name="network_name_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class PoolMember(models.Model):
+class PoolMember(TrustOwned):
     """What the panel rules need about a person who may sit, beyond their
     employee record (``staff.Employee.user``): networks, independent-member
     training and availability. A pool member must also hold the panel role."""
@@ -67,7 +72,7 @@ class PoolMember(models.Model):
 # --- panels ---------------------------------------------------------------------
 
 
-class Panel(models.Model):
+class Panel(TrustOwned):
     """One convening of a Fair Treatment Panel on a case. The latest is current.
 
     ``chair`` changes only when the chair declared a conflict and HR named a
@@ -93,7 +98,7 @@ class Panel(models.Model):
         return f"Panel {self.pk} on case {self.case_id}"
 
 
-class PanelMembership(models.Model):
+class PanelMembership(TrustOwned):
     """A seat on a panel. A member who declares a conflict is stood down (the
     row stays, so the record shows who was asked); a replacement's seat names
     the seat it fills."""
@@ -126,7 +131,7 @@ class PanelMembership(models.Model):
         return self.stood_down_at is None
 
 
-class Declaration(models.Model):
+class Declaration(TrustOwned):
     """A member's declaration on a case, made before they may see its details.
 
     One per seat: "no conflict" lets them see the case and record a view; a
@@ -155,7 +160,7 @@ class Declaration(models.Model):
         return f"Declaration ({kind}) for seat {self.membership_id}"
 
 
-class PanelView(models.Model):
+class PanelView(TrustOwned):
     """One member's view of the outcome, with their comment.
 
     ``round`` counts the decisions the panel had made when the view was
@@ -190,7 +195,7 @@ class GuideAlignment(models.TextChoices):
     NO_ADVICE = "no_advice", "The guide gave no advice (answers incomplete)"
 
 
-class PanelDecision(models.Model):
+class PanelDecision(TrustOwned):
     """A panel's reasoned decision. Append-only, like the sign-off.
 
     It keeps the just culture guide's letter as it stood when the panel
@@ -230,7 +235,7 @@ class PanelDecision(models.Model):
         return f"{self.get_outcome_display()} on case {self.case_id}"
 
 
-class DecisionGuideAnswers(JustCultureColumns):
+class DecisionGuideAnswers(TrustOwned, JustCultureColumns):
     """The panel's own answers to the just culture guide, when it reviewed them
     with its decision. The referring manager's answers stay as they were."""
 

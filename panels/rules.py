@@ -16,7 +16,7 @@ Both the convening check and the suggestion count a panel's kinds of member
 The independence of the panel is the point of the product: a panel of the
 referring manager's colleagues, or one with no independent member, would
 wave biased referrals through. So the conflicts below are never settings;
-the composition counts are (trust policy, ``PanelRules.from_settings``).
+the composition counts are (trust policy, ``PanelRules.current``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from tenancy.models import TrustPolicy
+from tenancy.policy import trust_policy
 
 # Agenda for Change bands, lowest first; blank (e.g. medical staff) has no rank.
 BANDS = ["1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9"]
@@ -133,7 +134,8 @@ class CaseFacts:
 
 @dataclass(frozen=True)
 class PanelRules:
-    """The trust's composition rules (settings; defaults in config/settings.py)."""
+    """A trust's composition rules (its ``TrustPolicy``; ``current()``: the
+    trust acted for. The defaults below are those of config/settings.py)."""
 
     min_members: int = 3
     max_members: int = 5
@@ -144,16 +146,21 @@ class PanelRules:
     quorum: int = 0  # 0: every sitting member
 
     @classmethod
-    def from_settings(cls) -> PanelRules:
+    def from_policy(cls, policy: TrustPolicy) -> PanelRules:
         return cls(
-            min_members=settings.FTP_PANEL_MIN_MEMBERS,
-            max_members=settings.FTP_PANEL_MAX_MEMBERS,
-            min_independent=settings.FTP_PANEL_MIN_INDEPENDENT,
-            min_outside_icsu=settings.FTP_PANEL_MIN_OUTSIDE_ICSU,
-            min_network=settings.FTP_PANEL_MIN_NETWORK,
-            chair_min_band=settings.FTP_PANEL_CHAIR_MIN_BAND,
-            quorum=settings.FTP_PANEL_QUORUM,
+            min_members=policy.panel_min_members,
+            max_members=policy.panel_max_members,
+            min_independent=policy.panel_min_independent,
+            min_outside_icsu=policy.panel_min_outside_icsu,
+            min_network=policy.panel_min_network,
+            chair_min_band=policy.panel_chair_min_band,
+            quorum=policy.panel_quorum,
         )
+
+    @classmethod
+    def current(cls) -> PanelRules:
+        """The rules of the trust being acted for."""
+        return cls.from_policy(trust_policy())
 
     def views_needed(self, sitting: int) -> int:
         """Views the chair needs before deciding, for a panel of ``sitting`` members."""

@@ -35,10 +35,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
-from accounts.roles import GROUP_NAMES, Role
+from accounts.models import Membership
+from accounts.roles import Role
 from accounts.types import Actor, Viewer, as_actor
 from core.paging import Cursor, KeysetPage, keyset_page
 from staff.models import Employee, OrgUnit
+from tenancy.context import trust_id_required
 from workflow.models import Case, Stage
 
 from . import state
@@ -104,8 +106,8 @@ def members(
 ) -> list[Member]:
     """``users`` as the rules see them, with their load, in four queries."""
     managers = line_managers() if managers is None else managers
-    in_panel_group = get_user_model().groups.through.objects.filter(
-        user_id=OuterRef("pk"), group__name=GROUP_NAMES[Role.PANEL]
+    in_panel_group = Membership.objects.filter(
+        user_id=OuterRef("pk"), role=Role.PANEL.value, trust_id=trust_id_required()
     )
     rows = (
         users.select_related("pool_member", "employee__org_unit")
@@ -280,7 +282,7 @@ def with_waiting(panels: QuerySet[Panel], rules: PanelRules | None = None) -> Qu
     is its query form, so a page can group, count and page panels in the
     database. ``tests/panels/test_waiting_sql.py`` checks over generated
     panels that the two agree."""
-    quorum = (rules or PanelRules.from_settings()).quorum
+    quorum = (rules or PanelRules.current()).quorum
     seats = PanelMembership.objects.filter(panel=OuterRef("pk"))
     sitting = seats.filter(stood_down_at__isnull=True)
     # A seat stood down stays vacant until a seat on the same panel replaces it.

@@ -67,13 +67,13 @@ def panel_suggest(*, case_id: int, actor: Actor) -> Suggestion:
         panel = current_panel(act.case)
         pool = pool_members(managers=managers)
         if panel is None:
-            suggestion = suggest_panel(pool, facts, PanelRules.from_settings())
+            suggestion = suggest_panel(pool, facts, PanelRules.current())
         else:
             sitting = [m.user_id for m in state.sitting(panel)]
             suggestion = suggest_panel(
                 pool,
                 facts,
-                PanelRules.from_settings(),
+                PanelRules.current(),
                 keep=members_by_id(sitting, managers=managers),
                 chair_id=panel.chair_id if state.chair_sits(panel) else None,
                 size=len(sitting) + len(state.vacancies(panel)),
@@ -100,7 +100,7 @@ def panel_convene(
 
     Every rule in ``panels.rules`` applies: each member is in the pool, holds
     the panel role, is available and has no conflict with the case; the
-    panel's size, chair's band and composition meet the trust's settings.
+    panel's size, chair's band and composition meet the trust's policy.
     A refusal lists every rule broken, each by name.
     """
     with case_action(
@@ -263,7 +263,7 @@ def panel_decision_record(
     """The chair records the panel's decision with its written rationale.
 
     Only once the chair has declared no conflict, no seat is empty, and the
-    quorum of members' views is in (FTP_PANEL_QUORUM; by default all). The
+    quorum of members' views is in (the trust's panel_quorum; by default all). The
     panel may record its own review of the just culture guide's answers
     (``just_culture``, as in a referral); the decision keeps the guide's
     letter and whether the outcome follows its advice. Formal investigation

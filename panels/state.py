@@ -109,7 +109,7 @@ def views_recorded(panel: Panel) -> int:
 
 
 def views_needed(panel: Panel, rules: PanelRules | None = None) -> int:
-    return (rules or PanelRules.from_settings()).views_needed(len(sitting(panel)))
+    return (rules or PanelRules.current()).views_needed(len(sitting(panel)))
 
 
 def waiting_for(panel: Panel, rules: PanelRules | None = None) -> Waiting:

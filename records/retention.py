@@ -1,6 +1,7 @@
 """How long a case file is kept, and destroying it when its time is up.
 
-The schedule (``FTP_RETENTION_YEARS``, config/settings.py) keeps a closed case
+The schedule (the trust's ``trust_policy().retention_years``; default
+``FTP_RETENTION_YEARS``, config/settings.py) keeps a closed case
 file a number of whole years by its class, counted from its closure: a case
 closed without a formal investigation from ``closed_at``; a case that went to
 formal investigation from ``formal_commissioned_at``, when it leaves this
@@ -34,7 +35,6 @@ import datetime as dt
 import enum
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.models import Process, Task
@@ -48,6 +48,7 @@ from notifications.selectors import bundle_ids_naming
 from panels.models import DecisionGuideAnswers, Declaration, PanelDecision, PanelView
 from reports.grouping import group_expression, wres_year_of, year_start
 from staff.ethnicity import wres_group
+from tenancy.policy import trust_policy
 from workflow.access import RetentionManage
 from workflow.models import Case, JustCultureAssessment, SignOff, Stage
 
@@ -58,7 +59,7 @@ REASON_MAX_LENGTH = 500
 
 
 class RetentionClass(enum.StrEnum):
-    """A closed case file's class in the schedule (``FTP_RETENTION_YEARS`` keys)."""
+    """A closed case file's class in the schedule (``retention_years`` keys)."""
 
     NO_FORMAL = "no_formal"
     FORMAL = "formal"
@@ -72,7 +73,7 @@ class RetentionClass(enum.StrEnum):
 
     @property
     def years(self) -> int:
-        return int(settings.FTP_RETENTION_YEARS[self.value])
+        return int(trust_policy().retention_years[self.value])
 
 
 def retention_class(case: Case) -> RetentionClass | None:

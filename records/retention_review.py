@@ -18,6 +18,7 @@ from accounts.roles import Role
 from notifications.models import Kind
 from notifications.selectors import users_with_role
 from notifications.services.batch import NoticeEvent, notifications_record_many
+from tenancy.context import trust_id_required
 
 from .retention_selectors import retention_newly_due
 
@@ -44,7 +45,8 @@ def retention_review_notify(*, as_of: dt.date, days: int = REVIEW_DAYS) -> int:
     if len(rows) > LISTED_MAX:
         items.append({"more": True})
     event = NoticeEvent(
-        event_key=f"retention_due:{as_of.isoformat()}",
+        # The trust is in the key: (event, recipient) is unique across trusts.
+        event_key=f"retention_due:{trust_id_required()}:{as_of.isoformat()}",
         kind=Kind.RETENTION_DUE,
         recipients=users_with_role(Role.HR),
         due_on=as_of,

@@ -6,7 +6,7 @@ the employee's record, their cases (with their own ethnic category), each
 case's path, the panel's views and decisions, sign-offs, the notifications
 to them and about their cases, and the access-log entries naming them
 (``subject_access_collect``); names others by the pack's rules
-(``subject_access_redact``, ``FTP_SAR_NAME_STAFF_IN_ROLE``); writes a
+(``subject_access_redact``, the trust's ``sar_name_staff_in_role``); writes a
 cover PDF and CSVs into a ZIP (``subject_access_render``); and records, in
 the same transaction, each showing of the ethnic category and the pack
 itself (its counts and SHA-256, no names). docs/subject-access.md.
@@ -21,7 +21,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +29,7 @@ from audit.services import audit_record, personal_data_access_record
 from core.errors import NotAllowed, ValidationFailed
 from staff.models import Employee
 from staff.services import employee_special_category_access_record
+from tenancy.policy import trust_policy
 from workflow.access import SubjectAccessProduce
 
 from .subject_access_collect import (
@@ -81,7 +81,7 @@ def subject_access_pack(
     redaction = Redaction(
         subject_name=employee.name,
         subject_user_id=employee.user_id,
-        name_staff_in_role=settings.FTP_SAR_NAME_STAFF_IN_ROLE,
+        name_staff_in_role=trust_policy().sar_name_staff_in_role,
     )
     with transaction.atomic():
         produced_at = timezone.now()

@@ -13,7 +13,7 @@ the pack's cover:
 * staff acting in their professional role on the requester's case (the HR
   adviser, the decision-maker, the referring manager, the panel's chair and
   members, the line manager recorded at referral) are named with their role
-  when ``FTP_SAR_NAME_STAFF_IN_ROLE`` is true (the default), otherwise shown
+  when the trust's ``sar_name_staff_in_role`` is true (the default), otherwise shown
   as their role and a number stable within one pack ("Panel member 2");
 * anyone else (another employee, a witness, someone with no role on the
   case) is always withheld, and so is anyone's ethnic category but the

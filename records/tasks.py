@@ -7,6 +7,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from tenancy.services import for_each_trust
+
 from .retention_review import retention_review_notify
 
 logger = logging.getLogger(__name__)
@@ -14,8 +16,9 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="records.tasks.retention_review", acks_late=True)
 def retention_review() -> int:
-    """Tell HR advisers which case files fell due for destruction this week.
+    """Tell each trust's HR advisers which case files fell due for destruction this week.
     Safe to run twice: the day's notifications are recorded once."""
-    count = retention_review_notify(as_of=timezone.localdate())
+    today = timezone.localdate()
+    count = sum(for_each_trust(lambda: retention_review_notify(as_of=today)).values())
     logger.info("retention review: %d case files newly due", count)
     return count

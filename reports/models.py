@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.db import models
 
 from staff.ethnicity import EthnicCategory
+from tenancy.models import TrustOwned
 
 _CODE_VALID = models.Q(ethnic_category__in=[c.value for c in EthnicCategory]) | models.Q(
     ethnic_category=""
 )
 
 
-class Headcount(models.Model):
+class Headcount(TrustOwned):
     """Staff in post in one org unit and ethnic category on one date (WRES
     takes the position at 31 March). Blank category is unknown, like Z."""
 
@@ -38,7 +39,7 @@ class Headcount(models.Model):
         return f"Headcount {self.as_at} unit {self.org_unit_id}: {self.headcount}"
 
 
-class HistoricalEntry(models.Model):
+class HistoricalEntry(TrustOwned):
     """Formal investigations commissioned before go-live, counted per date,
     org unit and ethnic category, so that trends start before the product."""
 

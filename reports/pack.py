@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from django.conf import settings
-
+from tenancy.policy import trust_policy
 from workflow.models import Stage
 
 from .grouping import TRUST, UnitMap, wres_year_end
@@ -218,10 +217,11 @@ def governance_pack(
     ICSU in that year, and the funnel for cases submitted from ``start`` to
     ``end`` (default: that WRES year). ``suppressed`` applies the small-cell
     rule (always, for anything a governance viewer sees)."""
-    window = window or settings.FTP_WRES_WINDOW
+    policy = trust_policy()
+    window = window or policy.wres_window
     start = start or dt.date(year, 4, 1)
     end = end or wres_year_end(year)
-    threshold = settings.FTP_REPORT_SUPPRESSION_THRESHOLD
+    threshold = policy.report_suppression_threshold
     years = list(range(year - trend_years + 1, year + 1))
     units = UnitMap()
     figures = wres_report(years=years, windows=[1, 2])

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 
+from tenancy.models import TrustOwned
+
 from .ethnicity import EthnicCategory, WresGroup, wres_group
 
 
-class OrgUnit(models.Model):
+class OrgUnit(TrustOwned):
     class Kind(models.TextChoices):
         TRUST = "trust", "Trust"
         ICSU = "icsu", "ICSU / division"
@@ -22,7 +24,7 @@ class OrgUnit(models.Model):
     # The kind a unit's parent must have; a trust has none.
     PARENT_KIND = {Kind.TRUST: None, Kind.ICSU: Kind.TRUST, Kind.DEPARTMENT: Kind.ICSU}
 
-    code = models.CharField(max_length=32, unique=True)
+    code = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -32,6 +34,8 @@ class OrgUnit(models.Model):
     class Meta:
         ordering = ["code"]
         constraints = [
+            # Codes are a trust's own: two trusts may both have "ED".
+            models.UniqueConstraint(fields=["trust", "code"], name="orgunit_code_unique"),
             models.CheckConstraint(
                 condition=models.Q(kind__in=["trust", "icsu", "department"]),
                 name="orgunit_kind_valid",
@@ -64,8 +68,8 @@ class Band(models.TextChoices):
     B9 = "9", "Band 9"
 
 
-class Employee(models.Model):
-    staff_number = models.CharField(max_length=32, unique=True)
+class Employee(TrustOwned):
+    staff_number = models.CharField(max_length=32)
     name = models.CharField(max_length=200)
     job_title = models.CharField(max_length=200)
     band = models.CharField(max_length=2, choices=Band.choices, blank=True)
@@ -95,13 +99,17 @@ class Employee(models.Model):
     class Meta:
         ordering = ["staff_number"]
         constraints = [
+            # A trust's ESR numbers: the same person at two trusts is two records.
+            models.UniqueConstraint(
+                fields=["trust", "staff_number"], name="employee_number_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(ethnic_category__in=[c.value for c in EthnicCategory])
                 | models.Q(ethnic_category=""),
                 name="employee_ethnic_category_valid",
             ),
         ]
-        indexes = [models.Index(Upper("email"), name="employee_email_upper")]
+        indexes = [models.Index("trust", Upper("email"), name="employee_email_upper")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.staff_number})"

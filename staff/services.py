@@ -13,20 +13,22 @@ place.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.roles import Role, forget_roles, user_roles
+from accounts.services import role_give, roles_take
 from accounts.types import Actor
 from audit.models import AuditEvent, EventType
 from audit.services import audit_record
 from core import events
+from tenancy.context import trust_entered
 
 from .events import RoleGiven, SsoAuditEvent
 from .models import Employee, SsoIdentity
@@ -61,7 +63,7 @@ def user_add(
     staff_number: str | None = None,
     validate: bool = True,
 ) -> Actor:
-    """Create or update a user and give them ``role``.
+    """Create or update a user and give them ``role`` in the trust being acted for.
 
     Without a password the account cannot log in until one is set (the
     trust's SSO or a reset flow sets it). Passwords are checked with the
@@ -94,8 +96,7 @@ def user_add(
     if staff_number is not None:
         staff_number = staff_number.strip()
         _link_employee(user, staff_number)
-    user.groups.add(Group.objects.get(name=role.group_name))
-    forget_roles(user)
+    role_give(user=user, role=role)
     events.publish(RoleGiven(user=user, role=role, staff_number=staff_number))
     return user
 
@@ -118,7 +119,7 @@ def user_sso_sign_in(
     *,
     issuer: str,
     subject: str,
-    roles: frozenset[Role],
+    roles: Mapping[int, frozenset[Role]],
     groups_seen: int,
     email: str = "",
     first_name: str = "",
@@ -126,7 +127,9 @@ def user_sso_sign_in(
     staff_number: str = "",
 ) -> Actor | None:
     """Sign in the person the provider names ``subject`` (at ``issuer``),
-    giving them exactly ``roles``: the roles their provider groups map to.
+    giving them exactly ``roles`` in each trust (trust id -> roles): the roles
+    their provider groups map to under that trust's role map. Trusts with no
+    role map are left as they are (their roles are given by hand).
 
     The login is found by issuer and subject, never by email; the first
     sign-in creates it, with no usable password. Each sign-in sets the roles
@@ -151,8 +154,8 @@ def user_sso_sign_in(
         .filter(issuer=issuer, subject=subject)
         .first()
     )
-    if not roles:
-        _sso_refuse(identity, issuer=issuer, subject=subject, groups_seen=groups_seen)
+    if not any(roles.values()):
+        _sso_refuse(identity, roles, issuer=issuer, subject=subject, groups_seen=groups_seen)
         return None
     if identity is not None and not identity.user.is_active:
         # Switched off here: stays off, roles and all, whatever the provider says.
@@ -166,26 +169,44 @@ def user_sso_sign_in(
         return None
     identity = _sso_identity_touch(identity, issuer=issuer, subject=subject, email=email)
     user = identity.user
-    linked = _sso_employee_link(user, staff_number=staff_number, email=email, subject=subject)
-    for role in sorted(roles):
-        user = user_add(
-            username=user.get_username(),
-            role=role,
-            email=email,
-            first_name=first_name,
-            last_name=last_name,
-            staff_number=linked,
-        )
-    _roles_keep_only(user, roles)
+    for trust_id, held in sorted(roles.items()):
+        with trust_entered(trust_id):
+            if not held:
+                _roles_keep_only(user, frozenset())
+                continue
+            # The employee record is the trust's own; one login links to one
+            # record (staff.Employee.user), so a later trust's link is refused
+            # and recorded while the first stands.
+            linked = _sso_employee_link(
+                user, staff_number=staff_number, email=email, subject=subject
+            )
+            for role in sorted(held):
+                user = user_add(
+                    username=user.get_username(),
+                    role=role,
+                    email=email,
+                    first_name=first_name,
+                    last_name=last_name,
+                    staff_number=linked,
+                )
+            _roles_keep_only(user, held)
     return user
 
 
 def _sso_refuse(
-    identity: SsoIdentity | None, *, issuer: str, subject: str, groups_seen: int
+    identity: SsoIdentity | None,
+    roles: Mapping[int, frozenset[Role]],
+    *,
+    issuer: str,
+    subject: str,
+    groups_seen: int,
 ) -> None:
-    """Record a refused sign-in; a login already known loses every product role."""
+    """Record a refused sign-in; a login already known loses every role that
+    single sign-on gives (in each trust with a role map)."""
     if identity is not None:
-        _roles_keep_only(identity.user, frozenset())
+        for trust_id in sorted(roles):
+            with trust_entered(trust_id):
+                _roles_keep_only(identity.user, frozenset())
     _sso_record_refusal(
         identity.user if identity is not None else None,
         issuer=issuer,
@@ -298,5 +319,4 @@ def _roles_keep_only(user: Actor, roles: frozenset[Role]) -> None:
     forget_roles(user)
     dropped = user_roles(user) - roles
     if dropped:
-        user.groups.remove(*Group.objects.filter(name__in=[r.group_name for r in dropped]))
-    forget_roles(user)
+        roles_take(user=user, roles=dropped)

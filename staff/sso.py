@@ -34,6 +34,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[i
 
 from accounts.roles import Role
 from accounts.types import Actor
+from tenancy.models import Trust
+from tenancy.policy import sso_role_map
 
 from .models import SsoIdentity
 from .services import user_sso_sign_in
@@ -62,6 +64,19 @@ def roles_for(groups: Iterable[str], role_map: Mapping[str, Iterable[str]]) -> f
     """The roles ``groups`` give under ``role_map`` (group -> role values): each
     mapped group's roles, together; groups not in the map give nothing."""
     return frozenset(Role(value) for group in groups for value in role_map.get(group, ()))
+
+
+def roles_by_trust(groups: Iterable[str]) -> dict[int, frozenset[Role]]:
+    """The roles ``groups`` give in each trust that maps provider groups to
+    roles (its policy's role map, ``tenancy.policy.sso_role_map``); trusts
+    with no role map are left out: single sign-on gives no roles there."""
+    groups = list(groups)
+    result: dict[int, frozenset[Role]] = {}
+    for trust in Trust.objects.order_by("pk"):
+        role_map = sso_role_map(trust)
+        if role_map:
+            result[trust.pk] = roles_for(groups, role_map)
+    return result
 
 
 def _group_names(value: Any) -> set[str]:
@@ -166,7 +181,7 @@ class SsoBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # the librar
         user = user_sso_sign_in(
             issuer=person.issuer,
             subject=person.subject,
-            roles=roles_for(person.groups, settings.FTP_OIDC_ROLE_MAP),
+            roles=roles_by_trust(person.groups),
             groups_seen=len(person.groups),
             email=person.email,
             first_name=person.first_name,

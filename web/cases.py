@@ -17,13 +17,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views import View
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, user_roles
 from accounts.types import as_actor
 from core.errors import DomainError, NotFound
 from core.inputs import parse_query
 from core.paging import keyset_page
 from panels.selectors import panel_work_for, panels_to_fill
 from records.retention_selectors import tombstone_get
+from regional.selectors import can_see_regional
 from staff.models import OrgUnit
 from web.filters import CaseListFilterForm, CursorForm, PanelPrefillForm
 from web.panel_forms import DeclareForm, ReplaceMembersForm, ViewForm
@@ -71,6 +72,9 @@ class LandingView(LoginRequiredMixin, View):
             request.user, Role.HR, Role.MANAGER, Role.PANEL, Role.DECISION_MAKER
         ):
             return HttpResponseRedirect(reverse("cases:overview"))
+        if not user_roles(request.user) and can_see_regional(request.user):
+            # A regional viewer holds no role in any trust: their work is the benchmark.
+            return HttpResponseRedirect(reverse("regional:index"))
         return HttpResponseRedirect(reverse("cases:inbox"))
 
 

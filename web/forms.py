@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from accounts.roles import GROUP_NAMES, Role
+from accounts.roles import Role, holders
 from accounts.types import Actor
 from core.errors import DomainError, ValidationFailed
 from panels.models import PANEL_OUTCOMES
@@ -99,11 +99,7 @@ class InformalOutcomeForm(ActionForm):
 
 
 def _panel_users() -> QuerySet[Actor]:
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=GROUP_NAMES[Role.PANEL])
-        .order_by("last_name", "first_name", "username")
-    )
+    return holders(Role.PANEL).order_by("last_name", "first_name", "username")
 
 
 class UserChoice(forms.ModelChoiceField[Actor]):

@@ -12,10 +12,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path
@@ -32,6 +31,9 @@ from reports import charts, exports
 from reports.grouping import wres_year_of
 from reports.pack import DIVERSIONS, FUNNEL_STEPS, Pack, governance_pack
 from reports.stage_times import STAGES
+from tenancy.policy import trust_policy
+
+from .downloads import pack_download
 
 REFUSAL = "Only governance viewers, HR and decision-makers see the governance pack."
 
@@ -68,7 +70,7 @@ class PackForm(QueryForm):
 
 def _form(request: HttpRequest) -> PackForm:
     today = timezone.localdate()
-    initial = {"year": wres_year_of(today) - 1, "window": settings.FTP_WRES_WINDOW}
+    initial = {"year": wres_year_of(today) - 1, "window": trust_policy().wres_window}
     return PackForm({**initial, **request.GET.dict()})
 
 
@@ -139,11 +141,9 @@ class GovernancePackExportView(PackView):
             },
         )
         name = f"governance-pack-{pack.year}-{timezone.localdate():%Y%m%d}.{fmt}"
-        if fmt == "xlsx":
-            return FileResponse(exports.pack_xlsx(pack), as_attachment=True, filename=name)
-        response = HttpResponse(exports.pack_csv(pack), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return pack_download(
+            name, fmt, xlsx=lambda: exports.pack_xlsx(pack), csv=lambda: exports.pack_csv(pack)
+        )
 
 
 class ReportsApp(Application):

@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Subquery
 from django.db.models.query import ModelIterable
@@ -26,6 +25,7 @@ from accounts.types import Viewer
 from audit.models import AuditEvent, EventType
 from audit.timeline import StageStay, stage_stays
 from core.errors import NotAllowed, NotFound
+from tenancy.policy import trust_policy
 
 from .access import EventReasonVisible, ShownEvent, shown_event
 from .models import Case
@@ -64,7 +64,13 @@ def case_timeline_for(user: Viewer, case_id: int) -> CaseTimeline:
     rows = AuditEvent.objects.filter(case=case).select_related("actor").order_by("seq")
     # Each reason as access.EventReasonVisible allows: a conflict's is HR's alone.
     events = [shown_event(user, e) for e in rows]
-    stays = stage_stays(events, now=timezone.now(), limits=settings.FTP_STAGE_TIME_LIMITS)
+    policy = trust_policy()
+    stays = stage_stays(
+        events,
+        now=timezone.now(),
+        limits=policy.stage_time_limits,
+        region=policy.bank_holiday_region,
+    )
     return CaseTimeline(case=case, events=events, stays=stays)
 
 

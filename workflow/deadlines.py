@@ -1,6 +1,8 @@
-"""When each step of a case is due, in working days. Pure functions over settings.
+"""When each step of a case is due, in working days, under the trust's policy.
 
-The limits are trust settings (``FTP_STEP_TIME_LIMITS``). A step is due on
+The limits are the current trust's (``trust_policy().step_time_limits``,
+counted around its region's bank holidays; defaults ``FTP_STEP_TIME_LIMITS``
+and ``FTP_BANK_HOLIDAY_REGION``). A step is due on
 the ``limit``-th working day after the local date it was entered, so a
 triage that arrives on Friday afternoon with a five-day limit is due the
 following Friday, and a bank holiday in between pushes it to Monday.
@@ -10,15 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils import timezone
 
 from core.working_days import add_working_days
+from tenancy.policy import trust_policy
 
 
 def step_limit(step: str) -> int | None:
     """The step's limit in working days, or None for a step without one."""
-    limit = settings.FTP_STEP_TIME_LIMITS.get(step)
+    limit = trust_policy().step_time_limits.get(step)
     return int(limit) if limit is not None else None
 
 
@@ -27,7 +29,9 @@ def due_on_for(step: str, entered_at: dt.datetime) -> dt.date | None:
     limit = step_limit(step)
     if limit is None:
         return None
-    return add_working_days(timezone.localdate(entered_at), limit)
+    return add_working_days(
+        timezone.localdate(entered_at), limit, trust_policy().bank_holiday_region
+    )
 
 
 def is_overdue(due_on: dt.date | None, today: dt.date | None = None) -> bool:

@@ -13,6 +13,7 @@ from viewflow.workflow.models import Process
 
 from staff.ethnicity import EthnicCategory, WresGroup, wres_group
 from staff.models import Band
+from tenancy.models import TrustOwned
 
 from .just_culture import JustCultureAnswers, JustCultureOutcome
 
@@ -68,9 +69,9 @@ class RedirectPolicy(models.TextChoices):
     SAFEGUARDING = "safeguarding", "Safeguarding"
 
 
-class Case(models.Model):
+class Case(TrustOwned):
     process = models.OneToOneField(Process, on_delete=models.PROTECT, related_name="case")
-    reference = models.CharField(max_length=32, unique=True)
+    reference = models.CharField(max_length=32)
     referring_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referred_cases"
     )
@@ -129,7 +130,7 @@ class Case(models.Model):
     class Meta:
         ordering = ["-submitted_at", "-id"]
         indexes = [
-            models.Index(fields=["stage", "-submitted_at"], name="case_stage_submitted"),
+            models.Index(fields=["trust", "stage", "-submitted_at"], name="case_stage_submitted"),
             models.Index(fields=["referring_manager", "-submitted_at"], name="case_manager"),
             models.Index(fields=["employee_org_unit", "stage"], name="case_orgunit_stage"),
             models.Index(fields=["formal_commissioned_at"], name="case_formal_at"),
@@ -141,11 +142,11 @@ class Case(models.Model):
                 name="case_retention",
                 condition=models.Q(destroyed_at__isnull=True, stage__in=["closed", "formal"]),
             ),
-            # The case list's and the API's order (read backwards: newest
-            # first), and the reports' year of submissions, which read only
+            # The case list's and the API's order within a trust (read
+            # backwards: newest first), and the reports' year of submissions, which read only
             # the included columns (an index-only scan). docs/performance.md.
             models.Index(
-                fields=["submitted_at", "id"],
+                fields=["trust", "submitted_at", "id"],
                 include=[
                     "stage",
                     "outcome",
@@ -162,6 +163,7 @@ class Case(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["trust", "reference"], name="case_reference_unique"),
             models.CheckConstraint(
                 condition=models.Q(stage__in=[s.value for s in Stage]), name="case_stage_valid"
             ),
@@ -234,7 +236,7 @@ class JustCultureColumns(models.Model):
         return JustCultureOutcome(self.outcome).advice if self.outcome else ""
 
 
-class JustCultureAssessment(JustCultureColumns):
+class JustCultureAssessment(TrustOwned, JustCultureColumns):
     """The referring manager's answers to the just culture guide, one column each."""
 
     case = models.OneToOneField(
@@ -245,7 +247,7 @@ class JustCultureAssessment(JustCultureColumns):
         return f"Just culture answers for case {self.case_id}"
 
 
-class SignOff(models.Model):
+class SignOff(TrustOwned):
     """A senior decision-maker's answer to a panel's proposal of formal action.
 
     Append-only (a database trigger refuses updates and deletes), so the
@@ -271,11 +273,16 @@ class SignOff(models.Model):
         return f"Sign-off ({'approved' if self.approved else 'declined'}) on case {self.case_id}"
 
 
-class ReferenceCounter(models.Model):
-    """The last case number issued in a year: FTP-<year>-<number>."""
+class ReferenceCounter(TrustOwned):
+    """The last case number a trust issued in a year: <prefix>-<year>-<number>."""
 
-    year = models.PositiveIntegerField(primary_key=True)
+    year = models.PositiveIntegerField()
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trust", "year"], name="reference_counter_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
@@ -292,7 +299,7 @@ class Step(models.TextChoices):
     SIGNOFF = "signoff", "Sign-off"
 
 
-class CaseStep(models.Model):
+class CaseStep(TrustOwned):
     """One spell of a case at one step of its flow, and when that step is due.
 
     Written by the workflow engine in the action's transaction: submitting

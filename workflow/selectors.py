@@ -26,6 +26,7 @@ from accounts.types import Viewer, as_actor
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
 from core.errors import NotFound
+from tenancy.context import current_trust_id
 
 from . import access
 from .engine import active_nodes
@@ -226,6 +227,10 @@ def inbox_for(user: Viewer) -> QuerySet[Task]:
         Q(owner__isnull=True, flow_task=ReferralFlow.signoff)
         & ~access.SignoffIndependent.q(user, "process__case__")
     )
+    # viewflow's task table is walled by row-level security on PostgreSQL
+    # (tenancy/rls.py); its model has no trust manager, so the SQLite demo's
+    # trusts are kept apart here.
+    qs = qs.filter(process__case__trust_id=current_trust_id())
     qs = qs.filter(access.CaseVisible.q(user, "process__case__")).annotate(
         # A row shows the department only where the details may be read.
         details_shown=ExpressionWrapper(

@@ -23,12 +23,12 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.types import Actor
 from core.working_days import add_working_days, working_days_before
+from tenancy.policy import trust_policy
 from workflow.events import CaseActed, CaseSubmitted
 from workflow.models import Case, CaseStep
 
@@ -55,13 +55,16 @@ BATCH = 1000
 def notice_dates(*, entered_on: dt.date, due_on: dt.date) -> dict[str, dt.date]:
     """When each notice about a step entered on ``entered_on`` and due on
     ``due_on`` fires. A reminder that would fall before the step began (a
-    short limit) fires on the day it began."""
-    reminder = working_days_before(due_on, settings.FTP_REMINDER_WORKING_DAYS_BEFORE)
+    short limit) fires on the day it began. The days and the bank holidays
+    are the current trust's (``trust_policy()``)."""
+    policy = trust_policy()
+    region = policy.bank_holiday_region
+    reminder = working_days_before(due_on, policy.reminder_working_days_before, region)
     return {
         Kind.REMINDER: max(reminder, entered_on),
         Kind.OVERDUE_HR: due_on,
         Kind.OVERDUE_DECISION_MAKER: add_working_days(
-            due_on, settings.FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS
+            due_on, policy.escalate_decision_maker_after_working_days, region
         ),
     }
 

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from audit.models import EventType
 from audit.services import audit_record
+from tenancy.context import bound_to_current_trust
 from workflow.models import Case
 
 from ..channels import channel_for
@@ -309,7 +310,11 @@ def deliveries_enqueue(delivery_ids: Iterable[int]) -> int:
 
 def deliveries_enqueue_on_commit(delivery_ids: list[int]) -> None:
     if delivery_ids:
-        transaction.on_commit(partial(deliveries_enqueue, list(delivery_ids)))
+        # Sent in the trust the deliveries are of, whatever the caller is
+        # in once its transaction commits (tenancy/tasks.py).
+        transaction.on_commit(
+            bound_to_current_trust(partial(deliveries_enqueue, list(delivery_ids)))
+        )
 
 
 def outbox_sweep(*, limit: int = 1000) -> int:

@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from tenancy.context import trust_id_required
+
 from ..models import Channel, Delivery, DeliveryStatus, Kind, Notification
 from .record import notifications_record
 
@@ -40,7 +42,9 @@ def digest_build(*, user_id: int, day: dt.date) -> Notification | None:
     digest only while it is still unsent (later ones wait for tomorrow's).
     """
     user = get_user_model().objects.get(pk=user_id)
-    key = f"digest:{day.isoformat()}"
+    # The trust is in the key: (event, recipient) is unique across trusts,
+    # and a person of two trusts gets a digest in each.
+    key = f"digest:{trust_id_required()}:{day.isoformat()}"
     notifications_record(event_key=key, kind=Kind.DIGEST, recipients=[user])
     digest = Notification.objects.filter(event_key=key, recipient=user).first()
     if (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,6 +15,7 @@ from audit.services import audit_record
 from core import events
 from core.errors import Conflict, NotAllowed, ValidationFailed
 from staff.models import Employee
+from tenancy.policy import trust_policy
 
 from ..engine import case_action, flow_state
 from ..events import CaseSubmitted
@@ -32,7 +32,8 @@ MIN_SUMMARY = 20
 
 
 def _next_reference(year: int) -> str:
-    """FTP-<year>-<5 digits>, numbered per year without gaps under concurrency.
+    """<prefix>-<year>-<5 digits>, numbered per year without gaps under
+    concurrency; the prefix is the trust's (``trust_policy().reference_prefix``).
 
     The increment is one UPDATE (its row lock holds a concurrent submission
     until this transaction ends); only the year's first referral creates
@@ -43,7 +44,7 @@ def _next_reference(year: int) -> str:
         ReferenceCounter.objects.get_or_create(year=year)
         counter.update(last=F("last") + 1)
     last = counter.values_list("last", flat=True).get()
-    return f"{settings.FTP_REFERENCE_PREFIX}-{year}-{last:05d}"
+    return f"{trust_policy().reference_prefix}-{year}-{last:05d}"
 
 
 def check_just_culture_answers(

@@ -1,6 +1,7 @@
 """Back up the database: ``pg_dump`` in its custom format, to one file.
 
-Restore with ``pg_restore`` into an empty database (docs/operations.md);
+Restore with ``pg_restore`` into an empty database (docs/operations.md).
+Dumped as the tables' owner, so every trust's rows are in it;
 ``tests/ops/test_backup.py`` restores a backup into a fresh database and
 checks that the audit chain verifies against its anchor and every case is
 there.
@@ -39,7 +40,10 @@ class Command(BaseCommand):
             raise CommandError("pg_dump was not found: install PostgreSQL's client programs.")
         output = Path(options["output"] or _default_path())
         output.parent.mkdir(parents=True, exist_ok=True)
-        db = connection.settings_dict
+        # As the tables' owner (DATABASE_MIGRATE_URL when set): the
+        # application's role is bound by row-level security, and pg_dump
+        # refuses a table whose rows a policy would hide (docs/tenancy.md).
+        db = {**connection.settings_dict, **(settings.DATABASE_MIGRATE or {})}
         command = [pg_dump, "--format=custom", "--no-owner", f"--file={output}"]
         for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
             if db.get(key):

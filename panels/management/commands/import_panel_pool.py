@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from core.csv_command import CsvImportCommand
 from panels.importers import pool_import
+from tenancy.commands import TrustCommand
 
 
-class Command(CsvImportCommand):
+class Command(TrustCommand, CsvImportCommand):
     help = (
         "Create or update the panel pool from a CSV with columns username, staff_number, "
         "networks (semicolon-separated), independent_trained_until, away_until (dates or "

@@ -16,14 +16,16 @@ from django.utils import timezone
 
 from core.paging import Cursor
 from records.retention_selectors import retention_due_page
+from tenancy.commands import TrustCommand
 
 MAX_PAGE = 1000
 
 
-class Command(BaseCommand):
+class Command(TrustCommand, BaseCommand):
     help = (
         "List the case files due for destruction under the retention schedule "
-        "(FTP_RETENTION_YEARS): reference, class, closed and due dates, oldest first."
+        "(the trust's policy, retention_years): reference, class, closed and due dates, "
+        "oldest first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

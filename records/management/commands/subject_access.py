@@ -14,9 +14,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.errors import NotAllowed, ValidationFailed
 from records.subject_access import subject_access_pack
+from tenancy.commands import TrustCommand
 
 
-class Command(BaseCommand):
+class Command(TrustCommand, BaseCommand):
     help = "Produce the subject access pack (a ZIP) of one employee, recorded in the audit log."
 
     def add_arguments(self, parser: CommandParser) -> None:

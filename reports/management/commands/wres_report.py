@@ -6,11 +6,12 @@ import csv
 import json
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from reports.grouping import GROUPS
 from reports.wres import UnitFigures, wres_report
+from tenancy.commands import TrustCommand
+from tenancy.policy import trust_policy
 
 CSV_COLUMNS = (
     "org_unit",
@@ -24,7 +25,7 @@ CSV_COLUMNS = (
 )
 
 
-class Command(BaseCommand):
+class Command(TrustCommand, BaseCommand):
     help = (
         "WRES indicator 3 for the WRES year starting 1 April of --year: the relative "
         "likelihood of BME staff entering formal investigation compared to white staff, "
@@ -38,13 +39,14 @@ class Command(BaseCommand):
             "--window",
             type=int,
             choices=(1, 2),
-            default=settings.FTP_WRES_WINDOW,
-            help="Years averaged (default FTP_WRES_WINDOW).",
+            default=None,
+            help="Years averaged (default: the trust's policy, wres_window).",
         )
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        rows = wres_report(years=[options["year"]], windows=[options["window"]])
+        window = options["window"] or trust_policy().wres_window
+        rows = wres_report(years=[options["year"]], windows=[window])
         data = [row.as_json() for row in rows]
         if options["format"] == "json":
             self.stdout.write(json.dumps(data, indent=2))

@@ -7,9 +7,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.roles import Role
 from staff.services import user_add
+from tenancy.commands import TrustCommand
 
 
-class Command(BaseCommand):
+class Command(TrustCommand, BaseCommand):
     help = "Onboard a user with one of the product's roles (adds the role if the user exists)."
 
     def add_arguments(self, parser: CommandParser) -> None:
