@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db.models import Q
 
 from accounts.roles import Role
+from tenancy.context import current_trust_id
+
+from .models import DEPLOYMENT
 
 if TYPE_CHECKING:
     from .verify import Report
@@ -25,28 +29,33 @@ SUBJECT = "Audit log failed verification"
 
 
 def hr_lead_emails() -> list[str]:
-    """FTP_HR_LEAD_EMAILS, or else every active HR adviser with an email."""
+    """FTP_HR_LEAD_EMAILS, or else every active HR adviser with an email: of
+    the current trust, or outside any trust (the deployment chain's events
+    are every trust's sign-ins) of every trust."""
     if settings.FTP_HR_LEAD_EMAILS:
         return list(settings.FTP_HR_LEAD_EMAILS)
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=Role.HR.group_name)
-        .exclude(email="")
-    )
+    trust_id = current_trust_id()
+    advisers = Q(memberships__role=Role.HR.value)
+    if trust_id is not None:
+        advisers &= Q(memberships__trust_id=trust_id)
+    users = get_user_model().objects.filter(advisers, is_active=True).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def chain_broken_alert(report: Report) -> int:
-    """Log the breakage and email HR leads; returns how many were emailed."""
-    logger.error("Audit chain verification failed: %s", report)
+def chain_broken_alert(report: Report, *, chain: str) -> int:
+    """Log the breakage of ``chain`` (a trust's code, or ``deployment``) and
+    email HR leads; returns how many were emailed."""
+    logger.error("Audit chain verification failed (%s): %s", chain, report)
     recipients = hr_lead_emails()
     if not recipients:
         logger.error("No HR lead email address to alert (set FTP_HR_LEAD_EMAILS).")
         return 0
+    where = "--deployment" if chain == DEPLOYMENT else f"--trust {chain}"
     body = (
-        f"A check of the audit log found it {report}.\n\n"
-        "Events before that point verified. Run `python manage.py verify_audit` to see it "
-        "again, and treat the log after that point as unproven until it is investigated."
+        f"A check of the audit log's chain of {chain} found it {report}.\n\n"
+        f"Events before that point verified. Run `python manage.py verify_audit {where}` to "
+        "see it again, and treat the chain after that point as unproven until it is "
+        "investigated. Other chains are checked on their own."
     )
     send_mail(SUBJECT, body, None, recipients)
     return len(recipients)

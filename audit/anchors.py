@@ -1,12 +1,17 @@
-"""Anchors: the chain's head, recorded outside the database by every check.
+"""Anchors: a chain's head, recorded outside the database by every check.
 
-An anchor is the head event's seq and hash, the number of events, the time
-and the id of the key the check ran with. It is appended as one JSON line to
-``FTP_AUDIT_ANCHOR_FILE`` (read back by the next check) and emailed to
-``FTP_AUDIT_ANCHOR_EMAILS`` (kept by people, checked by hand with
-``verify_audit --expect SEQ:HASH``). Never a secret, name or case content.
+An anchor is the chain it is of (the trust's code; null for the
+deployment chain), the head event's seq and hash, the number of events, the
+time and the id of the key the check ran with. It is appended as one JSON
+line to ``FTP_AUDIT_ANCHOR_FILE`` (read back by the next check of the same
+chain) and emailed to ``FTP_AUDIT_ANCHOR_EMAILS`` (kept by people, checked by
+hand with ``verify_audit --trust CODE --expect SEQ:HASH``). Never a secret,
+name or case content. Every chain's anchors share the one file; a line
+written before chains were per trust (no ``trust``) is the anchor of the one
+chain there was, which the upgrade made the chain of the trust
+``FTP_TRUST_CODE`` (``tenancy`` migration 0002).
 
-The next check compares the log with the last anchor in the file: the
+The next check of a chain compares it with its last anchor in the file: the
 anchored event must still be there with the same hash, the log must not be
 shorter, and every event after it must be keyed. That finds what the chain
 alone cannot: a log emptied (TRUNCATE), its tail cut off, or every hash
@@ -31,7 +36,9 @@ from django.core.mail import send_mail
 from .verify import Breakage, Kind, Report, check_anchor
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
-FIELDS = ("head_seq", "head_hash", "events", "at", "key_id")
+FIELDS = ("trust", "head_seq", "head_hash", "events", "at", "key_id")
+# The fields of a line written before chains were per trust.
+LEGACY_FIELDS = ("head_seq", "head_hash", "events", "at", "key_id")
 
 
 class AnchorFileError(Exception):
@@ -40,6 +47,8 @@ class AnchorFileError(Exception):
 
 @dataclasses.dataclass(frozen=True)
 class Anchor:
+    # The chain: its trust's code, or None for the deployment chain.
+    trust: str | None
     head_seq: int
     head_hash: str
     events: int
@@ -55,8 +64,9 @@ class Anchor:
         return f"{self.head_seq}:{self.head_hash}"
 
 
-def anchor_from_report(report: Report, *, at: str, key_id: str) -> Anchor:
+def anchor_from_report(report: Report, *, trust: str | None, at: str, key_id: str) -> Anchor:
     return Anchor(
+        trust=trust,
         head_seq=report.head.seq if report.head else 0,
         head_hash=report.head_hash,
         events=report.events,
@@ -65,20 +75,23 @@ def anchor_from_report(report: Report, *, at: str, key_id: str) -> Anchor:
     )
 
 
-def last_anchor(path: Path) -> Anchor | None:
-    """The last anchor in the file (None if there is no file yet), reading
-    line by line: memory stays flat however many days it holds."""
-    last: tuple[int, str] | None = None
+def last_anchor(path: Path, *, trust: str | None) -> Anchor | None:
+    """The last anchor of ``trust``'s chain (None: the deployment chain) in
+    the file, or None if it holds none yet. Every line is parsed, so a
+    damaged line is reported whichever chain it was of; read line by line:
+    memory stays flat however many days and trusts it holds."""
+    last: Anchor | None = None
     try:
         with path.open(encoding="utf-8") as lines:
             for number, text in enumerate(lines, 1):
                 if text.strip():
-                    last = (number, text)
+                    anchor = _parse(number, text, path)
+                    last = anchor if anchor.trust == trust else last
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise AnchorFileError(f"cannot read the anchor file {path}: {exc}") from None
-    return _parse(*last, path) if last else None
+    return last
 
 
 def _parse(number: int, text: str, path: Path) -> Anchor:
@@ -87,8 +100,12 @@ def _parse(number: int, text: str, path: Path) -> Anchor:
         data: Any = json.loads(text)
     except ValueError:
         raise AnchorFileError(f"{where} is not JSON") from None
+    if isinstance(data, dict) and set(data) == set(LEGACY_FIELDS):
+        data = {**data, "trust": settings.FTP_TRUST_CODE}
     if not isinstance(data, dict) or set(data) != set(FIELDS):
         raise AnchorFileError(f"{where} is not an anchor ({', '.join(FIELDS)})")
+    if data["trust"] is not None and not isinstance(data["trust"], str):
+        raise AnchorFileError(f"{where} has a malformed trust")
     ints = all(isinstance(data[k], int) and data[k] >= 0 for k in ("head_seq", "events"))
     if not ints or not isinstance(data["head_hash"], str) or not HASH.match(data["head_hash"]):
         raise AnchorFileError(f"{where} has a malformed seq, count or hash")
@@ -126,12 +143,14 @@ def anchor_record(anchor: Anchor) -> None:
     """
     append_line(Path(settings.FTP_AUDIT_ANCHOR_FILE), anchor.line())
     if settings.FTP_AUDIT_ANCHOR_EMAILS:
+        chain = f"trust {anchor.trust}" if anchor.trust else "the deployment"
+        where = f"--trust {anchor.trust}" if anchor.trust else "--deployment"
         send_mail(
-            f"Audit log anchor: {anchor.events} events, {anchor.at[:10]}",
-            "The audit log's chain was checked and its head recorded here. Keep this email: "
-            "it lets anyone show later that the log was not cut short or rewritten.\n\n"
-            f"Anchor: {anchor.line()}\n\n"
-            f"To check it: python manage.py verify_audit --expect {anchor.expect}\n",
+            f"Audit log anchor ({chain}): {anchor.events} events, {anchor.at[:10]}",
+            f"The audit log's chain of {chain} was checked and its head recorded here. Keep "
+            "this email: it lets anyone show later that the log was not cut short or "
+            f"rewritten.\n\nAnchor: {anchor.line()}\n\n"
+            f"To check it: python manage.py verify_audit {where} --expect {anchor.expect}\n",
             None,
             list(settings.FTP_AUDIT_ANCHOR_EMAILS),
         )

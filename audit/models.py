@@ -1,5 +1,9 @@
 """The audit log: one append-only, hash-chained table of everything that happened.
 
+Each trust's events form their own chain, and events outside any trust the
+deployment's (``trust`` null); row-level security keeps each chain from
+every other trust's connection (migration 0013, ADR 0020).
+
 viewflow's task table is not an audit log (rows are updated in place and
 cancellations name nobody), so every service appends here, in its own
 transaction: actions and decisions on a case, panel convening, sign-offs,
@@ -25,6 +29,13 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
+
+from tenancy.context import current_trust_id, default_trust_id
+from tenancy.models import Trust, TrustOwned
+
+# The deployment chain's name where a trust's code would be (codes are capitals):
+# the chain of the events written outside any trust (``trust`` null).
+DEPLOYMENT = "deployment"
 
 
 class EventType(models.TextChoices):
@@ -74,12 +85,48 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         return head or 0
 
 
-class AuditEvent(models.Model):
-    # Chain position: 1, 2, 3 ... with no gaps, assigned under a lock. Null
-    # while the event is pending: committed, sealed, but not yet chained by
-    # ``audit.services.audit_sequence`` (ADR 0016). The unique index allows
-    # any number of nulls.
-    seq = models.BigIntegerField(unique=True, null=True, blank=True)
+class _ChainManager(models.Manager["AuditEvent"]):
+    """Reads one chain: the current trust's events, or outside any trust the
+    deployment chain's (trust null: sign-ins and other events that happen
+    before a trust is entered).
+
+    The row-level security policy (migration 0013) is what guarantees it on
+    PostgreSQL; the filter is here so that plans use the trust-first indexes
+    (the policy's ``IS NOT DISTINCT FROM`` cannot), and so that SQLite keeps
+    the chains apart too."""
+
+    def get_queryset(self) -> models.QuerySet[AuditEvent]:
+        queryset = super().get_queryset()
+        trust_id = current_trust_id()
+        if trust_id is None:
+            return queryset.filter(trust__isnull=True)
+        return queryset.filter(trust_id=trust_id)
+
+
+# ``tenancy.models.TrustManager`` with the deployment chain outside a trust
+# (it filters nothing there), and the log's own queries.
+ChainManager = _ChainManager.from_queryset(AuditEventQuerySet)
+
+
+class AuditEvent(TrustOwned):
+    # The chain the event belongs to: the trust acted for when it was
+    # written, or null for the deployment's own chain (events outside any
+    # trust). Each chain is verified, anchored and sequenced on its own.
+    trust = models.ForeignKey(  # type: ignore[assignment]  # nullable for this model only
+        Trust,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        default=default_trust_id,
+        editable=False,
+    )
+    # Chain position within its trust's chain: 1, 2, 3 ... with no gaps,
+    # assigned under that chain's lock. Null while the event is pending:
+    # committed, sealed, but not yet chained by ``audit.services.audit_sequence``
+    # (ADR 0016). Unique per chain (the constraints below); the unique
+    # indexes allow any number of nulls.
+    seq = models.BigIntegerField(null=True, blank=True)
     # Empty while pending.
     prev_hash = models.CharField(max_length=64, blank=True)
     # The chain hash; while pending, the event's seal (``audit.chain.event_seal``).
@@ -108,20 +155,35 @@ class AuditEvent(models.Model):
     # case lists it, with the fingerprint of what it kept (``audit.chain``).
     redacted_at = models.DateTimeField(null=True, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
+    # (TrustOwned declares ``objects`` a class variable of any manager.)
+    objects = ChainManager()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = [F("seq").asc(nulls_last=True), "id"]
+        constraints = [
+            # One position per chain: a fork could not be stored. Two partial
+            # indexes because a null trust (the deployment chain) is never
+            # equal to another in a composite unique index.
+            models.UniqueConstraint(
+                fields=["trust", "seq"], condition=Q(trust__isnull=False), name="audit_trust_seq"
+            ),
+            models.UniqueConstraint(
+                fields=["seq"], condition=Q(trust__isnull=True), name="audit_deployment_seq"
+            ),
+        ]
         indexes = [
+            # Trust first in every index a page or the sequencer reads (ADR 0020).
             # The sequencer's look for pending events: small, as they are chained at once.
-            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_pending"),
+            models.Index(
+                fields=["trust", "id"], condition=Q(seq__isnull=True), name="audit_pending"
+            ),
             models.Index(fields=["case", "at"], name="audit_case_at"),
-            models.Index(fields=["actor", "seq"], name="audit_actor_seq"),
-            models.Index(fields=["action", "seq"], name="audit_action_seq"),
-            models.Index(fields=["at"], name="audit_at"),
+            models.Index(fields=["trust", "actor", "seq"], name="audit_actor_seq"),
+            models.Index(fields=["trust", "action", "seq"], name="audit_action_seq"),
+            models.Index(fields=["trust", "at"], name="audit_at"),
             # Audit search, newest first, by person or by type (docs/performance.md).
-            models.Index(fields=["actor", "-at", "-id"], name="audit_actor_at"),
-            models.Index(fields=["action", "-at", "-id"], name="audit_action_at"),
+            models.Index(fields=["trust", "actor", "-at", "-id"], name="audit_actor_at"),
+            models.Index(fields=["trust", "action", "-at", "-id"], name="audit_action_at"),
         ]
 
     def __str__(self) -> str:

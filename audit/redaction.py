@@ -63,7 +63,7 @@ def audit_case_redact(
         for event in events.defer("reason", "payload").order_by("seq")
         if event.seq is not None
     }
-    AuditEvent.objects.filter(seq__in=prints).update(
+    AuditEvent.objects.filter(case=case, seq__in=prints).update(
         reason="", payload=REDACTED_PAYLOAD, redacted_at=timezone.now()
     )
     return audit_record(

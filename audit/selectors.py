@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .chains import for_each_chain
 from .models import AuditEvent, EventType
 
 
 def chain_last_verified_at() -> dt.datetime | None:
-    """When a check last found the chain intact (the daily task, or
-    ``verify_audit``), or None if none ever has.
+    """When a check last found the current chain intact (the daily task, or
+    ``verify_audit``), or None if none ever has. Outside any trust: the
+    deployment chain's.
 
     Read from the checks' own events, not the anchors file: every check
     records one, intact or not, in the database every process reads, while
@@ -20,3 +22,10 @@ def chain_last_verified_at() -> dt.datetime | None:
     """
     checks = AuditEvent.objects.filter(action=EventType.VERIFY, payload__intact=True)
     return checks.order_by("-at", "-id").values_list("at", flat=True).first()
+
+
+def chains_last_verified_at() -> dict[str, dt.datetime | None]:
+    """``chain_last_verified_at`` of every chain by its label (the
+    deployment's, then each trust's; only the current trust's inside one).
+    For a metric that alerts when any trust's chain has gone unverified."""
+    return for_each_chain(chain_last_verified_at)

@@ -1,9 +1,16 @@
-"""How events join the one chain without writers on different cases waiting
+"""How events join their chain without writers on different cases waiting
 for each other (ADR 0016). ``audit.services`` holds the public services;
 this module holds their moving parts.
 
-The chain stays one sequence ordered by ``seq``; only who appends to it, and
-when, changes. A writer tries the chain lock without waiting
+There is one chain per trust, and one for the deployment (events written
+outside any trust: ``trust_id`` null). An event joins the chain of the
+trust being acted for when it is written (``tenancy.context``); every
+statement here reads and writes that chain only, and each chain has its
+own lock, so two trusts' writers never wait for or touch each other
+(ADR 0020).
+
+Each chain stays one sequence ordered by ``seq``; only who appends to it,
+and when, changes. A writer tries its chain's lock without waiting
 (``pg_try_advisory_xact_lock``):
 
 * **got it**: it chains its event at once (``seq``, link, keyed hash), as
@@ -12,8 +19,9 @@ when, changes. A writer tries the chain lock without waiting
 * **busy**: it inserts the event *pending* (no ``seq``, no link, sealed with
   the key: ``audit.chain.event_seal``) and goes on.
 
-Either way, after its transaction commits it looks for pending events and,
-if there are any and the lock is free, chains them in batches
+Either way, after its transaction commits it looks for pending events in
+each chain it appended to and, if there are any and the lock is free,
+chains them in batches
 (``sequence_pending``); if the lock is busy it stops, because whoever holds
 it looks again after releasing it. That is why a committed pending event is
 always chained: the writer that found the lock busy committed first, and the
@@ -35,19 +43,44 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 
+from tenancy.context import current_trust_id, trust_entered
+
 from .chain import GENESIS, EventContent, content_of, event_hash, event_seal
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
 
-# pg_advisory_xact_lock key for "append to the audit chain" (b"ftpaudit").
-CHAIN_LOCK_KEY = 0x6674706175646974
+# pg_advisory_xact_lock keys for "append to an audit chain": b"ftpaudit" for
+# the deployment chain, plus the trust's id for a trust's (``chain_lock_key``).
+CHAIN_LOCK_BASE = 0x6674706175646974
+
+# A chain: a trust's id, or None for the deployment chain.
+Chain = int | None
+
+
+def chain_lock_key(chain: Chain) -> int:
+    """The advisory lock key of ``chain``'s lock."""
+    return CHAIN_LOCK_BASE + (chain or 0)
+
+
+def _in_chain(sql: str, chain: Chain, *params: Any) -> tuple[str, list[Any]]:
+    """``sql`` with its ``{chain}`` condition for ``chain``, and its parameters.
+
+    The filter is written out although the row-level security policy
+    applies it too: the owner and a superuser are not subject to the policy,
+    and ``trust_id = %s`` or ``IS NULL`` (unlike the policy's ``IS NOT
+    DISTINCT FROM``) lets the trust-first indexes be used."""
+    if chain is None:
+        return sql.format(chain="trust_id IS NULL"), list(params)
+    return sql.format(chain="trust_id = %s"), [chain, *params]
+
+
 # Pending events chained per UPDATE: one statement, a short hold of the lock.
 SEQUENCE_BATCH = 500
 
 
 def try_lock_chain() -> bool:
-    """Take the chain lock for this transaction if it is free; never wait.
+    """Take the current chain's lock for this transaction if it is free; never wait.
 
     SQLite allows one writer at a time anyway, so there it is always "got".
     Taken before the head is read: under READ COMMITTED the next statement
@@ -56,18 +89,18 @@ def try_lock_chain() -> bool:
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [chain_lock_key(current_trust_id())])
         row = cursor.fetchone()
     return bool(row and row[0])
 
 
 def chain_head() -> tuple[int, str]:
-    """The last chained event's seq and hash (0 and GENESIS for an empty chain).
-    Read only with the chain lock held. Raw SQL, as the sequencer's other
-    statements: they run after every commit, and the ORM's compiling cost
-    more than the queries."""
+    """The current chain's last chained event's seq and hash (0 and GENESIS
+    for an empty chain). Read only with the chain lock held. Raw SQL, as the
+    sequencer's other statements: they run after every commit, and the ORM's
+    compiling cost more than the queries."""
     with connection.cursor() as cursor:
-        cursor.execute(_HEAD)
+        cursor.execute(*_in_chain(_HEAD, current_trust_id()))
         head = cursor.fetchone()
     return (int(head[0]), str(head[1])) if head else (0, GENESIS)
 
@@ -75,12 +108,20 @@ def chain_head() -> tuple[int, str]:
 _TRY_LOCK_TO_SEQUENCE = (
     "SELECT pg_try_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)"
 )
-_HEAD = "SELECT seq, hash FROM audit_auditevent WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1"
+# Each with a ``{chain}`` condition (``_in_chain``): the chain's own rows only.
+_HEAD = (
+    "SELECT seq, hash FROM audit_auditevent WHERE {chain} AND seq IS NOT NULL"
+    " ORDER BY seq DESC LIMIT 1"
+)
 # Any pending event not refused. ``seq IS NULL`` is the partial index's predicate.
-_LOOK = "SELECT EXISTS (SELECT 1 FROM audit_auditevent WHERE seq IS NULL AND NOT id = ANY(%s))"
+_LOOK = (
+    "SELECT EXISTS (SELECT 1 FROM audit_auditevent"
+    " WHERE {chain} AND seq IS NULL AND NOT id = ANY(%s))"
+)
 _PENDING = (
     "SELECT id, case_id, actor_id, at, action, from_stage, to_stage, reason, payload, key_id,"
-    " hash FROM audit_auditevent WHERE seq IS NULL AND NOT id = ANY(%s) ORDER BY id LIMIT %s"
+    " hash FROM audit_auditevent WHERE {chain} AND seq IS NULL AND NOT id = ANY(%s)"
+    " ORDER BY id LIMIT %s"
 )
 # Only these four columns, and only on rows still pending: the append-only
 # trigger refuses any other change.
@@ -92,26 +133,14 @@ _LINK = (
 
 
 @dataclasses.dataclass
-class TransactionAppends:
-    """One transaction's appends to the log.
+class ChainAppends:
+    """One transaction's appends to one chain."""
 
-    ``callback`` is registered with ``on_commit`` when the transaction's first
-    event is appended: it runs the sequencer after commit, and while Django
-    still holds it the transaction (or the savepoint that registered it) has
-    not rolled back, which is what makes ``head`` safe to reuse.
-    """
-
-    callback: Callable[[], None]
     # Our last chained event (seq, hash), and the savepoints open when we wrote it.
     head: tuple[int, str] | None = None
     head_savepoints: tuple[str, ...] = ()
-    # The lock was busy: this transaction's events are all pending.
+    # The lock was busy: this transaction's events in this chain are all pending.
     pending: bool = False
-
-    def registered(self) -> bool:
-        # Django keeps (savepoint ids, function, robust) until commit; it drops
-        # an entry when its savepoint rolls back and all of them on rollback.
-        return any(entry[1] is self.callback for entry in connection.run_on_commit)
 
     def head_still_ours(self) -> bool:
         """Our last chained event is still in this transaction: every
@@ -127,6 +156,30 @@ class TransactionAppends:
         self.head_savepoints = tuple(connection.savepoint_ids)
 
 
+@dataclasses.dataclass
+class TransactionAppends:
+    """One transaction's appends to the log, by chain.
+
+    ``callback`` is registered with ``on_commit`` when the transaction's first
+    event is appended: it runs the sequencer of each chain appended to after
+    commit, and while Django still holds it the transaction (or the savepoint
+    that registered it) has not rolled back, which is what makes each chain's
+    ``head`` safe to reuse.
+    """
+
+    callback: Callable[[], None]
+    chains: dict[Chain, ChainAppends]
+
+    def registered(self) -> bool:
+        # Django keeps (savepoint ids, function, robust) until commit; it drops
+        # an entry when its savepoint rolls back and all of them on rollback.
+        return any(entry[1] is self.callback for entry in connection.run_on_commit)
+
+    def chain(self, chain: Chain) -> ChainAppends:
+        """This transaction's appends to ``chain``."""
+        return self.chains.setdefault(chain, ChainAppends())
+
+
 _local = threading.local()
 
 
@@ -135,7 +188,8 @@ def transaction_appends() -> TransactionAppends:
     the first. Call inside an atomic block."""
     current: TransactionAppends | None = getattr(_local, "appends", None)
     if current is None or not current.registered():
-        current = TransactionAppends(callback=_after_commit())
+        chains: dict[Chain, ChainAppends] = {}
+        current = TransactionAppends(callback=_after_commit(chains), chains=chains)
         # robust: the action has committed; a failed sequencer run is logged,
         # never turned into an error for the person who acted.
         transaction.on_commit(current.callback, robust=True)
@@ -152,21 +206,27 @@ def forget_head() -> None:
     """
     current: TransactionAppends | None = getattr(_local, "appends", None)
     if current is not None:
-        current.head = None
+        for appends in current.chains.values():
+            appends.head = None
 
 
-def _after_commit() -> Callable[[], None]:
+def _after_commit(chains: dict[Chain, ChainAppends]) -> Callable[[], None]:
     """A transaction's own callback: a new function each time, so
-    ``registered`` tells one transaction's from another's."""
+    ``registered`` tells one transaction's from another's. It sequences each
+    chain the transaction appended to, inside that chain's trust: the
+    transaction may commit after the block that entered the trust ended."""
 
     def sequence_pending_after_commit() -> None:
-        sequence_pending()
+        for chain in list(chains):
+            with trust_entered(chain):
+                sequence_pending()
 
     return sequence_pending_after_commit
 
 
-def next_link(appends: TransactionAppends) -> tuple[int, str] | None:
-    """The seq and hash a new event follows, or None: append it pending."""
+def next_link(appends: ChainAppends) -> tuple[int, str] | None:
+    """The seq and hash a new event of the current chain follows, or None:
+    append it pending. ``appends`` is this transaction's for that chain."""
     if appends.pending:
         return None
     if appends.head is not None and appends.head_still_ours():
@@ -200,7 +260,8 @@ def _seal_intact(fields: EventContent, key_id: str | None, seal_value: str) -> b
 
 
 def sequence_pending(*, batch_size: int = SEQUENCE_BATCH) -> int:
-    """Chain every pending event, oldest id first, in batches; how many.
+    """Chain every pending event of the current chain (the current trust's, or
+    outside any trust the deployment's), oldest id first, in batches; how many.
 
     Each batch is its own short transaction holding the chain lock. After
     each release it looks again, so an event whose writer found the lock
@@ -233,14 +294,14 @@ def _try_lock_to_sequence() -> bool:
     so their flush makes the batches before them durable too.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_TRY_LOCK_TO_SEQUENCE, [CHAIN_LOCK_KEY])
+        cursor.execute(_TRY_LOCK_TO_SEQUENCE, [chain_lock_key(current_trust_id())])
         row = cursor.fetchone()
     return bool(row and row[0])
 
 
 def _any_pending(refused: list[int]) -> bool:
     with connection.cursor() as cursor:
-        cursor.execute(_LOOK, [refused])
+        cursor.execute(*_in_chain(_LOOK, current_trust_id(), refused))
         row = cursor.fetchone()
     return bool(row and row[0])
 
@@ -253,7 +314,7 @@ def _chain_batch(batch_size: int, refused: list[int]) -> int:
     """
     seq, prev_hash = chain_head()
     with connection.cursor() as cursor:
-        cursor.execute(_PENDING, [refused, batch_size])
+        cursor.execute(*_in_chain(_PENDING, current_trust_id(), refused, batch_size))
         batch = cursor.fetchall()
     key = settings.FTP_AUDIT_KEYRING.current
     links: list[tuple[int, int, str, str, str]] = []

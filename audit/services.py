@@ -1,6 +1,12 @@
 """Writes to the audit log. Every append goes through ``audit_record``.
 
-The chain must never fork (two writers linking to the same last event), yet
+Each trust's events form their own chain, and events written outside any
+trust (a refused sign-in, a break-glass login) the deployment's own chain
+(ADR 0020): an event joins the chain of the trust being acted for. Each
+service here works on the current chain; ``for_each_chain`` runs one in
+every chain, for beat's tasks and ``verify_audit``.
+
+A chain must never fork (two writers linking to the same last event), yet
 writers on different cases must not wait for each other (ADR 0016). So an
 append chains its event at once only if the chain lock is free
 (``pg_try_advisory_xact_lock``, never waiting); otherwise it stores the
@@ -25,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.types import Actor
+from tenancy.context import current_trust_id
 
 from .alerts import anchor_not_recorded_alert, chain_broken_alert
 from .anchors import (
@@ -36,9 +43,9 @@ from .anchors import (
     last_anchor,
 )
 from .chain import normalise_payload, timestamp
-from .models import AuditEvent, EventType
+from .chains import chain_code, chain_label, for_each_chain
+from .models import DEPLOYMENT, AuditEvent, EventType
 from .sequencing import (
-    CHAIN_LOCK_KEY,
     SEQUENCE_BATCH,
     link,
     next_link,
@@ -49,11 +56,13 @@ from .sequencing import (
 from .verify import Breakage, Kind, Report, check_anchor, verify_log
 
 __all__ = [
-    "CHAIN_LOCK_KEY",
+    "DEPLOYMENT",
     "audit_chain_check",
     "audit_export_record",
     "audit_record",
     "audit_sequence",
+    "chain_label",
+    "for_each_chain",
     "personal_data_access_record",
 ]
 
@@ -70,8 +79,9 @@ def audit_record(
     reason: str = "",
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the log. Call inside the action's transaction, so an
-    action that rolls back leaves no event (and releases the chain lock).
+    """Append one event to the current trust's chain (outside any trust, the
+    deployment chain). Call inside the action's transaction, so an action
+    that rolls back leaves no event (and releases the chain lock).
 
     ``case`` is None for events about no one case (imports, exports, checks).
     It is a ``workflow.Case``, typed ``Any`` here because the case engine sits
@@ -83,9 +93,11 @@ def audit_record(
     Never waits for another writer.
     """
     action = str(action)  # an enum member hashes and stores as its value
+    chain = current_trust_id()
     with transaction.atomic(savepoint=False):
-        appends = transaction_appends()
+        appends = transaction_appends().chain(chain)
         event = AuditEvent(
+            trust_id=chain,
             case=case,
             actor=actor,
             at=timezone.now(),
@@ -107,7 +119,8 @@ def audit_record(
 
 
 def audit_sequence(*, batch_size: int = SEQUENCE_BATCH) -> int:
-    """Chain every pending event (oldest first, in batches); how many were.
+    """Chain every pending event of the current chain (oldest first, in
+    batches); how many were. ``for_each_chain(audit_sequence)`` does every chain.
 
     Runs after every commit that appended an event, and from beat every
     ``FTP_AUDIT_SEQUENCE_SECONDS`` as the backstop for a process that died
@@ -156,22 +169,24 @@ def audit_chain_check(
     expect: tuple[int, str] | None = None,
     chunk_size: int = 5000,
 ) -> Report:
-    """Check the audit log: the one service behind the daily task and
-    ``verify_audit``.
+    """Check the current chain (the current trust's, or outside any trust the
+    deployment's): the one service behind the daily task and ``verify_audit``.
 
-    Walks the chain (streamed), compares it with the last anchor in
+    Walks the chain (streamed), compares it with its last anchor in
     ``FTP_AUDIT_ANCHOR_FILE`` and with ``expect`` (SEQ, HASH) if given,
-    records the check as an event by ``actor`` (None: the system), alerts HR
-    leads if anything is broken, and, if ``anchor`` and the log verified,
-    records a new anchor (file and ``FTP_AUDIT_ANCHOR_EMAILS``).
+    records the check as an event of the chain by ``actor`` (None: the
+    system), alerts HR leads if anything is broken, and, if ``anchor`` and
+    the chain verified, records a new anchor of it (file and
+    ``FTP_AUDIT_ANCHOR_EMAILS``).
 
     The walk holds no lock: appends go on meanwhile, and the check covers the
     log as it was when the walk began.
     """
     keyring = settings.FTP_AUDIT_KEYRING
     path = Path(settings.FTP_AUDIT_ANCHOR_FILE)
+    code = chain_code()
     try:
-        previous, anchor_problem = last_anchor(path), None
+        previous, anchor_problem = last_anchor(path, trust=code), None
     except AnchorFileError as exc:
         previous, anchor_problem = None, Breakage(0, 0, Kind.ANCHOR_MISMATCH, str(exc))
     report = verify_log(chunk_size=chunk_size, keyed_after=previous.head_seq if previous else None)
@@ -181,7 +196,9 @@ def audit_chain_check(
     )
 
     checked_at = timezone.now()
-    new_anchor = anchor_from_report(report, at=timestamp(checked_at), key_id=keyring.current_id)
+    new_anchor = anchor_from_report(
+        report, trust=code, at=timestamp(checked_at), key_id=keyring.current_id
+    )
     audit_record(
         case=None,
         actor=actor,
@@ -190,7 +207,7 @@ def audit_chain_check(
         payload=_report_payload(report),
     )
     if report.broken:
-        chain_broken_alert(report)
+        chain_broken_alert(report, chain=code or DEPLOYMENT)
     elif report.empty:
         logger.warning("Audit chain check: the log is empty, nothing was verified.")
     if anchor and report.intact:

@@ -1,4 +1,8 @@
-"""Periodic audit work: thin tasks over ``audit.services``."""
+"""Periodic audit work: thin tasks over ``audit.services``.
+
+Beat sends them outside any trust, so each runs in every chain in turn: the
+deployment's, then each trust's (``for_each_chain``); sent inside a trust,
+in that trust's chain only."""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import logging
 
 from celery import shared_task
 
-from .services import audit_chain_check, audit_sequence
+from .models import DEPLOYMENT
+from .services import audit_chain_check, audit_sequence, for_each_chain
 
 logger = logging.getLogger(__name__)
 
@@ -17,16 +22,22 @@ logger = logging.getLogger(__name__)
     name="audit.tasks.verify_audit_chain", acks_late=True, time_limit=3600, soft_time_limit=3500
 )
 def verify_audit_chain() -> bool:
-    """Verify the audit chain against the last anchor and record a new one
-    (daily, from beat); HR leads are alerted on failure. True if intact.
+    """Verify every audit chain against its last anchor and record a new one
+    (daily, from beat); HR leads are alerted on a failure. True if every
+    chain is intact (the deployment chain may be empty: nothing may happen
+    outside a trust).
 
     Not retried: a failure is a finding, already logged and emailed, and the
     next day's run checks again. Running it twice only records two checks
     (and two anchors).
     """
-    report = audit_chain_check(actor=None, anchor=True)
-    logger.info("audit chain check: %s", report)
-    return report.intact
+    reports = for_each_chain(lambda: audit_chain_check(actor=None, anchor=True))
+    for chain, report in reports.items():
+        logger.info("audit chain check (%s): %s", chain, report)
+    return all(
+        not report.broken if chain == DEPLOYMENT else report.intact
+        for chain, report in reports.items()
+    )
 
 
 @shared_task(name="audit.tasks.sequence_audit_events", ignore_result=True)
@@ -38,7 +49,11 @@ def sequence_audit_events() -> int:
     to run twice at once (the chain lock is only tried, never waited for).
     Not retried: the next run is due within a minute.
     """
-    chained = audit_sequence()
-    if chained:
-        logger.warning("audit sequencer backstop chained %d left-over events", chained)
+    chained = 0
+    for chain, count in for_each_chain(audit_sequence).items():
+        if count:
+            logger.warning(
+                "audit sequencer backstop chained %d left-over events (%s)", count, chain
+            )
+        chained += count
     return chained

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from django.utils import timezone
 
-from core.working_days import working_days_between
+from core.working_days import DEFAULT_REGION, working_days_between
 
 TERMINAL = frozenset({"formal", "closed"})
 
@@ -42,20 +42,27 @@ class StageStay:
 
 
 def stage_stays(
-    events: Iterable[StageEvent], *, now: dt.datetime, limits: Mapping[str, int]
+    events: Iterable[StageEvent],
+    *,
+    now: dt.datetime,
+    limits: Mapping[str, int],
+    region: str = DEFAULT_REGION,
 ) -> list[StageStay]:
     """Each stay in a non-terminal stage, oldest first, in working days
-    (counted on local dates: a stage entered at 23:30 was entered that day)."""
+    (counted on local dates: a stage entered at 23:30 was entered that day;
+    ``region``: whose bank holidays, the trust's policy)."""
     stays: list[StageStay] = []
     current: tuple[str, dt.datetime] | None = None
     for event in events:
         if not event.to_stage or (current and current[0] == event.to_stage):
             continue
         if current is not None:
-            stays.append(_stay(*current, end=event.at, still_there=False, limits=limits))
+            stays.append(
+                _stay(*current, end=event.at, still_there=False, limits=limits, region=region)
+            )
         current = None if event.to_stage in TERMINAL else (event.to_stage, event.at)
     if current is not None:
-        stays.append(_stay(*current, end=now, still_there=True, limits=limits))
+        stays.append(_stay(*current, end=now, still_there=True, limits=limits, region=region))
     return stays
 
 
@@ -66,6 +73,7 @@ def _stay(
     end: dt.datetime,
     still_there: bool,
     limits: Mapping[str, int],
+    region: str,
 ) -> StageStay:
-    days = working_days_between(timezone.localdate(entered), timezone.localdate(end))
+    days = working_days_between(timezone.localdate(entered), timezone.localdate(end), region)
     return StageStay(stage, entered, None if still_there else end, days, limits.get(stage))

@@ -1,4 +1,9 @@
-"""Walk the audit chain and report the first broken link.
+"""Walk an audit chain and report the first broken link.
+
+One chain at a time: the current trust's, or outside any trust the
+deployment's. Every read here goes through ``AuditEvent.objects``, which
+reads the current chain only (``audit.models.ChainManager``), so a position
+(``seq``) or a hash is looked up within that chain.
 
 ``check_chain`` is pure: it takes rows in ``seq`` order and a lookup used
 only to diagnose a break. ``verify_log`` feeds it from the database, streamed
@@ -487,7 +492,7 @@ def _seal(row: Row, key: AuditKey) -> str:
 def verify_log(
     *, chunk_size: int = 5000, keyring: Keyring | None = None, keyed_after: int | None = None
 ) -> Report:
-    """Verify the whole stored chain, with the configured keys unless told,
+    """Verify the current chain, with the configured keys unless told,
     then the events still pending (counted; altered or stale ones break it).
 
     Pending events are read after the walk: one chained meanwhile is simply

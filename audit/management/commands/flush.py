@@ -16,7 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands import flush
-from django.db import DatabaseError, connections
+from django.db import DatabaseError
+
+from tenancy.roles import owner_connection
 
 
 class Command(flush.Command):
@@ -27,9 +29,13 @@ class Command(flush.Command):
             raise CommandError(
                 "flush would erase the append-only audit log: refused in production."
             )
-        connection = connections[options["database"]]
-        if connection.vendor != "postgresql":
-            return super().handle(**options)
+        # As the tables' owner: the application's role may not truncate (tenancy/roles.py).
+        with owner_connection(options["database"]) as connection:
+            if connection.vendor != "postgresql":
+                return super().handle(**options)
+            return self._flush(connection, **options)
+
+    def _flush(self, connection: Any, **options: Any) -> None:
         try:
             with connection.execute_wrapper(_truncate_around_triggers):
                 return super().handle(**options)
