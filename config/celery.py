@@ -83,6 +83,12 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
                 minute=30,
             ),
         },
+        # Daily: each sharing trust's suppressed figures for the regional
+        # benchmark, computed inside that trust (regional/, docs/regional.md).
+        "regional-figures-refresh": {
+            "task": "regional.tasks.regional_figures_refresh",
+            "schedule": crontab(hour=4, minute=45),
+        },
         # Daily, in the quiet hours: walks the whole chain (streamed).
         "verify-audit-chain": {
             "task": "audit.tasks.verify_audit_chain",

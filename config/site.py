@@ -9,10 +9,11 @@ from __future__ import annotations
 from viewflow.urls import Site
 
 from web.notifications_app import NotificationsApp
+from web.regional import RegionalApp
 from web.reports import ReportsApp
 from web.site import AuditApp, CasesApp
 
 site = Site(
     title="Fair Treatment Panel",
-    viewsets=[CasesApp(), AuditApp(), ReportsApp(), NotificationsApp()],
+    viewsets=[CasesApp(), AuditApp(), ReportsApp(), NotificationsApp(), RegionalApp()],
 )
