@@ -13,7 +13,7 @@ TEST_ENV := FTP_ENV=test \
 	REDIS_CACHE_URL=$${REDIS_CACHE_URL:-redis://127.0.0.1:6379/14}
 
 .PHONY: install npm run serve backup test test-fast test-browser lint check-services bench bench-wres \
-	bench-seed bench-scale bench-load clean
+	bench-seed bench-scale bench-load bench-tenants clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,9 +85,15 @@ bench-wres: install check-services
 bench-seed: install check-services
 	$(TEST_ENV) $(BIN)/python bench/seed.py --cases 1000
 	$(TEST_ENV) $(BIN)/python bench/seed.py --cases 100000
+	$(TEST_ENV) $(BIN)/python bench/seed.py --cases 2500 --trusts 40
 
 bench-scale: install check-services
 	$(TEST_ENV) $(BIN)/python bench/pages.py
+
+# One trust among 40 x 2,500 against one trust of 100,000 and of 1,000, read as the
+# application's role with row-level security (bench/tenants.py, docs/performance.md).
+bench-tenants: install check-services
+	$(TEST_ENV) $(BIN)/python bench/tenants.py
 
 bench-load: install check-services
 	$(TEST_ENV) $(BIN)/python bench/load.py

@@ -55,9 +55,9 @@ def main() -> None:
 
     django.setup()
     wrappers = {size: _wrapper(name) for size, name in names.items()}
-    _use(wrappers[SIZES[0]])
+    database_use(wrappers[SIZES[0]])
     pages, people = _pages()
-    clients = {size: _clients(wrappers[size], people) for size in SIZES}
+    clients = {size: signed_in_clients(wrappers[size], people) for size in SIZES}
     print(
         f"Pages at {SIZES[0]:,} and {SIZES[1]:,} cases (median of {REPEAT} after a warm-up;"
         f" PASS: time ratio <= {LIMIT}x and equal queries)"
@@ -77,7 +77,7 @@ def _wrapper(name: str) -> Any:
     return load_backend(base["ENGINE"]).DatabaseWrapper({**base, "NAME": name}, "default")
 
 
-def _use(wrapper: Any) -> None:
+def database_use(wrapper: Any) -> None:
     from django.db import connections
 
     connections["default"] = wrapper
@@ -123,13 +123,13 @@ def _pages() -> tuple[list[Page], dict[str, str]]:
     return pages, people
 
 
-def _clients(wrapper: Any, people: dict[str, str]) -> dict[str, Any]:
+def signed_in_clients(wrapper: Any, people: dict[str, str]) -> dict[str, Any]:
     """A signed-in client per person on this database (a knox token for the API)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
     from knox.models import AuthToken
 
-    _use(wrapper)
+    database_use(wrapper)
     clients: dict[str, Any] = {}
     for who, username in people.items():
         user = get_user_model().objects.get(username=username)
@@ -143,7 +143,7 @@ def _clients(wrapper: Any, people: dict[str, str]) -> dict[str, Any]:
 
 
 def _get(page: Page, wrapper: Any, client: Any) -> tuple[float, int]:
-    _use(wrapper)
+    database_use(wrapper)
     wrapper.ensure_connection()  # connecting is not the page's time
     start = time.perf_counter()
     response = client.get(page.url, HTTP_ACCEPT="application/json" if page.api else "text/html")
@@ -154,7 +154,7 @@ def _get(page: Page, wrapper: Any, client: Any) -> tuple[float, int]:
 def _queries(page: Page, wrapper: Any, client: Any) -> int:
     from django.test.utils import CaptureQueriesContext
 
-    _use(wrapper)
+    database_use(wrapper)
     with CaptureQueriesContext(wrapper) as ctx:
         client.get(page.url)
     return len(ctx.captured_queries)

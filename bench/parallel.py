@@ -56,6 +56,7 @@ from audit.services import audit_sequence
 from audit.verify import verify_log
 from staff.models import Employee, OrgUnit
 from staff.services import user_add
+from tenancy.context import current_trust_id
 from workflow.services import case_triage, referral_resubmit, referral_submit
 
 CASES = 200
@@ -233,7 +234,8 @@ def _share(cast: Cast, n: int, processes: int) -> list[int]:
 def _wait_for_lock() -> bool:
     """The chain lock as before ADR 0016: wait for it, held to commit."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [audit.sequencing.CHAIN_LOCK_KEY])
+        key = audit.sequencing.chain_lock_key(current_trust_id())
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
     return True
 
 

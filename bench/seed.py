@@ -1,7 +1,8 @@
-"""Realistic benchmark databases at any size: ``python bench/seed.py --cases 100000``.
+"""Realistic benchmark databases at any size: ``python bench/seed.py --cases 100000``
+(``--cases 2500 --trusts 40``: forty trusts of 2,500 cases each).
 
 Builds (or reuses) a PostgreSQL database, ``ftp_scale_<size>`` by default, in
-three steps:
+four steps:
 
 1. **Templates through the real services.** The local demo's loader
    (``demo.trust.demo_load``) makes a trust, its staff, a login for every role,
@@ -19,8 +20,19 @@ three steps:
    to their copy's team, and every date and time moved back by the copy's
    shift. Columns are read from the catalogue, so a column added later is
    copied too.
-3. ``VACUUM ANALYZE``, and a marker table recording the seed version and
-   size, so that the next run with the same version and size reuses the
+3. **More trusts** (``--trusts N``, ``--cases`` then counts each trust's):
+   the first trust, built as above, is cloned set-based into trusts
+   ``B002`` to ``B<N>``: every row of every table with a ``trust_id`` (and
+   viewflow's task links) copied with its key moved up by a per-table
+   stride, its references to the trust's rows moved alike, and its own
+   ``trust_id``; the trust's logins are copied too (``hr1-B002``, same
+   password) with their memberships. So each trust has its own org units,
+   employees, logins, pool, cases and everything under them, the same
+   shape as the first, and no row refers to another trust's. The demo
+   loads more than one trust: all but ``NB``, the templates' trust, are
+   dropped first.
+4. ``VACUUM ANALYZE``, and a marker table recording the seed version and
+   shape, so that the next run with the same version and shape reuses the
    database. ``VACUUM`` sets the visibility map that index-only scans rely
    on: without it a freshly seeded database is measured while autovacuum
    works through a million new rows, and the governance pack's index-only
@@ -58,6 +70,11 @@ millions of rows is what ``bench/audit_verify.py`` measures, not what these
 pages need. Nothing in the pages benchmarked verifies the chain (events
 appended while benchmarking chain on from the last one as usual).
 
+Every tenant table has row-level security (ADR 0020). The seeder connects
+as the owner of the tables (``DATABASE_URL``'s login, a superuser), which the
+policies do not bind, and writes every row's ``trust_id`` itself.
+``bench/tenants.py`` then reads as the application's role, which they do.
+
 Copying runs under ``session_replication_role = replica``, which switches off
 triggers (the invariant's and the audit log's append-only ones) and foreign-key
 checks for the seeding session only: acceptable only because the database is
@@ -82,7 +99,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 # 2: databases are vacuumed when built (and after migrations on reuse).
 # 3: employees have an email column (single sign-on links by it).
-SEED_VERSION = 3
+# 4: trusts (ADR 0020): every tenant row has a trust_id, roles are
+#    memberships, and a database may hold several trusts (--trusts).
+# 5: memberships name their trust in for_trust_id (not a tenant table), and a
+#    notification is once per trust, event and recipient.
+SEED_VERSION = 5
+# The demo trust whose cases are the templates: the first trust of every
+# database (the demo's other trusts are dropped once loaded).
+TEMPLATE_CODE = "NB"
 OPEN_COPIES = 25  # copies of the 14 open templates, the demo's own included
 YEARS = 8
 PANELS_PER_MEMBER_YEAR = 20
@@ -161,20 +185,28 @@ def database_url(name: str) -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def default_name(cases: int) -> str:
-    return f"ftp_scale_{cases // 1000}k" if cases % 1000 == 0 else f"ftp_scale_{cases}"
+def default_name(cases: int, trusts: int = 1) -> str:
+    """``ftp_scale_100k``, or ``ftp_scale_40x2500`` for 40 trusts of 2,500 cases.
+
+    ``BENCH_DB_PREFIX`` replaces ``ftp_scale`` (to keep one person's
+    databases apart from another's on a shared server)."""
+    prefix = os.environ.get("BENCH_DB_PREFIX", "ftp_scale")
+    if trusts > 1:
+        return f"{prefix}_{trusts}x{cases}"
+    return f"{prefix}_{cases // 1000}k" if cases % 1000 == 0 else f"{prefix}_{cases}"
 
 
-def ensure(cases: int, name: str | None = None, *, rebuild: bool = False) -> str:
-    """Build the database unless one of this version and size exists; its name.
+def ensure(cases: int, name: str | None = None, *, rebuild: bool = False, trusts: int = 1) -> str:
+    """Build the database unless one of this version and shape exists; its name.
 
     Runs the seeder in a subprocess, so that the caller's Django connection
     (configured for another database, or none) is left alone.
     """
     import subprocess
 
-    name = name or default_name(cases)
+    name = name or default_name(cases, trusts)
     command = [sys.executable, str(Path(__file__)), "--cases", str(cases), "--name", name]
+    command += ["--trusts", str(trusts)]
     subprocess.run([*command, *(["--rebuild"] if rebuild else [])], check=True)  # noqa: S603
     return name
 
@@ -199,8 +231,8 @@ def _admin(statement: str, params: list[Any] | None = None) -> list[tuple[Any, .
         return cursor.fetchall() if cursor.description else []
 
 
-def _existing_marker(name: str) -> tuple[int, int] | None:
-    """The (version, cases) a previous build recorded, or None."""
+def _existing_marker(name: str) -> tuple[int, int, int] | None:
+    """The (version, cases per trust, trusts) a previous build recorded, or None."""
     import psycopg
 
     if not _admin("SELECT 1 FROM pg_database WHERE datname = %s", [name]):
@@ -209,19 +241,29 @@ def _existing_marker(name: str) -> tuple[int, int] | None:
         found = conn.execute("SELECT to_regclass('bench_seed_marker')").fetchone()
         if not found or found[0] is None:
             return None
-        row = conn.execute("SELECT version, cases FROM bench_seed_marker").fetchone()
-        return (int(row[0]), int(row[1])) if row else None
+        columns = conn.execute(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'bench_seed_marker' AND column_name = 'trusts'"
+        ).fetchone()
+        trusts = "trusts" if columns and columns[0] else "1"
+        row = conn.execute(f"SELECT version, cases, {trusts} FROM bench_seed_marker").fetchone()  # noqa: S608
+        return (int(row[0]), int(row[1]), int(row[2])) if row else None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=1000)
-    parser.add_argument("--name", default=None, help="database name (ftp_scale_<size>)")
+    parser.add_argument("--cases", type=int, default=1000, help="cases (in each trust)")
+    parser.add_argument("--trusts", type=int, default=1, help="trusts, each with --cases cases")
+    parser.add_argument(
+        "--name", default=None, help="database name (ftp_scale_<size>, ftp_scale_<trusts>x<cases>)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="drop and build again")
     args = parser.parse_args()
     if not 400 <= args.cases <= 5_000_000:
         parser.error("--cases must be between 400 and 5,000,000")
-    name = args.name or default_name(args.cases)
+    if not 1 <= args.trusts <= 500:
+        parser.error("--trusts must be between 1 and 500")
+    name = args.name or default_name(args.cases, args.trusts)
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", name):
         parser.error("--name must be lower-case letters, digits and underscores")
     os.environ["DATABASE_URL"] = database_url(name)
@@ -231,8 +273,11 @@ def main() -> None:
     if marker is None and _admin("SELECT 1 FROM pg_database WHERE datname = %s", [name]):
         # Only a database this script built is ever dropped.
         sys.exit(f"{name} exists and was not built by bench/seed.py: choose another --name.")
-    if not args.rebuild and marker == (SEED_VERSION, args.cases):
-        print(f"{name}: reusing (seed version {SEED_VERSION}, {args.cases:,} cases).")
+    shape = f"{args.cases:,} cases" + (
+        f" in each of {args.trusts} trusts" if args.trusts > 1 else ""
+    )
+    if not args.rebuild and marker == (SEED_VERSION, args.cases, args.trusts):
+        print(f"{name}: reusing (seed version {SEED_VERSION}, {shape}).")
         _migrate_reused()
         return
     started = time.perf_counter()
@@ -242,8 +287,8 @@ def main() -> None:
     # into a memory outbox), not queued for a worker that will never come.
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    build(args.cases)
-    print(f"{name}: built {args.cases:,} cases in {time.perf_counter() - started:.0f} s.")
+    build(args.cases, args.trusts)
+    print(f"{name}: built {shape} in {time.perf_counter() - started:.0f} s.")
 
 
 def _setup() -> None:
@@ -270,7 +315,7 @@ def _migrate_reused() -> None:
         print("  applied " + ", ".join(f"{m.app_label}.{m.name}" for m, _ in pending))
 
 
-def build(cases: int) -> None:
+def build(cases: int, trusts: int = 1) -> None:
     _setup()
     from django.conf import settings
     from django.core.management import call_command
@@ -279,22 +324,38 @@ def build(cases: int) -> None:
     settings.FTP_DEMO_DATA_ALLOWED = True  # this throwaway database only
     from demo.reports import demo_reports_load
     from demo.trust import demo_load
+    from tenancy.context import trust_entered
+    from tenancy.models import Trust
+    from tenancy.services import trust_add
 
     demo_load()
-    demo_reports_load()
+    template = Trust.objects.get(code=TEMPLATE_CODE)
+    with trust_entered(template):
+        demo_reports_load(TEMPLATE_CODE)
+    sql("SET session_replication_role = replica")
+    _others_drop(template.pk)
+    sql("SET session_replication_role = DEFAULT")
+    # Clones are made as trusts are (their policy with them), then filled below.
+    clones = [
+        trust_add(code=clone_code(k), name=f"Bench Trust {k}").pk for k in range(2, trusts + 1)
+    ]
     plan = plan_for(cases)
+    # The seeding connection is the owner (a superuser), which row-level
+    # security does not bind; every row is written with its trust_id explicitly.
     sql("SET session_replication_role = replica")
     _plan_tables(plan)
     _copy_people(plan)
     for table in CASE_OF:
         _copy_table(table)
     _fix_up()
-    sql("SET session_replication_role = DEFAULT")
-    sql("CREATE TABLE bench_seed_marker (version int, cases int, built_at timestamptz)")
-    sql("INSERT INTO bench_seed_marker VALUES (%s, %s, now())", [SEED_VERSION, cases])
     sql("DROP TABLE bench_copy, bench_tpl, bench_stride")
+    if clones:
+        _clone_trusts(template.pk, clones)
+    sql("SET session_replication_role = DEFAULT")
+    sql("CREATE TABLE bench_seed_marker (version int, cases int, trusts int, built_at timestamptz)")
+    sql("INSERT INTO bench_seed_marker VALUES (%s, %s, %s, now())", [SEED_VERSION, cases, trusts])
     sql("VACUUM ANALYZE")
-    _summary(plan)
+    _summary(plan, trusts)
 
 
 def _plan_tables(plan: Plan) -> None:
@@ -358,7 +419,8 @@ def _usernames(prefix: str) -> list[int]:
 
 def _copy_people(plan: Plan) -> None:
     """Teams of panel members and managers (copies of the demo's logins, same
-    password), and groups of employees (copies of the demo's staff)."""
+    password, same roles in the same trust), and groups of employees (copies
+    of the demo's staff)."""
     users, employees = _stride("auth_user"), _stride("staff_employee")
     for prefix, teams in (("panel", plan.pool_teams), ("manager", plan.manager_teams)):
         ids = _usernames(prefix)
@@ -372,16 +434,16 @@ def _copy_people(plan: Plan) -> None:
             [users, teams - 1, ids],
         )
         sql(
-            "INSERT INTO auth_user_groups (user_id, group_id) SELECT ug.user_id + g * %s,"
-            " ug.group_id FROM auth_user_groups ug, generate_series(1, %s) g"
-            " WHERE ug.user_id = ANY(%s)",
+            "INSERT INTO accounts_membership (user_id, for_trust_id, role, given_at)"
+            " SELECT m.user_id + g * %s, m.for_trust_id, m.role, m.given_at"
+            " FROM accounts_membership m, generate_series(1, %s) g WHERE m.user_id = ANY(%s)",
             [users, teams - 1, ids],
         )
     panel_ids = _usernames("panel")
     sql(
-        "INSERT INTO staff_employee (id, staff_number, name, job_title, band, ethnic_category,"
-        " line_manager_id, org_unit_id, user_id, email)"
-        " SELECT e.id + g * %(es)s, 'S' || lpad((e.id + g * %(es)s)::text, 8, '0'),"
+        "INSERT INTO staff_employee (id, trust_id, staff_number, name, job_title, band,"
+        " ethnic_category, line_manager_id, org_unit_id, user_id, email)"
+        " SELECT e.id + g * %(es)s, e.trust_id, 'S' || lpad((e.id + g * %(es)s)::text, 8, '0'),"
         " (%(first)s::text[])[1 + (e.id * 7 + g) %% 20] || ' '"
         " || (%(last)s::text[])[1 + (e.id + g * 3) %% 20],"
         " e.job_title, e.band, e.ethnic_category, e.line_manager_id + g * %(es)s, e.org_unit_id,"
@@ -399,14 +461,15 @@ def _copy_people(plan: Plan) -> None:
         },  # type: ignore[arg-type]
     )
     sql(
-        "INSERT INTO panels_poolmember (independent_trained_until, away_until, user_id)"
-        " SELECT p.independent_trained_until, NULL, p.user_id + g * %s FROM panels_poolmember p,"
+        "INSERT INTO panels_poolmember (trust_id, independent_trained_until, away_until, user_id)"
+        " SELECT p.trust_id, p.independent_trained_until, NULL, p.user_id + g * %s"
+        " FROM panels_poolmember p,"
         " generate_series(1, %s) g",
         [users, plan.pool_teams - 1],
     )
     sql(
-        "INSERT INTO panels_poolmember_networks (poolmember_id, staffnetwork_id)"
-        " SELECT c.id, n.staffnetwork_id FROM panels_poolmember_networks n"
+        "INSERT INTO panels_poolmember_networks (trust_id, poolmember_id, staffnetwork_id)"
+        " SELECT n.trust_id, c.id, n.staffnetwork_id FROM panels_poolmember_networks n"
         " JOIN panels_poolmember p ON p.id = n.poolmember_id"
         " JOIN panels_poolmember c ON (c.user_id - p.user_id) %% %s = 0 AND c.id <> p.id"
         " WHERE c.user_id > p.user_id",
@@ -443,10 +506,12 @@ def _expression(table: str, column: str, kind: str, references: str | None) -> s
     """How copy ``c`` of template row ``t`` fills ``column``."""
     panel, managers = _usernames("panel"), _usernames("manager")
     users = _stride("auth_user")
-    if column == _key(table):
-        return f"t.{column} + c.k * {_stride(table)}"
+    # A key that is also a reference (a case's assessment, a decision's
+    # answers) moves with the row it extends.
     if references in CASE_OF:
         return f"t.{column} + c.k * {_stride(references)}"
+    if column == _key(table):
+        return f"t.{column} + c.k * {_stride(table)}"
     if references == "auth_user":
         return (
             f"CASE WHEN t.{column} = ANY(ARRAY{panel}::int[]) THEN t.{column} + c.team * {users}"
@@ -513,20 +578,166 @@ def _fix_up() -> None:
         "UPDATE workflow_referencecounter SET last = (SELECT max(id) FROM workflow_case)"
         " WHERE year = extract(year FROM now())"
     )
-    for table in [*CASE_OF, "auth_user", "auth_user_groups", "staff_employee"]:
+    for table in [*CASE_OF, "auth_user", "accounts_membership", "staff_employee"]:
         key = "id" if table.startswith("auth_") else _key(table)
         found = sql("SELECT pg_get_serial_sequence(%s, %s)", [table, key])
         if found and found[0][0]:
             sql(f"SELECT setval(%s, (SELECT max({key}) FROM {table}))", [found[0][0]])  # noqa: S608
 
 
-def _summary(plan: Plan) -> None:
-    stages = sql("SELECT stage, count(*) FROM workflow_case GROUP BY 1 ORDER BY 1")
-    pool = sql("SELECT count(*) FROM panels_poolmember")[0][0]
-    employees = sql("SELECT count(*) FROM staff_employee")[0][0]
-    managers = sql("SELECT count(*) FROM auth_user WHERE username LIKE 'manager%%'")[0][0]
+# --- more trusts: clones of the first -----------------------------------------
+
+
+def _others_drop(template: int) -> None:
+    """Delete every trust but the template (the demo loads more than one),
+    their rows, and the logins that held roles only there."""
+    tables = _tenant_tables()
+    sql(
+        "DELETE FROM viewflow_task_previous p USING viewflow_task k"
+        " WHERE k.id = p.from_task_id AND k.trust_id <> %s",
+        [template],
+    )
+    sql(
+        "CREATE TEMP TABLE bench_gone AS SELECT DISTINCT user_id AS id FROM accounts_membership"
+        " WHERE for_trust_id <> %s"
+        " EXCEPT SELECT user_id FROM accounts_membership WHERE for_trust_id = %s",
+        [template, template],
+    )
+    for table in tables:
+        if table != "viewflow_task_previous":
+            sql(f"DELETE FROM {table} WHERE trust_id <> %s", [template])  # noqa: S608
+    for table, column in sql(
+        "SELECT c.conrelid::regclass::text, a.attname FROM pg_constraint c"
+        " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
+        " WHERE c.contype = 'f' AND c.confrelid = 'auth_user'::regclass"
+    ):
+        sql(f"DELETE FROM {table} WHERE {column} IN (SELECT id FROM bench_gone)")  # noqa: S608
+    sql("DELETE FROM auth_user WHERE id IN (SELECT id FROM bench_gone)")
+    sql("DELETE FROM accounts_membership WHERE for_trust_id <> %s", [template])
+    sql("DELETE FROM tenancy_trustpolicy WHERE for_trust_id <> %s", [template])
+    sql("DELETE FROM tenancy_trust WHERE id <> %s", [template])
+    sql("DROP TABLE bench_gone")
+
+
+def clone_code(k: int) -> str:
+    """The code of the database's ``k``-th trust (2 and up; the first is the template's)."""
+    return f"B{k:03d}"
+
+
+def _tenant_tables() -> list[str]:
+    """Every table with a trust column, and the tables without one that hang
+    off them (viewflow's task links): what a trust's data is."""
+    rows = sql(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public'"
+        " AND column_name = 'trust_id' AND table_name NOT LIKE 'regional%%' ORDER BY 1"
+    )
+    return [r[0] for r in rows] + ["viewflow_task_previous"]
+
+
+def _clone_trusts(template: int, clones: list[int]) -> None:
+    """Copy every row of the template trust into each clone trust, set-based.
+
+    Clone ``k`` (1, 2, ...) of a row has its key moved up by ``k`` times its
+    table's stride (the table's largest key plus one), and so have its
+    references to rows of the trust; the trust's logins are copied too (name
+    ``<username>-B002``, same password) with their memberships, and the rows
+    refer to their own trust's copies. Rows of no trust (the deployment's
+    audit chain, the superuser) are neither copied nor moved. Each trust
+    then holds the same people and cases, dates and case references as the
+    first, and nothing of another trust.
+    """
+    tables = _tenant_tables()
+    sql("CREATE TABLE bench_clone (k int PRIMARY KEY, trust_id bigint)")
+    sql(
+        "INSERT INTO bench_clone SELECT k, (%s::bigint[])[k] FROM generate_series(1, %s) k",
+        [clones, len(clones)],
+    )
+    sql(
+        "CREATE TABLE bench_people AS SELECT DISTINCT user_id AS id FROM accounts_membership"
+        " WHERE for_trust_id = %s",
+        [template],
+    )
+    sql("ALTER TABLE bench_people ADD PRIMARY KEY (id)")
+    strides = {t: _max_key(t) + 1 for t in [*tables, "auth_user"]}
+    users = strides["auth_user"]
+    columns = [name for name, _ in _columns("auth_user") if name != "id"]
+    values = [
+        "t.username || '-' || (SELECT code FROM tenancy_trust WHERE id = c.trust_id)"
+        if name == "username"
+        else "regexp_replace(t.email, '@', '-' || c.k || '@')"
+        if name == "email"
+        else f"t.{name}"
+        for name in columns
+    ]
+    sql(
+        f"INSERT INTO auth_user (id, {', '.join(columns)})"  # noqa: S608
+        f" SELECT t.id + c.k * {users}, {', '.join(values)} FROM auth_user t"
+        " JOIN bench_people p ON p.id = t.id CROSS JOIN bench_clone c"
+    )
+    # Memberships name their trust in for_trust_id (not a tenant table): the
+    # clones' people hold the template's roles in their own trust.
+    sql(
+        "INSERT INTO accounts_membership (user_id, for_trust_id, role, given_at)"
+        " SELECT m.user_id + c.k * %s, c.trust_id, m.role, m.given_at"
+        " FROM accounts_membership m JOIN bench_people p ON p.id = m.user_id"
+        " CROSS JOIN bench_clone c WHERE m.for_trust_id = %s",
+        [users, template],
+    )
+    for table in tables:
+        keys = _foreign_keys(table)
+        names = [name for name, _ in _columns(table)]
+        values = []
+        for name in names:
+            target = keys.get(name)
+            if name == "trust_id":
+                values.append("c.trust_id")
+            elif target == "auth_user":
+                values.append(
+                    f"CASE WHEN t.{name} IN (SELECT id FROM bench_people)"  # noqa: S608
+                    f" THEN t.{name} + c.k * {users} ELSE t.{name} END"
+                )
+            elif target in strides:  # before the key: a key may extend another row
+                values.append(f"t.{name} + c.k * {strides[target]}")
+            elif name == _key(table):
+                values.append(f"t.{name} + c.k * {strides[table]}")
+            else:
+                values.append(f"t.{name}")
+        if "trust_id" in names:
+            where = "t.trust_id = %s"
+        else:  # viewflow_task_previous: through its task
+            where = "(SELECT k.trust_id FROM viewflow_task k WHERE k.id = t.from_task_id) = %s"
+        sql(
+            f"INSERT INTO {table} ({', '.join(names)})"  # noqa: S608
+            f" SELECT {', '.join(values)} FROM {table} t CROSS JOIN bench_clone c WHERE {where}",
+            [template],
+        )
+    for table in [*tables, "auth_user", "accounts_membership"]:
+        key = "id" if table in ("auth_user", "accounts_membership") else _key(table)
+        found = sql("SELECT pg_get_serial_sequence(%s, %s)", [table, key])
+        if found and found[0][0]:
+            sql(f"SELECT setval(%s, (SELECT max({key}) FROM {table}))", [found[0][0]])  # noqa: S608
+    sql("DROP TABLE bench_clone, bench_people")
+
+
+def _max_key(table: str) -> int:
+    key = "id" if table == "auth_user" else _key(table)
+    return int(sql(f"SELECT coalesce(max({key}), 0) FROM {table}")[0][0])  # noqa: S608
+
+
+def _summary(plan: Plan, trusts: int = 1) -> None:
+    first = "(SELECT min(id) FROM tenancy_trust)"
+    stages = sql(
+        f"SELECT stage, count(*) FROM workflow_case WHERE trust_id = {first} GROUP BY 1 ORDER BY 1"  # noqa: S608
+    )
+    pool = sql(f"SELECT count(*) FROM panels_poolmember WHERE trust_id = {first}")[0][0]  # noqa: S608
+    employees = sql(f"SELECT count(*) FROM staff_employee WHERE trust_id = {first}")[0][0]  # noqa: S608
+    managers = sql(
+        "SELECT count(*) FROM auth_user WHERE username LIKE 'manager%%'"
+        " AND username NOT LIKE '%%-B%%'"
+    )[0][0]
     print(
-        f"{sum(n for _, n in stages):,} cases ("
+        (f"{trusts} trusts, each of " if trusts > 1 else "")
+        + f"{sum(n for _, n in stages):,} cases ("
         + ", ".join(f"{stage} {n:,}" for stage, n in stages)
         + f"); {employees:,} employees, {managers:,} referring managers, {pool:,} pool members,"
         f" {plan.closed_copies:,} closed copies over {YEARS} years."

@@ -1,8 +1,8 @@
-"""The panel side of the demo data (``demo.trust`` drives it).
+"""The panel side of the demo data (``demo.trust`` drives it, one trust at a time).
 
-The five demo panel members are department leads (band 8a) spread over the
-three ICSUs, three of them trained independent members, so that every demo
-case has a panel meeting the default rules. Each demo panel is the one HR is
+Each demo trust's panel members (its ``pool``) are department leads (band 8a)
+spread over its ICSUs, some of them trained independent members, so that
+every demo case has a panel meeting the default rules. Each demo panel is the one HR is
 suggested, and members declare and give their views before the chair
 decides, all through the services, like a real case.
 """
@@ -34,14 +34,6 @@ NETWORKS = {
     "disability": "Disability network",
     "lgbt": "LGBT+ network",
 }
-# username: (the department they lead, trained independent member, networks)
-POOL: dict[str, tuple[str, bool, tuple[str, ...]]] = {
-    "panel1": ("NB-MED-ED", False, ()),
-    "panel2": ("NB-SUR-THE", True, ("race-equality",)),
-    "panel3": ("NB-WAC-MAT", True, ("disability", "race-equality")),
-    "panel4": ("NB-SUR-GEN", False, ("lgbt",)),
-    "panel5": ("NB-MED-COP", True, ()),
-}
 CONFLICT = "The employee is a close friend of mine outside work."
 VIEW = "Having read the referral and the guide's advice, this is the proportionate outcome."
 DISSENT = "I would not single the employee out yet: an informal route is proportionate."
@@ -51,17 +43,21 @@ AGREED = {
 }
 
 
-def pool_load(employees: list[Employee]) -> None:
-    """Link each demo panel member to the lead of their department and put them
-    in the pool. Idempotent: links and records are set, not added."""
+def pool_load(
+    employees: list[Employee], pool: dict[str, tuple[str, bool, tuple[str, ...]]]
+) -> None:
+    """Link each demo panel member (``pool``: username to the department they
+    lead, whether trained as an independent member, their networks) to the
+    lead of their department and put them in the current trust's pool.
+    Idempotent: links and records are set, not added."""
     networks = {
         code: StaffNetwork.objects.update_or_create(code=code, defaults={"name": name})[0]
         for code, name in NETWORKS.items()
     }
     # Training outlives the demo's backdated clock and the year after loading.
     trained_until = dt.date.today() + dt.timedelta(days=3 * 365)
-    users = get_user_model().objects.in_bulk(list(POOL), field_name="username")
-    for username, (department, trained, codes) in POOL.items():
+    users = get_user_model().objects.in_bulk(list(pool), field_name="username")
+    for username, (department, trained, codes) in pool.items():
         user = users[username]
         lead = next(e for e in employees if e.org_unit.code == department and e.band == "8a")
         Employee.objects.filter(user=user).exclude(pk=lead.pk).update(user=None)

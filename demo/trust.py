@@ -1,19 +1,28 @@
-"""Demo data for the local environment: a small trust, its staff, a login for
-every role, and about thirty cases at every stage and with every outcome.
+"""Demo data for the local environment: two trusts, each with its staff, a
+login for every role and cases at several stages; Northbridge (NB) has about
+thirty cases at every stage and with every outcome, Southmere (SM) a dozen.
 
 Only the local configuration may load it (``settings.FTP_DEMO_DATA_ALLOWED``);
 test and production settings refuse before anything is written.
 
-Loading twice leaves the same data: org units, employees and users are
-updated or created by their natural keys, and the cases are created only
-when the demo managers have no cases yet. Every case is made by the real
+Each trust is loaded inside its own context (``trust_entered``), as a
+request or a command acts for one trust: its rows are its own. Logins are
+global; their roles are memberships of a trust. ``hr2`` is an HR adviser in
+both trusts ("shared services"), so choosing a trust can be tried, and
+``regional`` is the regional viewer of both trusts' shared figures. On SQLite
+the trusts are kept apart by the models' trust filter only, not by a
+security boundary (PostgreSQL's row-level security is that: docs/tenancy.md).
+
+Loading twice leaves the same data: trusts, org units, employees and users
+are updated or created by their natural keys, and a trust's cases are created
+only when its demo managers have no cases yet. Every case is made by the real
 services (``referral_submit``, ``case_triage``, ``panel_convene`` ...), so
 each has a viewflow process and an audit path like any other case.
 
 Dates: each action runs with the clock moved to a past working day (with
-time-machine, a development dependency), in date order across all cases.
-Case, process, task, panel, decision, sign-off and audit timestamps then
-agree with one another, and reference numbers follow submission order.
+time-machine, a development dependency), in date order across a trust's
+cases. Case, process, task, panel, decision, sign-off and audit timestamps
+then agree with one another, and reference numbers follow submission order.
 Moving them afterwards with a queryset update could not be honest: panel
 decisions and sign-offs are append-only in the database. Without
 time-machine the cases are created at the current time instead.
@@ -27,7 +36,7 @@ import contextlib
 import datetime as dt
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -39,8 +48,12 @@ from accounts.roles import Role
 from accounts.types import Actor
 from core.errors import DomainError
 from demo import panels as panel_demo
+from regional.services import regional_viewer_grant
 from staff.models import Employee, OrgUnit
 from staff.services import user_add
+from tenancy.context import trust_entered
+from tenancy.models import Trust
+from tenancy.services import trust_add, trust_policy_change
 from workflow.models import Case
 from workflow.services import (
     case_record_informal_outcome,
@@ -54,6 +67,7 @@ from workflow.services import (
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - a published demo login, local only
 SEED = 2026
 ADMIN_USERNAME = "admin"
+REGIONAL_USERNAME = "regional"
 
 
 class DemoDataRefused(Exception):
@@ -62,32 +76,10 @@ class DemoDataRefused(Exception):
 
 # --- reference data ---------------------------------------------------------
 
-TRUST = ("NB", "Northbridge NHS Foundation Trust (demo)")
-ICSUS: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "NB-MED": (
-        "Medicine",
-        [
-            ("NB-MED-ED", "Emergency Department"),
-            ("NB-MED-AMU", "Acute Medical Unit"),
-            ("NB-MED-COP", "Care of Older People"),
-        ],
-    ),
-    "NB-SUR": (
-        "Surgery",
-        [
-            ("NB-SUR-THE", "Theatres and Anaesthetics"),
-            ("NB-SUR-GEN", "General Surgery"),
-            ("NB-SUR-ORT", "Trauma and Orthopaedics"),
-        ],
-    ),
-    "NB-WAC": (
-        "Women's and Children's",
-        [("NB-WAC-MAT", "Maternity"), ("NB-WAC-PAE", "Paediatrics")],
-    ),
-}
-# Staff below each department lead: 29 in all, with the 3 ICSU directors and
-# 8 leads making 40 employees.
-STAFF_PER_DEPARTMENT = [4, 4, 4, 4, 4, 3, 3, 3]
+Icsus = dict[str, tuple[str, list[tuple[str, str]]]]
+# username: (the department they lead, trained independent member, networks)
+Pool = dict[str, tuple[str, bool, tuple[str, ...]]]
+
 STAFF_ROLES = [
     ("Staff Nurse", "5"),
     ("Healthcare Assistant", "3"),
@@ -99,8 +91,6 @@ STAFF_ROLES = [
     ("Midwife", "6"),
     ("Porter", "2"),
 ]
-# A mix like a London trust's: 21 white (A-C), 16 BME (D-S), 3 not stated or blank.
-ETHNIC_MIX = [*"AAAAAAAAAAAAAABBCCCCC", *"DEFGHHJKLMMNNPRS", "Z", "Z", ""]
 # Compact on purpose: forty lines of names would hide the structure.
 FIRST_NAMES = (  # noqa: SIM905
     "Alex Amara Ben Chloe Daniel Efua Fatima George Grace Hannah "
@@ -111,138 +101,10 @@ SURNAMES = (  # noqa: SIM905
     "Lewis Mensah Murphy Nowak Okafor Patel Rahman Reid Thompson Walsh"
 ).split()
 
-# --- users --------------------------------------------------------------------
-
-USERS: list[tuple[str, Role, str, str]] = [
-    ("manager1", Role.MANAGER, "Maya", "Marsh"),
-    ("manager2", Role.MANAGER, "Omar", "Hale"),
-    ("manager3", Role.MANAGER, "Sara", "Quinn"),
-    ("hr1", Role.HR, "Hana", "Rowe"),
-    ("hr2", Role.HR, "Idris", "Bell"),
-    ("panel1", Role.PANEL, "Priya", "Shah"),
-    ("panel2", Role.PANEL, "Paul", "Grant"),
-    ("panel3", Role.PANEL, "Pat", "Owusu"),
-    ("panel4", Role.PANEL, "Rosa", "Lima"),
-    ("panel5", Role.PANEL, "Tom", "Ward"),
-    ("director", Role.DECISION_MAKER, "Dina", "Frost"),
-    ("governance", Role.GOVERNANCE, "Gill", "Moss"),
-]
-# Each demo manager refers staff of one ICSU.
-MANAGER_ICSU = {"manager1": "NB-MED", "manager2": "NB-SUR", "manager3": "NB-WAC"}
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    password: str
-    role: str
-
-
-@dataclass
-class DemoResult:
-    org_units: int
-    employees: int
-    logins: list[DemoLogin]
-    cases_created: int
-    backdated: bool
-
-
-def demo_load(*, today: dt.date | None = None) -> DemoResult:
-    """Load (or refresh) the demo data; refuses unless demo data is allowed."""
-    if not settings.FTP_DEMO_DATA_ALLOWED:
-        raise DemoDataRefused(
-            "Demo data can only be loaded with FTP_ENV=local (FTP_DEMO_DATA_ALLOWED is false "
-            f"for FTP_ENV={settings.FTP_ENV}). Nothing was written."
-        )
-    with transaction.atomic():
-        units = _load_org_units()
-        employees = _load_employees(units)
-        logins = _load_users()
-        panel_demo.pool_load(employees)
-        created = 0
-        if not Case.objects.filter(referring_manager__username__in=MANAGER_ICSU).exists():
-            created = _load_cases(today or timezone.localdate(), employees)
-    return DemoResult(len(units), len(employees), logins, created, _time_machine() is not None)
-
-
-def _load_org_units() -> dict[str, OrgUnit]:
-    def put(code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
-        unit, _ = OrgUnit.objects.update_or_create(
-            code=code, defaults={"name": name, "kind": kind, "parent": parent}
-        )
-        units[code] = unit
-        return unit
-
-    units: dict[str, OrgUnit] = {}
-    trust = put(*TRUST, OrgUnit.Kind.TRUST, None)
-    for code, (name, departments) in ICSUS.items():
-        icsu = put(code, name, OrgUnit.Kind.ICSU, trust)
-        for dep_code, dep_name in departments:
-            put(dep_code, dep_name, OrgUnit.Kind.DEPARTMENT, icsu)
-    return units
-
-
-def _load_employees(units: dict[str, OrgUnit]) -> list[Employee]:
-    """Directors of each ICSU, a lead per department, staff reporting to the lead."""
-    rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
-    names = iter(rng.sample([f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES], 40))
-    codes = iter(rng.sample(ETHNIC_MIX, len(ETHNIC_MIX)))
-    numbers = (f"D{n:06d}" for n in range(100001, 100100))
-    employees: list[Employee] = []
-
-    def put(unit: OrgUnit, title: str, band: str, manager: Employee | None) -> Employee:
-        employee, _ = Employee.objects.update_or_create(
-            staff_number=next(numbers),
-            defaults={
-                "name": next(names),
-                "job_title": title,
-                "band": band,
-                "org_unit": unit,
-                "line_manager": manager,
-                "ethnic_category": next(codes),
-            },
-        )
-        employees.append(employee)
-        return employee
-
-    sizes = iter(STAFF_PER_DEPARTMENT)
-    for code, (icsu_name, departments) in ICSUS.items():
-        director = put(units[code], f"Divisional Director, {icsu_name}", "8d", None)
-        for dep_code, _name in departments:
-            lead = put(units[dep_code], "Matron / Service Lead", "8a", director)
-            for i in range(next(sizes)):
-                title, band = STAFF_ROLES[(i + len(employees)) % len(STAFF_ROLES)]
-                put(units[dep_code], title, band, lead)
-    return employees
-
-
-def _load_users() -> list[DemoLogin]:
-    logins = []
-    for username, role, first, last in USERS:
-        user_add(
-            username=username,
-            role=role,
-            password=DEMO_PASSWORD,
-            first_name=first,
-            last_name=last,
-            email=f"{username}@demo.invalid",
-            validate=False,
-        )
-        logins.append(DemoLogin(username, DEMO_PASSWORD, role.group_name))
-    admin, _ = get_user_model().objects.get_or_create(username=ADMIN_USERNAME)
-    admin.is_staff = admin.is_superuser = True
-    admin.email = "admin@demo.invalid"
-    admin.set_password(DEMO_PASSWORD)
-    admin.save()
-    logins.append(DemoLogin(ADMIN_USERNAME, DEMO_PASSWORD, "Superuser (Django admin)"))
-    return logins
-
-
-# --- cases ----------------------------------------------------------------------
-
 # Each script lists the actions after submission, as "action:argument"; the
-# comment says where the case ends. Together they cover every stage and every
-# outcome. The first OPEN_SCRIPTS end at an open stage, so they are recent.
+# comment says where the case ends. Together NB's cover every stage and every
+# outcome. The first ``open_scripts`` of a trust end at an open stage, so
+# they are recent.
 SCRIPTS = [
     "",  # submitted
     "",  # submitted
@@ -284,6 +146,354 @@ SCRIPTS = [
     "triage:panel convene conflict replace decide:mediation",
 ]
 OPEN_SCRIPTS = 14
+
+# Southmere's dozen: a case at each stage and a few outcomes. Its pool of four
+# leaves three members for any case, so nobody is replaced there.
+SM_SCRIPTS = [
+    "",  # submitted
+    "triage:return",  # submitted, waiting for the manager to resubmit
+    "triage:informal",  # informal
+    "triage:informal",
+    "triage:panel",  # panel, not yet convened
+    "triage:panel convene",  # panel, convened
+    "triage:panel convene decide:formal_investigation",  # signoff
+    "triage:panel convene decide:formal_investigation signoff:approve",  # formal
+    "triage:informal informal:resolved",  # closed: resolved_informally
+    "triage:redirect",  # closed: redirected
+    "withdraw",  # closed: withdrawn
+    "triage:informal informal:unresolved convene decide:mediation",  # closed: mediation
+]
+SM_OPEN_SCRIPTS = 7
+
+
+@dataclass(frozen=True)
+class DemoTrust:
+    """One demo trust: its organisation, people, pool and case scripts."""
+
+    code: str
+    name: str
+    icsus: Icsus
+    # Staff below each department lead, department by department.
+    staff_per_department: list[int]
+    # Ethnic categories to deal out, one per employee (never printed).
+    ethnic_mix: list[str]
+    staff_number_prefix: str
+    # Logins given a role in this trust: (username, role, first name, last name).
+    users: list[tuple[str, Role, str, str]]
+    # Each demo manager refers staff of one ICSU.
+    manager_icsu: dict[str, str]
+    hr: tuple[str, ...]
+    director: str
+    pool: Pool
+    scripts: list[str]
+    open_scripts: int
+    seed: int
+    # Policy different from the defaults (tenancy.services.trust_policy_change).
+    policy: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def employee_count(self) -> int:
+        return (
+            sum(self.staff_per_department)
+            + len(self.icsus)
+            + sum(len(departments) for _name, departments in self.icsus.values())
+        )
+
+
+NORTHBRIDGE = DemoTrust(
+    code="NB",
+    name="Northbridge NHS Foundation Trust (demo)",
+    icsus={
+        "NB-MED": (
+            "Medicine",
+            [
+                ("NB-MED-ED", "Emergency Department"),
+                ("NB-MED-AMU", "Acute Medical Unit"),
+                ("NB-MED-COP", "Care of Older People"),
+            ],
+        ),
+        "NB-SUR": (
+            "Surgery",
+            [
+                ("NB-SUR-THE", "Theatres and Anaesthetics"),
+                ("NB-SUR-GEN", "General Surgery"),
+                ("NB-SUR-ORT", "Trauma and Orthopaedics"),
+            ],
+        ),
+        "NB-WAC": (
+            "Women's and Children's",
+            [("NB-WAC-MAT", "Maternity"), ("NB-WAC-PAE", "Paediatrics")],
+        ),
+    },
+    # 29 in all, with the 3 ICSU directors and 8 leads making 40 employees.
+    staff_per_department=[4, 4, 4, 4, 4, 3, 3, 3],
+    # A mix like a London trust's: 21 white (A-C), 16 BME (D-S), 3 not stated or blank.
+    ethnic_mix=[*"AAAAAAAAAAAAAABBCCCCC", *"DEFGHHJKLMMNNPRS", "Z", "Z", ""],
+    staff_number_prefix="D1",
+    users=[
+        ("manager1", Role.MANAGER, "Maya", "Marsh"),
+        ("manager2", Role.MANAGER, "Omar", "Hale"),
+        ("manager3", Role.MANAGER, "Sara", "Quinn"),
+        ("hr1", Role.HR, "Hana", "Rowe"),
+        ("hr2", Role.HR, "Idris", "Bell"),
+        ("panel1", Role.PANEL, "Priya", "Shah"),
+        ("panel2", Role.PANEL, "Paul", "Grant"),
+        ("panel3", Role.PANEL, "Pat", "Owusu"),
+        ("panel4", Role.PANEL, "Rosa", "Lima"),
+        ("panel5", Role.PANEL, "Tom", "Ward"),
+        ("director", Role.DECISION_MAKER, "Dina", "Frost"),
+        ("governance", Role.GOVERNANCE, "Gill", "Moss"),
+    ],
+    manager_icsu={"manager1": "NB-MED", "manager2": "NB-SUR", "manager3": "NB-WAC"},
+    hr=("hr1", "hr2"),
+    director="director",
+    pool={
+        "panel1": ("NB-MED-ED", False, ()),
+        "panel2": ("NB-SUR-THE", True, ("race-equality",)),
+        "panel3": ("NB-WAC-MAT", True, ("disability", "race-equality")),
+        "panel4": ("NB-SUR-GEN", False, ("lgbt",)),
+        "panel5": ("NB-MED-COP", True, ()),
+    },
+    scripts=SCRIPTS,
+    open_scripts=OPEN_SCRIPTS,
+    seed=SEED,
+)
+
+SOUTHMERE = DemoTrust(
+    code="SM",
+    name="Southmere Community and Mental Health Trust (demo)",
+    icsus={
+        "SM-COM": (
+            "Community Services",
+            [("SM-COM-DN", "District Nursing"), ("SM-COM-THR", "Community Therapies")],
+        ),
+        "SM-MH": (
+            "Mental Health",
+            [("SM-MH-ADU", "Adult Inpatient Wards"), ("SM-MH-CRI", "Crisis Team")],
+        ),
+    },
+    # 12 in all, with the 2 directors and 4 leads making 18 employees.
+    staff_per_department=[3, 3, 3, 3],
+    # 11 white (A-C), 6 BME (D-S), 1 not stated.
+    ethnic_mix=[*"AAAAAAAABCC", *"HJMNNS", "Z"],
+    staff_number_prefix="S2",
+    users=[
+        ("sm.manager1", Role.MANAGER, "Nia", "Oduya"),
+        ("sm.manager2", Role.MANAGER, "Ewan", "Firth"),
+        ("sm.hr1", Role.HR, "Lena", "Voss"),
+        ("hr2", Role.HR, "Idris", "Bell"),  # shared services: HR in both trusts
+        ("sm.panel1", Role.PANEL, "Ada", "Nwosu"),
+        ("sm.panel2", Role.PANEL, "Rhys", "Morgan"),
+        ("sm.panel3", Role.PANEL, "Zara", "Iqbal"),
+        ("sm.panel4", Role.PANEL, "Cal", "Dunn"),
+        ("sm.director", Role.DECISION_MAKER, "Bea", "Lowe"),
+        ("sm.governance", Role.GOVERNANCE, "Kit", "Amos"),
+    ],
+    manager_icsu={"sm.manager1": "SM-COM", "sm.manager2": "SM-MH"},
+    hr=("sm.hr1", "hr2"),
+    director="sm.director",
+    pool={
+        "sm.panel1": ("SM-COM-DN", True, ("race-equality",)),
+        "sm.panel2": ("SM-COM-THR", False, ()),
+        "sm.panel3": ("SM-MH-ADU", True, ("disability",)),
+        "sm.panel4": ("SM-MH-CRI", False, ("lgbt",)),
+    },
+    scripts=SM_SCRIPTS,
+    open_scripts=SM_OPEN_SCRIPTS,
+    seed=SEED + 1,
+    # Its own reference prefix, so its cases cannot be mistaken for NB's.
+    policy={"reference_prefix": "SM"},
+)
+
+DEMO_TRUSTS = (NORTHBRIDGE, SOUTHMERE)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    # The codes of the trusts the role is held in (none for a deployment-wide role).
+    trusts: tuple[str, ...] = ()
+
+
+@dataclass
+class DemoTrustResult:
+    trust: Trust
+    org_units: int
+    employees: int
+    cases_created: int
+
+
+@dataclass
+class DemoResult:
+    trusts: list[DemoTrustResult]
+    logins: list[DemoLogin]
+    backdated: bool
+
+
+def demo_load(*, today: dt.date | None = None) -> DemoResult:
+    """Load (or refresh) both demo trusts; refuses unless demo data is allowed."""
+    if not settings.FTP_DEMO_DATA_ALLOWED:
+        raise DemoDataRefused(
+            "Demo data can only be loaded with FTP_ENV=local (FTP_DEMO_DATA_ALLOWED is false "
+            f"for FTP_ENV={settings.FTP_ENV}). Nothing was written."
+        )
+    results: list[DemoTrustResult] = []
+    held: dict[str, list[tuple[str, str]]] = {}
+    with transaction.atomic():
+        for spec in DEMO_TRUSTS:
+            trust = demo_trust_put(spec)
+            with trust_entered(trust):
+                results.append(_load_trust(spec, trust, today or timezone.localdate()))
+            for username, role, _first, _last in spec.users:
+                held.setdefault(username, []).append((role.group_name, spec.code))
+        logins = [_login(username, roles) for username, roles in held.items()]
+        logins.extend(_load_global_users())
+    return DemoResult(results, logins, _time_machine() is not None)
+
+
+def demo_trust_put(spec: DemoTrust) -> Trust:
+    """The demo trust ``spec`` describes, made once, sharing with the region."""
+    trust = Trust.objects.filter(code=spec.code).first() or _pre_trust_demo(spec)
+    if trust is None:
+        trust = trust_add(code=spec.code, name=spec.name, shares_with_region=True)
+        if spec.policy:
+            trust_policy_change(trust, **spec.policy)
+    if not trust.shares_with_region or trust.name != spec.name:
+        trust.shares_with_region = True
+        trust.name = spec.name
+        trust.save(update_fields=["shares_with_region", "name"])
+    return trust
+
+
+def _pre_trust_demo(spec: DemoTrust) -> Trust | None:
+    """A local database loaded before trusts existed: ``migrate`` made its one
+    trust (``FTP_TRUST_CODE``) and gave it every row. When that trust holds
+    this demo trust's root org unit, it is this demo trust, renamed below,
+    rather than a second copy of the same people."""
+    trust = Trust.objects.filter(code=settings.FTP_TRUST_CODE).first()
+    if trust is None:
+        return None
+    with trust_entered(trust):
+        ours = OrgUnit.objects.filter(code=spec.code, kind=OrgUnit.Kind.TRUST).exists()
+    if not ours:
+        return None
+    trust.code = spec.code
+    trust.save(update_fields=["code"])
+    return trust
+
+
+def _load_trust(spec: DemoTrust, trust: Trust, today: dt.date) -> DemoTrustResult:
+    units = _load_org_units(spec)
+    employees = _load_employees(spec, units)
+    _load_users(spec)
+    panel_demo.pool_load(employees, spec.pool)
+    created = 0
+    if not Case.objects.filter(referring_manager__username__in=spec.manager_icsu).exists():
+        created = _load_cases(spec, today, employees)
+    return DemoTrustResult(trust, len(units), len(employees), created)
+
+
+def _login(username: str, held: list[tuple[str, str]]) -> DemoLogin:
+    """One login's line: its role and the trusts it holds it in (a login
+    with different roles in its trusts shows each)."""
+    roles = sorted({role for role, _code in held})
+    codes = tuple(code for _role, code in held)
+    if len(roles) == 1:
+        return DemoLogin(username, DEMO_PASSWORD, roles[0], codes)
+    label = "; ".join(f"{role} in {', '.join(c for r, c in held if r == role)}" for role in roles)
+    return DemoLogin(username, DEMO_PASSWORD, label, codes)
+
+
+def _load_org_units(spec: DemoTrust) -> dict[str, OrgUnit]:
+    def put(code: str, name: str, kind: str, parent: OrgUnit | None) -> OrgUnit:
+        unit: OrgUnit = OrgUnit.objects.update_or_create(
+            code=code, defaults={"name": name, "kind": kind, "parent": parent}
+        )[0]
+        units[code] = unit
+        return unit
+
+    units: dict[str, OrgUnit] = {}
+    root = put(spec.code, spec.name, OrgUnit.Kind.TRUST, None)
+    for code, (name, departments) in spec.icsus.items():
+        icsu = put(code, name, OrgUnit.Kind.ICSU, root)
+        for dep_code, dep_name in departments:
+            put(dep_code, dep_name, OrgUnit.Kind.DEPARTMENT, icsu)
+    return units
+
+
+def _load_employees(spec: DemoTrust, units: dict[str, OrgUnit]) -> list[Employee]:
+    """Directors of each ICSU, a lead per department, staff reporting to the lead."""
+    rng = random.Random(spec.seed)  # noqa: S311 - repeatable demo data, not security
+    names = iter(
+        rng.sample([f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES], spec.employee_count)
+    )
+    codes = iter(rng.sample(spec.ethnic_mix, len(spec.ethnic_mix)))
+    numbers = (f"{spec.staff_number_prefix}{n:05d}" for n in range(1, 100))
+    employees: list[Employee] = []
+
+    def put(unit: OrgUnit, title: str, band: str, manager: Employee | None) -> Employee:
+        employee: Employee = Employee.objects.update_or_create(
+            staff_number=next(numbers),
+            defaults={
+                "name": next(names),
+                "job_title": title,
+                "band": band,
+                "org_unit": unit,
+                "line_manager": manager,
+                "ethnic_category": next(codes),
+            },
+        )[0]
+        employees.append(employee)
+        return employee
+
+    sizes = iter(spec.staff_per_department)
+    for code, (icsu_name, departments) in spec.icsus.items():
+        director = put(units[code], f"Divisional Director, {icsu_name}", "8d", None)
+        for dep_code, _name in departments:
+            lead = put(units[dep_code], "Matron / Service Lead", "8a", director)
+            for i in range(next(sizes)):
+                title, band = STAFF_ROLES[(i + len(employees)) % len(STAFF_ROLES)]
+                put(units[dep_code], title, band, lead)
+    return employees
+
+
+def _load_users(spec: DemoTrust) -> None:
+    """Each login of ``spec`` with its role in the trust being acted for."""
+    for username, role, first, last in spec.users:
+        user_add(
+            username=username,
+            role=role,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@demo.invalid",
+            validate=False,
+        )
+
+
+def _load_global_users() -> list[DemoLogin]:
+    """The logins that belong to no trust: the regional viewer and the superuser."""
+    User = get_user_model()
+    viewer, _ = User.objects.get_or_create(username=REGIONAL_USERNAME)
+    viewer.first_name, viewer.last_name = "Rita", "Regan"
+    viewer.email = f"{REGIONAL_USERNAME}@demo.invalid"
+    viewer.set_password(DEMO_PASSWORD)
+    viewer.save()
+    regional_viewer_grant(user=viewer)
+    admin, _ = User.objects.get_or_create(username=ADMIN_USERNAME)
+    admin.is_staff = admin.is_superuser = True
+    admin.email = "admin@demo.invalid"
+    admin.set_password(DEMO_PASSWORD)
+    admin.save()
+    return [
+        DemoLogin(REGIONAL_USERNAME, DEMO_PASSWORD, "Regional viewer (shared figures)"),
+        DemoLogin(ADMIN_USERNAME, DEMO_PASSWORD, "Superuser (Django admin)"),
+    ]
+
+
+# --- cases ----------------------------------------------------------------------
 
 SUMMARIES = {
     "conduct": "Raised voice at a colleague during a busy handover; two colleagues reported "
@@ -364,16 +574,21 @@ class _Cast:
 
     rng: random.Random
     users: dict[str, Actor]
+    spec: DemoTrust
 
     def hr(self) -> Actor:
-        return self.users[self.rng.choice(["hr1", "hr2"])]
+        return self.users[self.rng.choice(self.spec.hr)]
+
+    def director(self) -> Actor:
+        return self.users[self.spec.director]
 
 
-def _load_cases(today: dt.date, employees: list[Employee]) -> int:
-    rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
-    names = [u[0] for u in USERS]
-    cast = _Cast(rng, {u.username: u for u in get_user_model().objects.filter(username__in=names)})
-    plans = [_plan(i, script, cast, today, employees) for i, script in enumerate(SCRIPTS)]
+def _load_cases(spec: DemoTrust, today: dt.date, employees: list[Employee]) -> int:
+    rng = random.Random(spec.seed)  # noqa: S311 - repeatable demo data, not security
+    names = [u[0] for u in spec.users]
+    users = get_user_model().objects.filter(username__in=names)
+    cast = _Cast(rng, {u.username: u for u in users}, spec)
+    plans = [_plan(i, script, cast, today, employees) for i, script in enumerate(spec.scripts)]
     # Act in date order across all cases, as the trust would have: reference
     # numbers then follow submission order.
     steps = sorted((m, n, k) for n, p in enumerate(plans) for k, m in enumerate(p.moments))
@@ -385,8 +600,9 @@ def _load_cases(today: dt.date, employees: list[Employee]) -> int:
 
 def _plan(index: int, script: str, cast: _Cast, today: dt.date, employees: list[Employee]) -> _Plan:
     rng = cast.rng
-    manager = cast.users[f"manager{index % 3 + 1}"]
-    icsu = MANAGER_ICSU[manager.username]
+    managers = list(cast.spec.manager_icsu)
+    manager = cast.users[managers[index % len(managers)]]
+    icsu = cast.spec.manager_icsu[manager.username]
     # Staff and leads of the manager's ICSU (directors sit on the ICSU itself).
     eligible = [e for e in employees if e.org_unit.parent and e.org_unit.parent.code == icsu]
     actions = script.split()
@@ -397,7 +613,7 @@ def _plan(index: int, script: str, cast: _Cast, today: dt.date, employees: list[
         just_culture=rng.choice(JUST_CULTURE),
         incident_days_before=rng.randint(1, 14),
         actions=actions,
-        moments=_moments(len(actions) + 1, rng, today, recent=index < OPEN_SCRIPTS),
+        moments=_moments(len(actions) + 1, rng, today, recent=index < cast.spec.open_scripts),
     )
 
 
@@ -492,7 +708,7 @@ def _signoff(cast: _Cast, plan: _Plan, answer: str) -> Case:
     approve = answer == "approve"
     return case_signoff(
         case_id=plan.submitted.pk,
-        actor=cast.users["director"],
+        actor=cast.director(),
         approve=approve,
         reason="" if approve else DECLINE_REASON,
     )
