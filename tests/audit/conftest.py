@@ -1,6 +1,14 @@
 """The audit tests reuse the workflow tests' people and story teller, and
 add a way to tamper with the log as a database superuser would. Anchors go
-to a file of each test's own."""
+to a file of each test's own.
+
+The suite connects as the application role, which row-level security binds
+(tests/db_roles.py). To play a superuser inside a test's own transaction,
+``tamper`` becomes ``ATTACKER`` for its statements (``SET ROLE``): a
+superuser role the application role is made a member of here, for the tests
+only. Membership alone gives it nothing (neither the superuser attribute nor
+the owner's rights: row-level security still binds it); only ``SET ROLE``
+does, and ``tamper`` resets it."""
 
 from __future__ import annotations
 
@@ -17,7 +25,9 @@ from django.db import connection
 from audit.models import AuditEvent
 from audit.sequencing import forget_head
 from audit.services import audit_record
+from tenancy.roles import owner_connection
 
+from ..db_roles import APP_ROLE
 from ..workflow.conftest import extras, story
 
 __all__ = [
@@ -55,13 +65,39 @@ def appended(db: None) -> Callable[[int], list[AuditEvent]]:
     return append
 
 
+ATTACKER = "ftp_test_attacker"
+
+
+@pytest.fixture(scope="session")
+def attacker_role(django_db_setup: None, django_db_blocker: Any) -> str | None:
+    """``ATTACKER``, a superuser role the application role may become (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return None
+    with django_db_blocker.unblock(), owner_connection() as owner, owner.cursor() as cursor:
+        cursor.execute(
+            f"""
+            DO $$
+            BEGIN
+                CREATE ROLE {ATTACKER} NOLOGIN SUPERUSER;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END
+            $$
+            """
+        )
+        cursor.execute(f"GRANT {ATTACKER} TO {APP_ROLE}")
+    return ATTACKER
+
+
 @pytest.fixture
-def tamper(db: None) -> Callable[..., None]:
+def tamper(db: None, attacker_role: str | None) -> Callable[..., None]:
     """Run raw SQL on the log with its triggers off, as a PostgreSQL superuser
-    can (``session_replication_role = replica`` skips ordinary triggers)."""
+    can (``session_replication_role = replica`` skips ordinary triggers).
+    A superuser is not bound by row-level security either: statements see
+    every trust's events, so a test with two trusts names the trust."""
 
     def run(*statements: str | tuple[str, list[Any]]) -> None:
         with connection.cursor() as cursor:
+            cursor.execute(f"SET ROLE {attacker_role}")
             cursor.execute("SET session_replication_role = replica")
             try:
                 for statement in statements:
@@ -69,6 +105,7 @@ def tamper(db: None) -> Callable[..., None]:
                     cursor.execute(sql, params)
             finally:
                 cursor.execute("SET session_replication_role = DEFAULT")
+                cursor.execute("RESET ROLE")
         # The next append reads the head the superuser left, as a new
         # transaction would.
         forget_head()

@@ -64,14 +64,16 @@ def test_the_trigger_refuses_to_redact_a_live_cases_event_and_the_verifier_finds
     broken(verify_log(), target, Kind.ALTERED, "no later case_destroyed event lists it")
 
 
-def test_disabling_the_trigger_as_a_superuser_is_found_too(story: Any) -> None:
+def test_disabling_the_trigger_as_a_superuser_is_found_too(story: Any, attacker_role: str) -> None:
     target = texts(story.closed())[0]
     with connection.cursor() as cursor:
         # (The test's deferred foreign-key checks first: ALTER TABLE waits for none.)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"SET ROLE {attacker_role}")
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER USER")
         cursor.execute(REDACT_SQL, [BLANK, target.pk])
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER USER")
+        cursor.execute("RESET ROLE")
     broken(verify_log(), target, Kind.ALTERED, "no later case_destroyed event lists it")
 
 

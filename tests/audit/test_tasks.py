@@ -129,7 +129,8 @@ def test_the_anchor_is_emailed_to_whoever_keeps_it(
     verify_audit_chain.apply()
     [mail] = mailoutbox
     assert mail.to == ["board.secretary@trust.example"]
-    assert f"verify_audit --expect 2:{events[1].hash}" in mail.body
+    assert f"verify_audit --trust RAL --expect 2:{events[1].hash}" in mail.body
+    assert "(trust RAL)" in mail.subject
     assert settings.FTP_AUDIT_KEYRING.current.secret.decode() not in mail.body
 
 

@@ -59,9 +59,12 @@ def test_a_seeded_database_is_whole_and_reused() -> None:
     at a row, the open work is as planned, and a second run reuses it."""
     db = settings.DATABASES["default"]
     name = f"{db['NAME']}_seedtest"
+    # The owner: the suite itself connects as the application role, which
+    # may not create databases (tests/db_roles.py).
+    owner = os.environ.get("FTP_TEST_OWNER_ROLE", "postgres")
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{owner}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
     command = [sys.executable, "bench/seed.py", "--cases", "400", "--name", name]
     try:

@@ -27,7 +27,9 @@ from accounts.roles import Role, user_roles
 from audit.models import AuditEvent
 from staff.events import SsoAuditEvent
 from staff.models import SsoIdentity
+from tenancy.context import trust_entered
 
+from ..policy import policy_set
 from ..sso.conftest import PEOPLE, ROLE_MAP
 from ..sso.provider import PASSWORD, Provider, running_provider
 from .people import Browsing, Person
@@ -60,6 +62,8 @@ def nhsmail(settings: Any, provider: Provider) -> Provider:
         setattr(settings, name, value)
     settings.FTP_OIDC_SUBJECT_CLAIM = "oid"
     settings.FTP_OIDC_ROLE_MAP = ROLE_MAP
+    # The map a sign-in reads is the trust's own (tenancy.policy.sso_role_map).
+    policy_set(sso_role_map={group: sorted(roles) for group, roles in ROLE_MAP.items()})
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "staff.sso.SsoBackend"]
     return provider
 
@@ -100,6 +104,7 @@ def test_someone_in_no_mapped_group_lands_on_the_no_access_page(
     assert "holds no role in the Fair Treatment Panel" in nina.text()
     assert "ask your HR team" in nina.text()
     assert not get_user_model().objects.filter(email="nina.noaccess@nhs.test").exists()
-    refusal = AuditEvent.objects.get(action=SsoAuditEvent.REFUSED)
+    with trust_entered(None):  # refused before any trust: the deployment's chain
+        refusal = AuditEvent.objects.get(action=SsoAuditEvent.REFUSED)
     assert refusal.payload["subject"] == "oid-nina"
     assert refusal.payload["groups_seen"] == 2

@@ -19,14 +19,20 @@ NEW = "new-" + "n" * 50
 
 @pytest.mark.django_db
 def test_a_session_signed_with_the_old_key_survives_only_while_it_is_a_fallback() -> None:
+    """A session used while the old key is a fallback is signed again with the
+    new one (Django's rotation) and lives on; one not used in that time is
+    refused once the fallback goes."""
     with override_settings(SECRET_KEY=OLD, SECRET_KEY_FALLBACKS=[]):
-        client = Client()
-        client.force_login(make_user("rota"))
-        assert _signed_in(client)
+        used, idle = Client(), Client()
+        used.force_login(make_user("rota"))
+        idle.force_login(make_user("idle"))
+        assert _signed_in(used)
+        assert _signed_in(idle)
     with override_settings(SECRET_KEY=NEW, SECRET_KEY_FALLBACKS=[OLD]):
-        assert _signed_in(client)
+        assert _signed_in(used)
     with override_settings(SECRET_KEY=NEW, SECRET_KEY_FALLBACKS=[]):
-        assert not _signed_in(client)
+        assert _signed_in(used)
+        assert not _signed_in(idle)
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Working days skip weekends and England and Wales bank holidays."""
+"""Working days skip weekends and bank holidays: England and Wales's by
+default, or those of the trust's region."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.working_days import (
+    REGIONS,
     add_working_days,
     is_working_day,
     working_days_before,
@@ -116,3 +118,33 @@ def test_counting_back_is_undone_by_counting_forward(day: dt.date, n: int) -> No
     assert is_working_day(earlier)
     if is_working_day(day):
         assert add_working_days(earlier, n) == day
+
+
+# --- a trust's region (its policy's bank_holiday_region) -------------------------
+
+
+def test_each_region_skips_its_own_bank_holidays() -> None:
+    st_andrews_day = dt.date(2026, 11, 30)  # a Monday
+    assert is_working_day(st_andrews_day)
+    assert is_working_day(st_andrews_day, "ENG")
+    assert not is_working_day(st_andrews_day, "SCT")
+    assert not is_working_day(dt.date(2026, 3, 17), "NIR")  # St Patrick's Day
+    assert is_working_day(dt.date(2026, 3, 17), "WLS")
+    friday = dt.date(2026, 11, 27)
+    assert add_working_days(friday, 1, "ENG") == st_andrews_day
+    assert add_working_days(friday, 1, "SCT") == dt.date(2026, 12, 1)
+    assert working_days_before(dt.date(2026, 12, 1), 1, "SCT") == friday
+    assert working_days_between(friday, dt.date(2026, 12, 1), "SCT") == 1
+
+
+def test_an_unknown_region_is_refused() -> None:
+    with pytest.raises(ValueError, match="region"):
+        is_working_day(dt.date(2026, 11, 30), "XX")
+
+
+@given(dates, st.integers(min_value=0, max_value=60), st.sampled_from(REGIONS))
+def test_adding_and_counting_agree_in_every_region(start: dt.date, n: int, region: str) -> None:
+    end = add_working_days(start, n, region)
+    assert working_days_between(start, end, region) == n
+    if is_working_day(start, region):
+        assert working_days_before(end, n, region) == start

@@ -7,22 +7,33 @@ from typing import Any
 
 import pytest
 
+from ..policy import policy_set
 from ..workflow.steps import Story
 
 
 @pytest.fixture(autouse=True)
+def _known_policy(_tenant: Any) -> None:
+    # The defaults, pinned in the trust's policy: a test reads like it.
+    if _tenant is None:
+        return
+    policy_set(
+        _tenant,
+        step_time_limits={
+            "triage": 5,
+            "resubmit": 10,
+            "informal": 20,
+            "convene": 5,
+            "decide": 10,
+            "signoff": 5,
+        },
+        reminder_working_days_before=2,
+        escalate_decision_maker_after_working_days=5,
+        bank_holiday_region="ENG",
+    )
+
+
+@pytest.fixture(autouse=True)
 def _known_settings(settings: Any) -> None:
-    # The defaults, pinned: a test reads like the trust's policy.
-    settings.FTP_STEP_TIME_LIMITS = {
-        "triage": 5,
-        "resubmit": 10,
-        "informal": 20,
-        "convene": 5,
-        "decide": 10,
-        "signoff": 5,
-    }
-    settings.FTP_REMINDER_WORKING_DAYS_BEFORE = 2
-    settings.FTP_ESCALATE_DECISION_MAKER_AFTER_WORKING_DAYS = 5
     settings.FTP_HR_LEAD_EMAILS = []
     settings.FTP_NOTIFICATION_CHANNELS = [
         "notifications.channels.inapp",

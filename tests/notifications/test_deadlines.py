@@ -17,6 +17,7 @@ from notifications.services.deadlines import notice_dates
 from workflow.models import CaseStep
 from workflow.services import case_triage
 
+from ..policy import policy_set
 from ..workflow.steps import Story, fresh
 from .outbox import recipients_of, steps_told
 
@@ -128,10 +129,8 @@ def test_a_bank_holiday_weekend_moves_the_due_date_and_the_reminder(
     assert sweep_on(clock, dt.date(2026, 4, 9)) == [(Kind.REMINDER, "hana.hr")]
 
 
-def test_a_reminder_that_would_fall_before_the_step_began_fires_the_day_it_began(
-    settings: Any,
-) -> None:
-    settings.FTP_REMINDER_WORKING_DAYS_BEFORE = 10
+def test_a_reminder_that_would_fall_before_the_step_began_fires_the_day_it_began() -> None:
+    policy_set(reminder_working_days_before=10)
     dates = notice_dates(entered_on=dt.date(2026, 3, 2), due_on=dt.date(2026, 3, 9))
     assert dates[Kind.REMINDER] == dt.date(2026, 3, 2)
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from notifications.models import ScheduledNotice
 from notifications.services import deadline_notices_fire, deadline_sweep
+from tenancy.context import current_trust_id, trust_entered
 from workflow.models import Case
 
 from ..workflow.steps import Story
@@ -45,10 +46,12 @@ def in_threads(*jobs: Callable[[], Any]) -> list[Any]:
     """Run each job in its own thread (so its own connection); their results."""
     results: list[Any] = [None] * len(jobs)
     errors: list[BaseException] = []
+    trust = current_trust_id()  # a thread starts in no trust: each acts for the test's
 
     def run(i: int, job: Callable[[], Any]) -> None:
         try:
-            results[i] = job()
+            with trust_entered(trust):
+                results[i] = job()
         except BaseException as exc:  # re-raised in the test's thread below
             errors.append(exc)
         finally:

@@ -25,6 +25,7 @@ from notifications.models import Delivery, DeliveryStatus, Kind, Notification
 from notifications.services.delivery import broker_breaker
 from notifications.tasks import sweep_deadlines
 
+from ..policy import policy_set
 from ..workflow.steps import Story
 from .worker import Workers, mailbox_message_ids, wait_for
 
@@ -84,10 +85,10 @@ def _all_sent() -> bool:
 
 
 def test_a_due_reminder_is_delivered_once_even_when_the_worker_dies_mid_send(
-    workers: Workers, mail_dir: Path, tmp_path: Path, people: Any, story: Story, settings: Any
+    workers: Workers, mail_dir: Path, tmp_path: Path, people: Any, story: Story
 ) -> None:
     # A reminder due at once: more working days before than the step lasts.
-    settings.FTP_REMINDER_WORKING_DAYS_BEFORE = 10
+    policy_set(reminder_working_days_before=10)
     first = workers.start("first")
     case = story.submitted()  # committed: HR's "new referral" is queued on commit
     wait_for("the new referral to be delivered", _all_sent)
@@ -119,9 +120,9 @@ def test_a_due_reminder_is_delivered_once_even_when_the_worker_dies_mid_send(
 
 
 def test_the_sweep_running_twice_on_real_workers_sends_each_reminder_once(
-    workers: Workers, mail_dir: Path, people: Any, story: Story, settings: Any
+    workers: Workers, mail_dir: Path, people: Any, story: Story
 ) -> None:
-    settings.FTP_REMINDER_WORKING_DAYS_BEFORE = 10
+    policy_set(reminder_working_days_before=10)
     workers.start("only")
     story.submitted()
     sweep_deadlines.delay()

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -19,20 +20,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def dsn(name: str) -> str:
-    """The test server's address for database ``name``."""
-    db = connection.settings_dict
+    """The test server's address for database ``name``, as the tables' owner:
+    backing up, restoring and checking a restore are the owner's work
+    (the application's role is bound by row-level security)."""
+    db = {**connection.settings_dict, **(settings.DATABASE_MIGRATE or {})}
     return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{name}"
 
 
 @pytest.fixture
 def fresh_database() -> Iterator[str]:
     name = f"{connection.settings_dict['NAME']}_restored"
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(dsn("postgres"), autocommit=True) as owner:
+        owner.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        owner.execute(f'CREATE DATABASE "{name}"')
     yield name
-    with connection._nodb_cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with psycopg.connect(dsn("postgres"), autocommit=True) as owner:
+        owner.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def backed_up_and_restored(folder: Path, into: str) -> Path:

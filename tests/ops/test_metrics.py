@@ -31,9 +31,11 @@ from notifications.services import delivery_send
 from notifications.services.delivery import Outcome
 from staff.ethnicity import EthnicCategory
 from staff.models import Employee
+from tenancy.policy import trust_policy
 from workflow.models import CaseStep
 
 from ..factories import EmployeeFactory
+from ..policy import policy_set
 from ..web.pages import login, page, submit, submit_case
 
 pytestmark = pytest.mark.django_db
@@ -175,15 +177,13 @@ def test_requests_are_counted_and_timed_under_their_view(
 # --- the service's gauges ------------------------------------------------------------
 
 
-def test_overdue_steps_are_the_open_steps_past_their_due_date(
-    client: Client, cast: Any, settings: Any
-) -> None:
-    settings.FTP_STEP_TIME_LIMITS = {**settings.FTP_STEP_TIME_LIMITS, "triage": 5}
+def test_overdue_steps_are_the_open_steps_past_their_due_date(client: Client, cast: Any) -> None:
+    policy_set(step_time_limits={**trust_policy().step_time_limits, "triage": 5})
     with time_machine.travel(dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=30)):
         overdue = [submit_case(client, cast.manager, EmployeeFactory()) for _ in range(2)]
     submit_case(client, cast.manager, EmployeeFactory())  # due in five working days
 
-    value = sample(scrape(client), "ftp_workflow_steps_overdue")
+    value = sample(scrape(client), "ftp_workflow_steps_overdue", trust="RAL")
 
     assert value == 2
     open_steps = CaseStep.objects.filter(left_at__isnull=True)
@@ -198,14 +198,14 @@ def test_failed_deliveries_are_those_given_up_after_their_retries(
     cast.hr.email = "hana.hr@trust.example"
     cast.hr.save(update_fields=["email"])
     submit_case(client, cast.manager, employee)
-    assert sample(scrape(client), "ftp_notification_deliveries_failed") == 0
+    assert sample(scrape(client), "ftp_notification_deliveries_failed", trust="RAL") == 0
 
     settings.EMAIL_BACKEND = "tests.notifications.failing_mail.EmailBackend"
     settings.FTP_NOTIFY_MAX_ATTEMPTS = 1
     email = Delivery.objects.filter(channel="email").latest("id")
     assert delivery_send(delivery_id=email.pk) == Outcome.GAVE_UP
 
-    assert sample(scrape(client), "ftp_notification_deliveries_failed") == 1
+    assert sample(scrape(client), "ftp_notification_deliveries_failed", trust="RAL") == 1
     assert Delivery.objects.filter(status=DeliveryStatus.FAILED).count() == 1
 
 
@@ -213,15 +213,19 @@ def test_the_audit_chain_was_last_verified_when_a_check_last_found_it_intact(
     client: Client, cast: Any, employee: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.FTP_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.jsonl")
-    assert sample(scrape(client), "ftp_audit_chain_last_verified_timestamp_seconds") == 0
+    assert (
+        sample(scrape(client), "ftp_audit_chain_last_verified_timestamp_seconds", chain="RAL") == 0
+    )
     assert audit_chain_check(anchor=True).empty  # nothing to verify: not a verification
-    assert sample(scrape(client), "ftp_audit_chain_last_verified_timestamp_seconds") == 0
+    assert (
+        sample(scrape(client), "ftp_audit_chain_last_verified_timestamp_seconds", chain="RAL") == 0
+    )
 
     submit_case(client, cast.manager, employee)
     assert audit_chain_check(anchor=True).intact
     checked = AuditEvent.objects.filter(action=EventType.VERIFY).latest("id")
 
-    value = sample(scrape(client), "ftp_audit_chain_last_verified_timestamp_seconds")
+    value = sample(scrape(client), "ftp_audit_chain_last_verified_timestamp_seconds", chain="RAL")
     assert value == pytest.approx(checked.at.timestamp())
 
 
@@ -272,7 +276,7 @@ def test_a_broker_that_is_down_leaves_its_gauge_out_and_the_others_in(
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     body = client.get("/metrics").content.decode()
     assert "ftp_celery_queue_depth{" not in body
-    assert "ftp_workflow_steps_overdue " in body
+    assert 'ftp_workflow_steps_overdue{trust="RAL"}' in body
 
 
 def test_nothing_personal_is_in_the_metrics(client: Client, cast: Any) -> None:

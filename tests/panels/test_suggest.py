@@ -14,16 +14,17 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.roles import GROUP_NAMES, Role
+from accounts.models import Membership
+from accounts.roles import Role
 from audit.models import AuditEvent
 from core.errors import Conflict, NotAllowed, NotFound
 from panels.models import PoolMember, StaffNetwork
 from panels.services import panel_convene, panel_declare, panel_suggest
 from staff.models import Employee
+from tenancy.context import trust_id_required
 from workflow.models import Case
 
 from ..factories import EmployeeFactory, in_pool, make_user, other_units
@@ -157,9 +158,8 @@ def grow_pool(n: int, *, start: int, units: dict[str, Any]) -> None:
         User(username=f"pool{start + i:05d}", first_name="Pool", last_name=f"Member {start + i}")
         for i in range(n)
     )
-    group = Group.objects.get(name=GROUP_NAMES[Role.PANEL])
-    User.groups.through.objects.bulk_create(
-        User.groups.through(user_id=u.pk, group_id=group.pk) for u in users
+    Membership.objects.bulk_create(
+        Membership(user_id=u.pk, trust_id=trust_id_required(), role=Role.PANEL.value) for u in users
     )
     places = [units["same_icsu"], units["other_icsu"]]
     Employee.objects.bulk_create(

@@ -27,6 +27,7 @@ from panels.services import (
 from workflow.models import SignOff, Stage
 from workflow.services import case_signoff
 
+from ..policy import policy_set
 from ..workflow.steps import (
     DECLINE_REASON,
     RATIONALE,
@@ -159,8 +160,8 @@ def test_the_chair_decides_only_once_every_member_has_given_a_view(cast: Any, st
     assert fresh(case).stage == Stage.CLOSED
 
 
-def test_the_quorum_is_a_trust_setting(cast: Any, story: Story, settings: Any) -> None:
-    settings.FTP_PANEL_QUORUM = 2
+def test_the_quorum_is_trust_policy(cast: Any, story: Story) -> None:
+    policy_set(panel_quorum=2)
     case = story.just_convened()
     declare_all(case, [cast.panel_a, cast.panel_b])
     view(case, cast.panel_a, "mediation")
@@ -172,10 +173,8 @@ def test_the_quorum_is_a_trust_setting(cast: Any, story: Story, settings: Any) -
     assert fresh(case).stage == Stage.CLOSED
 
 
-def test_the_chair_must_have_declared_before_deciding(
-    cast: Any, story: Story, settings: Any
-) -> None:
-    settings.FTP_PANEL_QUORUM = 2
+def test_the_chair_must_have_declared_before_deciding(cast: Any, story: Story) -> None:
+    policy_set(panel_quorum=2)
     case = story.just_convened()
     declare_all(case, [cast.panel_b, cast.panel_c])
     view(case, cast.panel_b, "mediation")

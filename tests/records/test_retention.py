@@ -32,6 +32,7 @@ from records.retention import (
 )
 from workflow.models import Case, JustCultureAssessment, SignOff
 
+from ..policy import policy_set
 from ..workflow.steps import Story, fresh, refused
 from .world import LATER, LONDON, at
 
@@ -237,8 +238,8 @@ def test_a_file_is_destroyed_once(cast, employee):
     assert "already destroyed" in error.message
 
 
-def test_the_schedule_counts_from_closure_by_class(cast, employee, settings):
-    settings.FTP_RETENTION_YEARS = {"no_formal": 3, "formal": 8}
+def test_the_schedule_counts_from_closure_by_class(cast, employee):
+    policy_set(retention_years={"no_formal": 3, "formal": 8})
     with at(2024, 2, 29):
         closed = Story(cast, employee).closed()
     assert retention_due_on(closed) == dt.date(2027, 2, 28)

@@ -20,6 +20,7 @@ from records.retention import retention_due_on, years_after
 from records.retention_selectors import latest_start, retention_due
 from workflow.models import Case
 
+from ..policy import policy_set
 from ..workflow.steps import Story
 from .world import LONDON
 
@@ -32,9 +33,9 @@ MOMENTS = [
 
 
 @pytest.fixture
-def files(cast: Any, employee: Any, settings: Any) -> list[Case]:
+def files(cast: Any, employee: Any) -> list[Case]:
     """A closed and a formal file at each moment, a file destroyed, one open."""
-    settings.FTP_RETENTION_YEARS = {"no_formal": 3, "formal": 7}
+    policy_set(retention_years={"no_formal": 3, "formal": 7})
     story = Story(cast, employee)
     made = []
     for moment in MOMENTS:

@@ -5,7 +5,7 @@ cases of their own) and cases walked through the services at generated
 points, every file of the requester's pack (the CSVs as written, the
 cover's text layer read back) is searched: no other employee's name, staff
 number or ethnic category, nor another person's case reference, is ever
-there; and with ``FTP_SAR_NAME_STAFF_IN_ROLE`` false, no member of staff's
+there; and with the trust's ``sar_name_staff_in_role`` false, no member of staff's
 name or username either.
 """
 
@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from staff.ethnicity import EthnicCategory
 from staff.models import Employee
 
 from ..factories import EmployeeFactory, make_user
+from ..policy import policy_set
 from ..workflow.steps import Story
 from .conftest import FULL_NAMES
 from .packs import every_text
@@ -63,7 +63,8 @@ def test_no_other_persons_data_reaches_any_file_of_the_pack(
     requester_has_login: bool,
     name_staff: bool,
 ) -> None:
-    with transaction.atomic(), override_settings(FTP_SAR_NAME_STAFF_IN_ROLE=name_staff):
+    with transaction.atomic():
+        policy_set(sar_name_staff_in_role=name_staff)
         line_manager: Employee = EmployeeFactory.create(
             name=names[1], ethnic_category=categories[1]
         )

@@ -52,6 +52,9 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tenancy.context import trust_entered
+from workflow.models import Case
+
 from .world import (
     CASE_KEYS,
     CLEARED,
@@ -64,7 +67,7 @@ from .world import (
     UNDECLARED,
     World,
     WorldCase,
-    build_world,
+    build_worlds,
     referral_form,
 )
 
@@ -728,6 +731,16 @@ def build_specs() -> dict[str, Spec]:
             ],
             web(only(PACK, S(200)), no_content),
         ),
+        # The regional benchmark (web/regional.py): regional viewers only, a
+        # deployment-wide role nobody in the world holds; no case content.
+        "regional/": Spec(fixed("/regional/"), web(only(set(), S(200)), no_content)),
+        "regional/pack.<str:fmt>": Spec(
+            lambda world: [
+                Target("/regional/pack.csv", "csv"),
+                Target("/regional/pack.xlsx", "xlsx"),
+            ],
+            web(only(set(), S(200)), no_content),
+        ),
         # Notifications name a case by its reference only.
         "notifications/": Spec(fixed("/notifications/"), web(everyone(200), no_content)),
         "notifications/<int:pk>/read/": Spec(
@@ -748,6 +761,18 @@ def build_specs() -> dict[str, Spec]:
             fixed("/notifications/preferences/"),
             web(everyone(200), no_content),
             post=anyone_logged_in_post({"email_mode": "digest"}),
+        ),
+        # Choosing the trust to act for (web/trusts.py): any logged-in person
+        # sees the page (with their trusts, or none); a choice they may not
+        # make is refused and writes nothing. The cross-trust tests choose.
+        "accounts/trust/": Spec(
+            fixed("/accounts/trust/"),
+            login_required(S(200)),
+            post=PostSpec(
+                body=lambda world, target: {"trust": MISSING_PK},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 400),
+            ),
         ),
         # viewflow's AuthViewset.
         "accounts/login/": Spec(fixed("/accounts/login/"), public(S(200), S(200, 302))),
@@ -986,7 +1011,8 @@ REFUSALS = frozenset({302, 400, 401, 403, 404, 405, 409})
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """Built once for the module inside a transaction rolled back at the end,
-    so the rest of the suite never sees it."""
+    so the rest of the suite never sees it: trust A's world, each row made
+    inside trust A, and (``world.other``) the equivalent world of trust B."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -994,7 +1020,7 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
             with override_settings(
                 PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
             ):
-                built = build_world()
+                built = build_worlds()
             yield built
         finally:
             transaction.set_rollback(True)
@@ -1009,8 +1035,19 @@ def clients(world: World, django_db_blocker: Any) -> dict[str, Client]:
             if person != "anonymous":
                 client = Client()
                 client.force_login(world.users[person])
+                if person == "superuser":
+                    # The deployment's superuser may act for every trust: A here.
+                    trust_choose_posted(client, world.trust.pk)
                 out[person] = client
     return out
+
+
+def trust_choose_posted(client: Client, trust_id: int) -> None:
+    """Choose the trust to act for, as a person with several does (POST
+    /accounts/trust/): the choice is kept in their session."""
+    response = client.post("/accounts/trust/", {"trust": trust_id, "next": "/notifications/"})
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == "/notifications/"
 
 
 @pytest.fixture(autouse=True)
@@ -1024,18 +1061,19 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
 
 
-def report(outcome: Outcome, kind: str, world: World) -> None:
+def report(outcome: Outcome, kind: str, world: World, markers: list[str] | None = None) -> None:
+    markers = world.all_markers() if markers is None else markers
     MATRIX_SIZE[kind] = {
         "requests": outcome.cells,
         "routes": len(outcome.routes),
         "people": len(outcome.people),
         "route_objects": len(outcome.objects),
-        "markers": world.all_markers(),
+        "markers": markers,
     }
     print(
         f"\n{kind}: {outcome.cells} requests = {len(outcome.routes)} routes x "
         f"{len(outcome.people)} people over {len(outcome.objects)} (route, object) pairs; "
-        f"{len(world.all_markers())} marker strings searched: {world.all_markers()}"
+        f"{len(markers)} marker strings searched: {markers}"
     )
     slowest = sorted(outcome.seconds.items(), key=lambda kv: -kv[1])[:12]
     print("slowest routes (s):", [(k, round(v, 1)) for k, v in slowest])
@@ -1075,6 +1113,9 @@ def test_every_route_as_every_person_shows_only_what_the_rules_allow(
 ) -> None:
     specs = build_specs()
     outcome = Outcome()
+    # Nothing of trust B's world on any page of trust A's.
+    assert world.other is not None
+    foreign = world.other.leak_markers()
     for route in present_routes():
         spec = spec_for(route, specs)
         assert spec is not None, route
@@ -1083,6 +1124,7 @@ def test_every_route_as_every_person_shows_only_what_the_rules_allow(
         for target in spec.targets(world):
             for person in PEOPLE:
                 expect = spec.expect(world, person, target)
+                expect.forbidden = [*expect.forbidden, *foreign]
                 refused = expect.statuses <= REFUSALS
                 check(
                     outcome,
@@ -1104,6 +1146,8 @@ def test_every_state_changing_route_refused_writes_nothing(
 ) -> None:
     specs = build_specs()
     outcome = Outcome()
+    assert world.other is not None
+    foreign = world.other.leak_markers()
     for route in present_routes():
         spec = spec_for(route, specs)
         assert spec is not None, route
@@ -1117,6 +1161,7 @@ def test_every_state_changing_route_refused_writes_nothing(
                 expect = Expect(post.refused(world, person, target), listing(world, person))
                 if person == "anonymous":
                     expect.forbidden = world.all_markers()
+                expect.forbidden += foreign
                 check(
                     outcome,
                     route,
@@ -1132,3 +1177,382 @@ def test_every_state_changing_route_refused_writes_nothing(
                 )
     report(outcome, "POST", world)
     assert not outcome.failures, "\n".join(outcome.failures)
+
+
+# --- two trusts --------------------------------------------------------------------
+
+# What a request about another trust's record may get: refused, sent to log
+# in (or, for the action that only points at another page, sent there),
+# never the page (200) nor a notice about the record's state (409).
+NOT_FOUND = frozenset({302, 401, 403, 404, 405})
+
+
+def other_trust_targets(world: World, spec: Spec, route: Route) -> list[Target]:
+    """The targets of ``route`` made from trust B's world, read inside trust
+    B, without those whose URL is one of trust A's (pages about no one
+    record, a missing one): the A matrix requests those."""
+    other = world.other
+    assert other is not None
+    with trust_entered(other.trust):
+        theirs = spec.targets(other)
+    ours = {t.url for t in spec.targets(world)}
+    return [t for t in theirs if t.url not in ours]
+
+
+def other_trust_filters(world: World) -> list[tuple[str, Target, list[str]]]:
+    """List, search and export pages asked about trust B's departments,
+    references and people: (route, target, values echoed back in the form)."""
+    other = world.other
+    assert other is not None
+    panel = other.cases["panel"]
+    unit = panel.employee.org_unit.code
+    ref = panel.case.reference
+    actor = other.users["hr"].username
+    out = [
+        ("cases/all/", Target(f"/cases/all/?org_unit={unit}", "B's department"), [unit]),
+        ("cases/all/", Target(f"/cases/all/?org_unit={unit}&stage=panel", "B's dept"), [unit]),
+        ("audit/", Target(f"/audit/?case={ref}", "B's reference"), [ref]),
+        ("audit/", Target(f"/audit/?actor={actor}", "B's HR adviser"), [actor]),
+        ("audit/export.<str:fmt>", Target(f"/audit/export.csv?case={ref}", "B's ref csv"), [ref]),
+        ("audit/export.<str:fmt>", Target(f"/audit/export.xlsx?case={ref}", "B's ref xlsx"), [ref]),
+        ("audit/export.<str:fmt>", Target(f"/audit/export.csv?actor={actor}", "B's HR"), [actor]),
+        ("api/v1/referrals/", Target(f"/api/v1/referrals/?org_unit={unit}", "B's dept"), [unit]),
+        ("notifications/", Target("/notifications/?page=1", "inbox"), []),
+    ]
+    return out
+
+
+def _foreign_check(
+    outcome: Outcome,
+    label: str,
+    person: str,
+    got: tuple[Any, str],
+    statuses: frozenset[int] | None,
+    forbidden: list[str],
+    echoed: list[str] = (),  # type: ignore[assignment]
+) -> None:
+    where = f"{label} as {person}"
+    outcome.people.add(person)
+    outcome.objects.add((label, ""))
+    response, text = got
+    if response.status_code >= 500 or (
+        statuses is not None and response.status_code not in statuses
+    ):
+        outcome.failures.append(f"{where}: status {response.status_code}, expected {statuses}")
+    for value in echoed:  # what the person typed in, shown back in the form
+        text = text.replace(value, "")
+    for marker in forbidden:
+        if marker in text:
+            outcome.failures.append(f"{where}: shows trust B's {marker!r}")
+
+
+def _is_trust_owned(route: Route) -> bool:
+    """Whether an admin route is about a model of one trust's rows."""
+    from django.contrib import admin
+
+    from tenancy.models import TrustOwned
+
+    key = admin_model_key(route.pattern)
+    return any(
+        issubclass(m, TrustOwned)
+        for m in admin.site._registry
+        if f"{m._meta.app_label}_{m._meta.model_name}" == key
+    )
+
+
+def test_trust_a_people_asking_for_trust_b_records_get_nothing_of_them(
+    world: World, clients: dict[str, Client], db: None
+) -> None:
+    """Every person of trust A, acting for A, on every route with trust B's
+    object ids (cases, their actions, panels, notifications, audit events,
+    admin records, exports) and on the list, search and export pages
+    filtered by B's departments, references and people: refused or empty,
+    and not one of B's distinctive strings in any body."""
+    other = world.other
+    assert other is not None
+    forbidden = other.leak_markers()
+    specs = build_specs()
+    outcome = Outcome()
+    with trust_entered(other.trust):
+        b_before = written()
+    for route in present_routes():
+        spec = spec_for(route, specs)
+        assert spec is not None, route
+        if not spec.get:
+            continue
+        about_trust_rows = not route.pattern.startswith("admin/") or _is_trust_owned(route)
+        for target in other_trust_targets(world, spec, route):
+            for person in PEOPLE:
+                outcome.cells += 1
+                outcome.routes.add(route.pattern)
+                _foreign_check(
+                    outcome,
+                    f"GET {target.url} ({route.pattern}, B's {target.obj})",
+                    person,
+                    fetched(clients[person], target.url),
+                    NOT_FOUND if about_trust_rows else None,
+                    forbidden,
+                )
+    for pattern, target, echoed in other_trust_filters(world):
+        assert spec_for(Route(pattern, ""), specs) is not None, pattern
+        for person in PEOPLE:
+            outcome.cells += 1
+            _foreign_check(
+                outcome,
+                f"GET {target.url}",
+                person,
+                fetched(clients[person], target.url),
+                None,
+                forbidden,
+                echoed,
+            )
+    with trust_entered(other.trust):
+        assert written() == b_before
+    report(outcome, "GET with trust B's ids", world, forbidden)
+    assert outcome.cells > 1000
+    assert not outcome.failures, "\n".join(outcome.failures)
+
+
+def test_trust_a_people_posting_to_trust_b_records_are_refused_and_b_is_unchanged(
+    world: World, clients: dict[str, Client], db: None
+) -> None:
+    """Every state-changing route, posted by every person of trust A with
+    trust B's object ids (a case's actions, a notification, an admin
+    record, retention): refused, and nothing of trust B written."""
+    other = world.other
+    assert other is not None
+    forbidden = other.leak_markers()
+    specs = build_specs()
+    outcome = Outcome()
+    for route in present_routes():
+        spec = spec_for(route, specs)
+        assert spec is not None, route
+        if spec.post is None:
+            continue
+        if route.pattern.startswith("admin/") and not _is_trust_owned(route):
+            continue
+        post = spec.post
+        for target in other_trust_targets(world, spec, route):
+            body = post.body(other, target)
+            for person in PEOPLE:
+                outcome.cells += 1
+                outcome.routes.add(route.pattern)
+                with transaction.atomic():
+                    with trust_entered(other.trust):
+                        before = written()
+                    client = clients[person]
+                    if post.json:
+                        response = client.post(
+                            target.url, json.dumps(body), content_type="application/json"
+                        )
+                    else:
+                        response = client.post(target.url, body)
+                    text = body_text(response)
+                    with trust_entered(other.trust):
+                        after = written()
+                    transaction.set_rollback(True)
+                label = f"POST {target.url} ({route.pattern}, B's {target.obj})"
+                got = (response, text)
+                _foreign_check(outcome, label, person, got, REFUSALS - {409}, forbidden)
+                if before != after:
+                    outcome.failures.append(f"{label} as {person}: wrote to trust B")
+    # Trust B's employee named in A's forms: no referral, no subject access pack.
+    b_employee = other.cases["panel"].employee
+    for person, url, body in (
+        (
+            "manager",
+            "/cases/new/",
+            {**referral_form(world), "staff_number": b_employee.staff_number},
+        ),
+        (
+            "hr",
+            "/audit/subject-access/",
+            {"staff_number": b_employee.staff_number, "request_reference": "SAR-qzx"},
+        ),
+    ):
+        outcome.cells += 1
+        with transaction.atomic():
+            with trust_entered(other.trust):
+                before = written()
+            cases_before = Case.objects.count()
+            response = clients[person].post(url, body)
+            text = body_text(response)
+            cases_after = Case.objects.count()
+            with trust_entered(other.trust):
+                after = written()
+            transaction.set_rollback(True)
+        _foreign_check(
+            outcome,
+            f"POST {url} naming B's employee",
+            person,
+            (response, text),
+            S(200, 400),
+            forbidden,
+            [b_employee.staff_number],
+        )
+        if before != after or cases_before != cases_after:
+            outcome.failures.append(f"POST {url} naming B's employee as {person}: wrote")
+    report(outcome, "POST with trust B's ids", world, forbidden)
+    assert outcome.cells > 500
+    assert not outcome.failures, "\n".join(outcome.failures)
+
+
+def fetched(client: Client, url: str, **extra: Any) -> tuple[Any, str]:
+    """GET ``url`` in a savepoint rolled back afterwards, reading the body
+    (a streamed one too) inside it: a streamed response stays in its trust
+    until its content is read, and the savepoint's rollback undoes the
+    trust's database setting made inside it."""
+    with transaction.atomic():
+        response = client.get(url, **extra)
+        text = body_text(response)
+        transaction.set_rollback(True)
+    return response, text
+
+
+def _pages(client: Client, urls: list[str]) -> dict[str, tuple[Any, str]]:
+    return {url: fetched(client, url) for url in urls}
+
+
+def test_a_person_of_both_trusts_sees_only_the_trust_they_chose(world: World, db: None) -> None:
+    """HR in both trusts: sent to choose first; acting for A, A's cases and
+    nothing of B's; after choosing B, B's and nothing of A's."""
+    other = world.other
+    assert other is not None
+    client = Client()
+    client.force_login(world.users["both"])
+    first, _ = fetched(client, "/cases/all/")
+    assert first.status_code == 302
+    assert first["Location"].startswith("/accounts/trust/")
+    for ours, theirs in ((world, other), (other, world)):
+        trust_choose_posted(client, ours.trust.pk)
+        lists = ["/cases/all/", "/cases/inbox/", "/cases/panels/", "/audit/", "/notifications/"]
+        lists += ["/audit/export.csv", "/reports/governance/", "/api/v1/referrals/"]
+        mine = [f"/cases/{wc.pk}/" for wc in ours.cases.values()]
+        not_mine = [f"/cases/{wc.pk}/" for wc in theirs.cases.values()]
+        not_mine += [f"/api/v1/referrals/{wc.pk}/" for wc in theirs.cases.values()]
+        pages = _pages(client, lists + mine + not_mine)
+        for url in not_mine:
+            assert pages[url][0].status_code == 404, (ours.tag, url, pages[url][0].status_code)
+        for url in lists + mine:
+            assert pages[url][0].status_code == 200, (ours.tag, url, pages[url][0].status_code)
+        bodies = {url: text for url, (_, text) in pages.items()}
+        leaked = [(u, m) for u, t in bodies.items() for m in theirs.leak_markers() if m in t]
+        assert leaked == [], (ours.tag, leaked)
+        # A positive control: their own trust's cases are there.
+        for wc in ours.cases.values():
+            assert summary_of(wc) in bodies[f"/cases/{wc.pk}/"], (ours.tag, wc.key)
+            assert wc.case.reference in bodies["/cases/all/"], (ours.tag, wc.key)
+
+
+def summary_of(wc: WorldCase) -> str:
+    return wc.markers()["concern"][0]
+
+
+def _token_client(user: Any) -> tuple[Client, str]:
+    from knox.models import AuthToken
+
+    _, token = AuthToken.objects.create(user=user)
+    return Client(), token
+
+
+def test_the_api_acts_only_for_a_trust_the_token_holder_holds_a_role_in(
+    world: World, db: None
+) -> None:
+    """X-Trust naming a trust the token's holder has no role in: nothing
+    (no case of either trust, an empty list); naming their own trust, that
+    trust's only; a holder of both trusts, each in turn."""
+    other = world.other
+    assert other is not None
+
+    def get(token: str, url: str, trust_code: str | None) -> tuple[Any, str]:
+        headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
+        if trust_code is not None:
+            headers["HTTP_X_TRUST"] = trust_code
+        return fetched(Client(), url, **headers)
+
+    def case_urls(w: World) -> list[str]:
+        return [f"/api/v1/referrals/{wc.pk}/" for wc in w.cases.values()]
+
+    with transaction.atomic():
+        for person in ("hr", "manager", "director"):
+            _, token = _token_client(world.users[person])
+            for code in (other.trust.code, "NOPE"):
+                listing, text = get(token, "/api/v1/referrals/", code)
+                assert listing.status_code in (200, 403), (person, code, listing.status_code)
+                if listing.status_code == 200:
+                    assert json.loads(text.split("\n")[0])["results"] == [], (person, code)
+                assert not [m for m in other.leak_markers() if m in text]
+                assert not [m for m in world.leak_markers() if m in text]
+                for url in case_urls(other) + case_urls(world):
+                    response, text = get(token, url, code)
+                    assert response.status_code in (403, 404), (person, code, url)
+                    assert not [m for m in other.leak_markers() + world.all_markers() if m in text]
+            # Their own trust, named or not: A's cases, never B's.
+            for code in (world.trust.code, None):
+                for url in case_urls(other):
+                    assert get(token, url, code)[0].status_code == 404, (person, code, url)
+            if person == "hr":
+                for url in case_urls(world):
+                    assert get(token, url, world.trust.code)[0].status_code == 200, url
+        # HR in both: each trust named in turn sees that trust's cases only;
+        # naming none acts for none.
+        _, token = _token_client(world.users["both"])
+        for ours, theirs in ((world, other), (other, world)):
+            listing, text = get(token, "/api/v1/referrals/", ours.trust.code)
+            assert listing.status_code == 200
+            assert not [m for m in theirs.leak_markers() if m in text]
+            for wc in ours.cases.values():
+                assert wc.case.reference in text, (ours.tag, wc.key)
+            for url in case_urls(ours):
+                assert get(token, url, ours.trust.code)[0].status_code == 200, url
+            for url in case_urls(theirs):
+                assert get(token, url, ours.trust.code)[0].status_code == 404, url
+        unnamed, text = get(token, "/api/v1/referrals/", None)
+        if unnamed.status_code == 200:
+            assert json.loads(text.split("\n")[0])["results"] == []
+        transaction.set_rollback(True)
+
+
+def test_trust_b_notifications_never_reach_trust_a_inboxes_or_digests(
+    world: World, clients: dict[str, Client], db: None
+) -> None:
+    """Each person of A reads their inbox: none of B's notifications (B's
+    notification ids are refused in the matrix legs above). A person of both
+    trusts whose emails are held for the digest in both: the digest built in
+    trust A bundles A's notifications only and its email names none of B's
+    cases; built in B, B's only."""
+    from notifications.messages import email_body, email_subject
+    from notifications.models import Delivery, DeliveryStatus, Kind, Notification
+    from notifications.services.digest import digests_build
+
+    other = world.other
+    assert other is not None
+    with trust_entered(other.trust):
+        b_notes = list(Notification.objects.values_list("pk", flat=True))
+    assert b_notes, "trust B's world has notifications"
+    both = world.users["both"]
+    with transaction.atomic():
+        for w in (world, other):
+            with trust_entered(w.trust):
+                held = Delivery.objects.filter(notification__recipient=both, channel="email")
+                assert held.exists(), w.tag
+                held.update(status=DeliveryStatus.HELD)
+        for ours, theirs in ((world, other), (other, world)):
+            with trust_entered(ours.trust):
+                assert digests_build() == 1
+                digest = Notification.objects.get(recipient=both, kind=Kind.DIGEST)
+                bundled = list(Notification.objects.filter(digest=digest))
+                assert bundled, ours.tag
+                assert {n.trust_id for n in bundled} == {ours.trust.pk}
+                text = email_subject(digest) + email_body(digest)
+                for wc in ours.cases.values():
+                    if Notification.objects.filter(digest=digest, case=wc.case).exists():
+                        assert wc.case.reference in text, (ours.tag, wc.key)
+                leaked = [m for m in theirs.leak_markers() if m in text]
+                assert leaked == [], (ours.tag, leaked)
+        transaction.set_rollback(True)
+    for person in PEOPLE:
+        for url in ("/notifications/", "/cases/inbox/"):
+            _, text = fetched(clients[person], url)
+            leaked = [m for m in other.leak_markers() if m in text]
+            assert leaked == [], (person, url, leaked)

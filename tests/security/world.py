@@ -8,6 +8,14 @@ including) one case can be checked for another case's content. The panel case
 has a mixed panel: the chair and one member cleared (views recorded), one
 member who declared a conflict (stood down) and one yet to declare.
 
+The world is built twice, once in each of two trusts (``build_worlds``): trust
+A (RAL) with the markers above ("Qzx ..."), and an equivalent world in trust
+B (RBX) whose every distinctive string carries "Bxq"/"BXQ" instead (its case
+summaries, departments, employees' names and staff numbers, its references
+through its own reference prefix), with B's people under usernames of their
+own. A person with roles in both trusts (``BOTH``) stands in both. The
+matrix runs A's people against A's world, then against B's object ids.
+
 Cases are walked through the services, the only way a real case gets anywhere.
 What each person is to each case (referrer, cleared member, ...) is written
 down here as it is built: the matrix derives its expectations from these
@@ -50,6 +58,12 @@ ETHNIC_LABEL = str(EthnicCategory.D.label)  # "Mixed - White and Black Caribbean
 ETHNIC_JSON = f'"ethnic_category":"{ETHNIC.value}"'
 CONFLICT_REASON = "Qzx conflict: I coached the employee in netball for years"
 
+# Trust A's world is tagged Qzx, trust B's Bxq; the codes of the two trusts.
+TAG_A, TAG_B = "Qzx", "Bxq"
+TRUST_A, TRUST_B = "RAL", "RBX"
+# A person holding the HR role in both trusts (username, the same user in both).
+BOTH = "bo.both"
+
 # The points of the flow the world holds, by key. "others" is a case another
 # manager referred.
 CASE_KEYS = ("submitted", "informal", "panel", "signoff", "formal", "closed", "others")
@@ -82,20 +96,24 @@ HR, DM, REFERRER, CLEARED, UNDECLARED, CONFLICTED, NONE = (
 )
 
 
-def summary(key: str) -> str:
-    return f"Qzx summary of the {key} concern: raised voice at handover"
+def summary(key: str, tag: str = TAG_A) -> str:
+    return f"{tag} summary of the {key} concern: raised voice at handover"
 
 
-def informal_steps(key: str) -> str:
-    return f"Qzx informal steps for {key}: a quiet word"
+def informal_steps(key: str, tag: str = TAG_A) -> str:
+    return f"{tag} informal steps for {key}: a quiet word"
 
 
-def department(key: str) -> str:
-    return f"Qzx {key.title()} Ward"
+def department(key: str, tag: str = TAG_A) -> str:
+    return f"{tag} {key.title()} Ward"
 
 
-def view_comment(key: str, who: str) -> str:
-    return f"Qzx view on {key} by {who}: needs weighing"
+def view_comment(key: str, who: str, tag: str = TAG_A) -> str:
+    return f"{tag} view on {key} by {who}: needs weighing"
+
+
+def conflict_reason(tag: str) -> str:
+    return CONFLICT_REASON.replace(TAG_A, tag, 1)
 
 
 @dataclass
@@ -107,6 +125,7 @@ class WorldCase:
     seats: dict[str, str] = field(default_factory=dict)  # person -> CLEARED/UNDECLARED/CONFLICTED
     views: dict[str, str] = field(default_factory=dict)  # person -> comment recorded
     conflict_reason: str = ""
+    tag: str = TAG_A
 
     @property
     def pk(self) -> int:
@@ -115,8 +134,8 @@ class WorldCase:
     def markers(self) -> dict[str, list[str]]:
         """Every guarded piece of this case's content, by kind."""
         return {
-            "concern": [summary(self.key), informal_steps(self.key)],
-            "department": [department(self.key)],
+            "concern": [summary(self.key, self.tag), informal_steps(self.key, self.tag)],
+            "department": [department(self.key, self.tag)],
             "views": list(self.views.values()),
             "conflict": [self.conflict_reason] if self.conflict_reason else [],
             "ethnicity": [ETHNIC_LABEL, ETHNIC_JSON],
@@ -139,6 +158,27 @@ class World:
     cases: dict[str, WorldCase]
     notification_id: int  # one of the referring manager's notifications
     notification_owner: str
+    trust: Any = None
+    tag: str = TAG_A
+    # The other trust's world (A's world holds B's, to check nothing of it leaks).
+    other: World | None = None
+    # Distinctive strings of this world beyond the markers (employees' names
+    # and staff numbers, pool members' names, references): see leak_markers.
+    extra: list[str] = field(default_factory=list)
+
+    def leak_markers(self) -> list[str]:
+        """Every string that names this world's cases or people and nothing
+        in the other trust's world: what must never reach the other trust.
+        The ethnic category's label is every case's, in both trusts: not here."""
+        seen: list[str] = []
+        for wc in self.cases.values():
+            kinds = wc.markers()
+            strings = [*kinds["concern"], *kinds["department"], *kinds["views"]]
+            strings += [*kinds["conflict"], wc.case.reference, wc.employee.name]
+            strings.append(wc.employee.staff_number)
+            seen.extend(s for s in strings if s not in seen)
+        seen.extend(s for s in self.extra if s not in seen)
+        return seen
 
     def all_markers(self) -> list[str]:
         seen: list[str] = []
@@ -148,26 +188,63 @@ class World:
         return seen
 
 
-def _employee(key: str, icsu: Any) -> Employee:
+def _employee(key: str, icsu: Any, tag: str) -> Employee:
     unit = OrgUnitFactory.create(
-        code=f"DEP-QZX-{key.upper()}", name=department(key), kind="department", parent=icsu
+        code=f"DEP-{tag.upper()}-{key.upper()}",
+        name=department(key, tag),
+        kind="department",
+        parent=icsu,
     )
+    extra: dict[str, Any] = {}
+    if tag != TAG_A:  # A's keep the factory's names and numbers, as before
+        extra = {"name": f"{tag} Worker {key.title()}", "staff_number": f"{tag.upper()}{key}"}
     employee: Employee = EmployeeFactory.create(
-        name=f"Employee {key.title()}", org_unit=unit, ethnic_category=ETHNIC.value
+        **{"name": f"Employee {key.title()}", **extra},
+        org_unit=unit,
+        ethnic_category=ETHNIC.value,
     )
     return employee
 
 
-def _submit(key: str, manager: Any, icsu: Any) -> WorldCase:
-    employee = _employee(key, icsu)
+def _submit(key: str, manager: Any, icsu: Any, tag: str) -> WorldCase:
+    employee = _employee(key, icsu, tag)
     kwargs = referral_kwargs(
-        employee, summary=summary(key), informal_steps_tried=informal_steps(key)
+        employee, summary=summary(key, tag), informal_steps_tried=informal_steps(key, tag)
     )
-    return WorldCase(key, referral_submit(actor=manager, **kwargs), employee, referrer="manager")
+    return WorldCase(
+        key, referral_submit(actor=manager, **kwargs), employee, referrer="manager", tag=tag
+    )
 
 
-def build_world() -> World:
-    """Every person and case, through the services. Call with database access."""
+def build_worlds() -> World:
+    """Trust A's world (returned) and trust B's (its ``other``), each built
+    inside its own trust, B's with a reference prefix of its own so that its
+    references are distinctive. Call with database access, outside any
+    trust or inside A."""
+    from tenancy.context import trust_entered
+    from tenancy.models import Trust
+    from tenancy.services import trust_policy_change
+
+    trust_a, _ = Trust.objects.get_or_create(code=TRUST_A, defaults={"name": "Royal Test Trust"})
+    trust_b, _ = Trust.objects.get_or_create(code=TRUST_B, defaults={"name": "Other Test Trust"})
+    trust_policy_change(trust_b, reference_prefix=TAG_B.upper())
+    with trust_entered(trust_a):
+        world = build_world(trust_a, TAG_A)
+    with trust_entered(trust_b):
+        other = build_world(trust_b, TAG_B, superuser=world.users["superuser"])
+    # One user: B's build set their password again (user_add), so A's copy is stale.
+    world.users["both"] = other.users["both"]
+    world.other = other
+    other.other = world
+    return world
+
+
+def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
+    """Every person and case of one trust, through the services, inside that
+    trust. Call with database access. B's people (``tag`` not A's) have
+    usernames of their own (users are the deployment's); the superuser is
+    one for the deployment."""
+    login = (lambda name: name) if tag == TAG_A else (lambda name: f"{tag.lower()}.{name}")
     tree = org_tree()
     surgery = OrgUnitFactory.create(
         code="ICSU-SUR", name="Surgery", kind="icsu", parent=tree["trust"]
@@ -179,21 +256,27 @@ def build_world() -> World:
         code="DEP-THE", name="Theatres", kind="department", parent=surgery
     )
     users: dict[str, Any] = {
-        "manager": make_user("maya.manager", Role.MANAGER),
-        "other_manager": make_user("omar.manager", Role.MANAGER),
-        "hr": make_user("hana.hr", Role.HR),
-        "panel_cleared": make_user("priya.panel", Role.PANEL),
-        "panel_b": make_user("paul.panel", Role.PANEL),  # cleared too; not a matrix role
-        "panel_undeclared": make_user("dev.panel", Role.PANEL),
-        "panel_conflict": make_user("pat.panel", Role.PANEL),
-        "panel_elsewhere": make_user("eve.panel", Role.PANEL),
-        "director": make_user("dina.director", Role.DECISION_MAKER),
-        "governance": make_user("gill.governance", Role.GOVERNANCE),
-        "outsider": make_user("olly.outsider"),
-        "superuser": get_user_model().objects.create_superuser(
+        "manager": make_user(login("maya.manager"), Role.MANAGER),
+        "other_manager": make_user(login("omar.manager"), Role.MANAGER),
+        "hr": make_user(login("hana.hr"), Role.HR),
+        "panel_cleared": make_user(login("priya.panel"), Role.PANEL),
+        "panel_b": make_user(login("paul.panel"), Role.PANEL),  # cleared too; not a matrix role
+        "panel_undeclared": make_user(login("dev.panel"), Role.PANEL),
+        "panel_conflict": make_user(login("pat.panel"), Role.PANEL),
+        "panel_elsewhere": make_user(login("eve.panel"), Role.PANEL),
+        "director": make_user(login("dina.director"), Role.DECISION_MAKER),
+        "governance": make_user(login("gill.governance"), Role.GOVERNANCE),
+        "outsider": make_user(login("olly.outsider")),
+        "superuser": superuser
+        or get_user_model().objects.create_superuser(
             "ada.admin", "ada@example.org", "pw-Cast-2026!"
         ),
+        # HR in both trusts: the same user in A's world and B's.
+        "both": make_user(BOTH, Role.HR),
     }
+    if not users["both"].email:  # told by email too, for the digest test
+        users["both"].email = "bo.both@example.org"
+        users["both"].save(update_fields=["email"])
     # The pool meets the default rules for an employee in Medicine: chairs at
     # 8a+, trained independent members from Surgery, nobody in the department.
     in_pool(users["panel_cleared"], unit=amu, band="8a")
@@ -201,20 +284,29 @@ def build_world() -> World:
     in_pool(users["panel_undeclared"], unit=theatres, band="8a", trained=True)
     in_pool(users["panel_conflict"], unit=amu, band="8a")
     in_pool(users["panel_elsewhere"], unit=theatres, band="8a", trained=True)
+    extra: list[str] = []
+    if tag != TAG_A:
+        # Pool members' own employee records: names of B's only.
+        for person in ("panel_cleared", "panel_b", "panel_undeclared", "panel_conflict"):
+            name = f"{tag} Pool {person.title().replace('_', '')}"
+            Employee.objects.filter(user=users[person]).update(name=name)
+            extra.append(name)
+        extra.append(f"{tag} Pool PanelElsewhere")
+        Employee.objects.filter(user=users["panel_elsewhere"]).update(name=extra[-1])
     hr, manager, chair = users["hr"], users["manager"], users["panel_cleared"]
     icsu = tree["icsu"]
 
     cases: dict[str, WorldCase] = {}
-    cases["submitted"] = _submit("submitted", manager, icsu)
-    others = _submit("others", users["other_manager"], icsu)
+    cases["submitted"] = _submit("submitted", manager, icsu, tag)
+    others = _submit("others", users["other_manager"], icsu, tag)
     others.referrer = "other_manager"
     cases["others"] = others
 
-    informal = _submit("informal", manager, icsu)
+    informal = _submit("informal", manager, icsu, tag)
     case_triage(case_id=informal.pk, actor=hr, route="informal")
     cases["informal"] = informal
 
-    closed = _submit("closed", manager, icsu)
+    closed = _submit("closed", manager, icsu, tag)
     case_triage(case_id=closed.pk, actor=hr, route="informal")
     case_record_informal_outcome(
         case_id=closed.pk, actor=manager, resolved=True, actions="Facilitated conversation."
@@ -223,18 +315,21 @@ def build_world() -> World:
 
     # The panel case: chair and paul cleared with views; pat declares a
     # conflict (stood down); dev is yet to declare.
-    panel = _submit("panel", manager, icsu)
+    panel = _submit("panel", manager, icsu, tag)
     case_triage(case_id=panel.pk, actor=hr, route="panel", reason="A pattern of concerns.")
     seated = ["panel_cleared", "panel_b", "panel_conflict", "panel_undeclared"]
     panel_convene(case_id=panel.pk, actor=hr, members=[users[p].pk for p in seated], chair=chair.pk)
     panel_declare(
-        case_id=panel.pk, actor=users["panel_conflict"], no_conflict=False, reason=CONFLICT_REASON
+        case_id=panel.pk,
+        actor=users["panel_conflict"],
+        no_conflict=False,
+        reason=conflict_reason(tag),
     )
-    panel.conflict_reason = CONFLICT_REASON
+    panel.conflict_reason = conflict_reason(tag)
     panel.seats = {"panel_conflict": CONFLICTED, "panel_undeclared": UNDECLARED}
     for person in ("panel_cleared", "panel_b"):
         panel_declare(case_id=panel.pk, actor=users[person], no_conflict=True)
-        comment = view_comment("panel", person)
+        comment = view_comment("panel", person, tag)
         panel_view_record(
             case_id=panel.pk, actor=users[person], outcome="formal_investigation", comment=comment
         )
@@ -243,7 +338,7 @@ def build_world() -> World:
     cases["panel"] = panel
 
     for key in ("signoff", "formal"):
-        wc = _submit(key, manager, icsu)
+        wc = _submit(key, manager, icsu, tag)
         case_triage(case_id=wc.pk, actor=hr, route="panel", reason="A pattern of concerns.")
         seated = ["panel_cleared", "panel_b", "panel_undeclared"]
         panel_convene(
@@ -251,7 +346,7 @@ def build_world() -> World:
         )
         for person in seated:
             panel_declare(case_id=wc.pk, actor=users[person], no_conflict=True)
-            comment = view_comment(key, person)
+            comment = view_comment(key, person, tag)
             panel_view_record(
                 case_id=wc.pk, actor=users[person], outcome="formal_investigation", comment=comment
             )
@@ -272,11 +367,24 @@ def build_world() -> World:
     from notifications.models import Notification
 
     mine = Notification.objects.filter(recipient=manager).order_by("pk").first()
+    # Reference data the reports read: a headcount and a historical entry
+    # on each case's department (White British: the world's marked category,
+    # Mixed White and Black Caribbean, is a person's and must stay off lists).
+    from reports.models import Headcount, HistoricalEntry
+
+    march = dt.date(dt.date.today().year - 1, 3, 31)
+    for wc in cases.values():
+        unit = wc.employee.org_unit
+        Headcount.objects.create(as_at=march, org_unit=unit, ethnic_category="A", headcount=7)
+        HistoricalEntry.objects.create(date=march, org_unit=unit, ethnic_category="A", entered=1)
     return World(
         users=users,
         cases=cases,
         notification_id=mine.pk if mine is not None else 999_999,
         notification_owner="manager",
+        trust=trust,
+        tag=tag,
+        extra=extra,
     )
 
 

@@ -19,6 +19,9 @@ import requests
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from tenancy.context import current_trust_id
+
+from ..policy import policy_set
 from .provider import PASSWORD, Provider, Someone, running_provider
 
 APP = "http://testserver"
@@ -89,6 +92,9 @@ def sso_on(settings: Any, provider: Provider) -> Iterator[Provider]:
     for name, value in provider.app_settings().items():
         setattr(settings, name, value)
     settings.FTP_OIDC_ROLE_MAP = ROLE_MAP
+    # The map a sign-in reads is the trust's own (tenancy.policy.sso_role_map).
+    if current_trust_id() is not None:  # a test with the database
+        policy_set(sso_role_map={group: sorted(roles) for group, roles in ROLE_MAP.items()})
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "staff.sso.SsoBackend"]
     yield provider
     provider.know(PEOPLE)

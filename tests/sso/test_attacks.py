@@ -19,6 +19,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from staff.events import SsoAuditEvent
 from staff.models import SsoIdentity
+from tenancy.context import trust_entered
 
 from .conftest import callback_path, provider_sign_in, sign_in
 from .provider import Provider
@@ -115,7 +116,8 @@ def test_a_switched_off_login_is_refused_with_the_no_access_page_and_recorded(
     answer = sign_in(client, "hana@nhs.test")
     assert answer["Location"] == "/accounts/no-access/"
     assert not signed_in(client)
-    event = AuditEvent.objects.get(action=SsoAuditEvent.REFUSED)
+    with trust_entered(None):  # before any trust: the deployment's chain
+        event = AuditEvent.objects.get(action=SsoAuditEvent.REFUSED)
     assert event.actor_id == hana.pk
     assert event.payload["reason"] == "switched_off"
     page = client.get(answer["Location"]).content.decode()

@@ -18,6 +18,7 @@ from accounts.roles import Role
 from staff.models import Employee, SsoIdentity
 from staff.services import user_sso_sign_in
 from staff.sso import SsoPerson, sso_person_read
+from tenancy.context import trust_id_required
 
 from ..factories import EmployeeFactory
 
@@ -45,7 +46,7 @@ def sign_in(person: SsoPerson, roles: frozenset[Role]) -> Any:
     return user_sso_sign_in(
         issuer=person.issuer,
         subject=person.subject,
-        roles=roles,
+        roles={trust_id_required(): roles},
         groups_seen=len(person.groups),
         email=person.email,
         first_name=person.first_name,

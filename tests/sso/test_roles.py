@@ -20,6 +20,7 @@ from staff.events import SsoAuditEvent
 from staff.models import SsoIdentity
 from staff.services import user_sso_sign_in
 from staff.sso import roles_for
+from tenancy.context import trust_id_required
 
 ROLES = [role.value for role in Role]
 groups = st.text(alphabet="abcdefgh-", min_size=1, max_size=4)
@@ -51,7 +52,10 @@ def test_a_sign_in_holds_exactly_the_roles_it_is_given_or_is_refused(
     refusals = AuditEvent.objects.filter(action=SsoAuditEvent.REFUSED).count()
     for roles in (first, then):
         user = user_sso_sign_in(
-            issuer="https://idp.test", subject=subject, roles=roles, groups_seen=3
+            issuer="https://idp.test",
+            subject=subject,
+            roles={trust_id_required(): roles},
+            groups_seen=3,
         )
         if roles:
             assert user is not None
@@ -68,6 +72,7 @@ def test_two_first_sign_ins_of_one_person_at_once_make_one_login() -> None:
     waits for the first transaction, is refused as a duplicate, and carries
     on with the identity the first made, instead of failing."""
     subject = str(uuid.uuid4())
+    trust_id = trust_id_required()
     started = threading.Barrier(2)
     users: list[Any] = []
     errors: list[BaseException] = []
@@ -79,7 +84,7 @@ def test_two_first_sign_ins_of_one_person_at_once_make_one_login() -> None:
                 user = user_sso_sign_in(
                     issuer="https://idp.test",
                     subject=subject,
-                    roles=frozenset({Role.HR}),
+                    roles={trust_id: frozenset({Role.HR})},
                     groups_seen=1,
                     email="tab@example.nhs.uk",
                 )
@@ -104,10 +109,11 @@ def test_two_first_sign_ins_of_one_person_at_once_make_one_login() -> None:
 @pytest.mark.django_db
 def test_a_first_sign_in_never_takes_a_break_glass_name(settings: Any) -> None:
     settings.FTP_BREAK_GLASS_USERNAMES = frozenset({"Ops@Example.nhs.uk"})
+    trust_id = trust_id_required()
     user = user_sso_sign_in(
         issuer="https://idp.test",
         subject=str(uuid.uuid4()),
-        roles=frozenset({Role.HR}),
+        roles={trust_id: frozenset({Role.HR})},
         groups_seen=1,
         email="ops@example.nhs.uk",
     )

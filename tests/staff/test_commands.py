@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from staff.models import Employee, OrgUnit
 
@@ -107,18 +108,23 @@ def test_a_directory_is_a_clear_error(tmp_path):
 
 
 def manage(*args: str) -> subprocess.CompletedProcess[str]:
-    # A real process, to see the exit status a shell or a scheduler sees. These
-    # failures happen before any database query, so the test database is safe.
+    # A real process, to see the exit status a shell or a scheduler sees, on
+    # the test database (as the application role), acting for the test's trust
+    # (committed: the tests using this are transactional).
+    db = connection.settings_dict
+    env = os.environ.copy()
+    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     return subprocess.run(  # noqa: S603 - fixed arguments, our own manage.py
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args],
         capture_output=True,
         text=True,
-        env=os.environ.copy(),
+        env=env,
         check=False,
         timeout=120,
     )
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_from_the_shell_a_rejected_file_exits_non_zero_with_errors_on_stderr(write_csv):
     path = write_csv("code,name,kind\nTRUST,Demo,trust\n")
 
@@ -133,6 +139,7 @@ def test_from_the_shell_a_rejected_file_exits_non_zero_with_errors_on_stderr(wri
     ]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_from_the_shell_a_missing_file_exits_non_zero(tmp_path):
     done = manage("import_employees", str(tmp_path / "nope.csv"))
 

@@ -23,7 +23,9 @@ ETHNIC_LABEL = EthnicCategory.N.label  # the factory employee's category
 
 
 def staff_user(username: str, *roles: Role, perms: tuple[str, ...] = ()) -> Any:
-    user = make_user(username, *roles)
+    # A role in the trust, so the admin acts for it; a manager's carries no
+    # permission on cases, so the admin's are the ones given here.
+    user = make_user(username, *(roles or (Role.MANAGER,)))
     user.is_staff = True
     user.save()
     for codename in ("view_case", *perms):

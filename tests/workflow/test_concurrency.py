@@ -19,6 +19,7 @@ from django.db import connection, connections, transaction
 
 from audit.models import AuditEvent
 from core.errors import Conflict, DomainError
+from tenancy.context import current_trust_id, trust_entered
 from workflow.engine import BUSY, lock_case
 from workflow.models import Stage
 from workflow.services import case_triage, referral_withdraw
@@ -38,11 +39,13 @@ def in_threads(*actions: Callable[[], Any]) -> list[Any]:
     """
     start = threading.Barrier(len(actions))
     results: list[Any] = [None] * len(actions)
+    trust = current_trust_id()  # a thread starts in no trust: each acts for the test's
 
     def run(i: int, action: Callable[[], Any]) -> None:
         try:
             start.wait(timeout=10)
-            results[i] = action()
+            with trust_entered(trust):
+                results[i] = action()
         except DomainError as exc:
             results[i] = exc
         finally:

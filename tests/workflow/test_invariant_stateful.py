@@ -303,7 +303,7 @@ class CaseMachine(RuleBasedStateMachine):
         assert panel is not None
         assert panel.chair_id in members
         sitting = [m.user_id for m in state.sitting(panel)]
-        assert len(sitting) >= PanelRules.from_settings().min_members
+        assert len(sitting) >= PanelRules.current().min_members
         facts = case_facts(case)
         for member in members_by_id(sitting, managers={}):
             assert member.employee_id not in (None, facts.employee_id)
@@ -603,7 +603,7 @@ class CaseMachine(RuleBasedStateMachine):
         suggestion = suggest_panel(
             pool_members(),
             case_facts(case),
-            PanelRules.from_settings(),
+            PanelRules.current(),
             keep=members_by_id(sitting, managers={}),
             chair_id=panel.chair_id if state.chair_sits(panel) else None,
             size=len(sitting) + len(state.vacancies(panel)),

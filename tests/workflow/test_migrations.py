@@ -11,15 +11,14 @@ from django.db.migrations.executor import MigrationExecutor
 
 from workflow.models import CaseStep
 
+from ..db_roles import migrate_as_owner
 from .steps import Story
 
 BEFORE_STEPS = [("workflow", "0003_terminal_case_evidence")]
 
 
 def migrate(targets: list[tuple[str, str]]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
+    migrate_as_owner(targets)
 
 
 def snapshot() -> list[tuple[Any, ...]]:

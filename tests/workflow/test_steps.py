@@ -8,12 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import override_settings
 
+from tenancy.policy import trust_policy
 from workflow.deadlines import due_on_for, is_overdue
 from workflow.models import CaseStep, Stage
 from workflow.services import case_signoff, referral_withdraw
 
+from ..policy import policy_set
 from .steps import Story
 
 LONDON = ZoneInfo("Europe/London")
@@ -87,11 +88,11 @@ def test_withdrawing_closes_the_open_spell_and_opens_none(story: Story, cast: An
 def test_a_due_date_is_frozen_when_the_step_opens(story: Story) -> None:
     with at("2026-11-23T10:00"):
         case = story.submitted()
-    with override_settings(FTP_STEP_TIME_LIMITS={"triage": 1}):
-        assert due_on_for("triage", dt.datetime(2026, 11, 23, 10, tzinfo=LONDON)) == dt.date(
-            2026, 11, 24
-        )
-        assert CaseStep.objects.get(case=case).due_on == dt.date(2026, 11, 30)
+    policy_set(step_time_limits={**trust_policy().step_time_limits, "triage": 1})
+    assert due_on_for("triage", dt.datetime(2026, 11, 23, 10, tzinfo=LONDON)) == dt.date(
+        2026, 11, 24
+    )
+    assert CaseStep.objects.get(case=case).due_on == dt.date(2026, 11, 30)
 
 
 def test_a_step_is_overdue_only_after_its_due_date() -> None:
