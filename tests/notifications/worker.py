@@ -80,7 +80,9 @@ class Workers:
         }
         self.started: list[Worker] = []
 
-    def start(self, name: str) -> Worker:
+    def start(self, name: str, *options: str) -> Worker:
+        """A worker named ``name``, ready; ``options`` go to ``celery worker``
+        (``--include=...`` for a test's own tasks)."""
         log = self.tmp / f"{name}.log"
         process = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
             [
@@ -96,6 +98,7 @@ class Workers:
                 "--without-mingle",
                 "--without-heartbeat",
                 f"--hostname={name}@%h",
+                *options,
             ],
             cwd=ROOT,
             env=self.env,

@@ -5,8 +5,6 @@ Celery carries the trust to a real worker (tenancy/context.py, tasks.py)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ from staff.models import OrgUnit
 from tenancy.context import current_trust_id, trust_entered
 from tenancy.models import Trust
 
-from ..notifications.worker import ROOT, Workers, wait_for
+from ..notifications.worker import Workers, wait_for
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the setting is PostgreSQL's"
@@ -111,39 +109,10 @@ def worker(
         pytest.skip("needs the Redis broker (REDIS_URL)")
     app.control.purge()
     pool = Workers(tmp_path, settings.CELERY_BROKER_URL)
-    log = tmp_path / "probe.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--include=tests.tenancy.probe_tasks",
-            "--hostname=probe@%h",
-        ],
-        cwd=ROOT,
-        env=pool.env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        wait_for("the worker to be ready", lambda: " ready." in log.read_text(errors="replace"), 60)
-        yield process
+        yield pool.start("probe", "--include=tests.tenancy.probe_tasks")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        pool.stop_all()
 
 
 def _result(path: Path) -> Any:
