@@ -1,8 +1,10 @@
-"""The figures reports need beside the cases: workforce headcounts and the
-formal-investigation entries from before the product was in use.
+"""The figures reports need beside the cases: workforce headcounts, the
+formal-investigation entries from before the product was in use, and the
+proposed referrals from before it (for the early warning).
 
-Both are aggregates (counts per org unit and ethnic category), never a row
-per person, and both are loaded by the CSV imports in ``reports.importers``.
+Headcounts and entries are aggregates (counts per org unit and ethnic
+category), never a row per person; referral history is a row per referral,
+naming the two employees. All are loaded by CSV imports (``reports.importers``).
 """
 
 from __future__ import annotations
@@ -60,3 +62,40 @@ class HistoricalEntry(TrustOwned):
 
     def __str__(self) -> str:
         return f"History {self.date} unit {self.org_unit_id}: {self.entered}"
+
+
+class ReferralHistory(TrustOwned):
+    """A proposed referral from before the product (a spreadsheet, an ER
+    Tracker export), for the early warning (``import_referral_history``).
+
+    The employee's org unit and ethnic category are copied from their
+    employee record when imported, as a case copies them at submission. A
+    row is identified by its four imported values: importing a file again
+    adds nothing twice."""
+
+    referred_on = models.DateField()
+    manager = models.ForeignKey("staff.Employee", on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey("staff.Employee", on_delete=models.PROTECT, related_name="+")
+    entered_formal = models.BooleanField()
+    org_unit = models.ForeignKey("staff.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    ethnic_category = models.CharField(max_length=1, choices=EthnicCategory.choices, blank=True)
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["referred_on", "id"]
+        verbose_name_plural = "referral history"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "referred_on", "manager", "employee", "entered_formal"],
+                name="referral_history_once",
+            ),
+            models.CheckConstraint(
+                condition=_CODE_VALID, name="referral_history_ethnic_category_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trust", "referred_on"], name="referral_history_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral on {self.referred_on} of employee {self.employee_id}"

@@ -53,6 +53,7 @@ EXPECTED = {
     "panels_poolmember_networks",
     "panels_staffnetwork",
     "reports_headcount",
+    "reports_referralhistory",
     "reports_historicalentry",
     "staff_employee",
     "staff_orgunit",
