@@ -499,6 +499,7 @@ READ_ONLY_ADMINS = {
     "audit_auditevent",
     "reports_headcount",
     "reports_historicalentry",
+    "reports_referralhistory",
 }
 # Admins that cannot add (viewflow's processes and tasks start in a flow).
 NO_ADD_ADMINS = {"viewflow_process", "viewflow_task"}

@@ -377,6 +377,22 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         unit = wc.employee.org_unit
         Headcount.objects.create(as_at=march, org_unit=unit, ethnic_category="A", headcount=7)
         HistoricalEntry.objects.create(date=march, org_unit=unit, ethnic_category="A", entered=1)
+    # One referral from before the product, as import_referral_history stores
+    # it: the employee's org unit and category copied from their record.
+    from django.utils import timezone
+
+    from reports.models import ReferralHistory
+
+    referred = cases["submitted"].employee
+    ReferralHistory.objects.create(
+        referred_on=march,
+        manager=cases["others"].employee,
+        employee=referred,
+        entered_formal=False,
+        org_unit=referred.org_unit,
+        ethnic_category=referred.ethnic_category,
+        imported_at=timezone.now(),
+    )
     return World(
         users=users,
         cases=cases,
