@@ -1,4 +1,4 @@
-"""The five roles of the product, held per trust.
+"""The roles of the product, held per trust.
 
 A role is a membership: ``accounts.Membership`` (user, trust, role). A person
 holds roles in each trust they work for, and only the roles of the trust they
@@ -27,6 +27,10 @@ class Role(enum.StrEnum):
     PANEL = "panel"
     DECISION_MAKER = "decision_maker"
     GOVERNANCE = "governance"
+    # Any member of staff: may raise a Freedom to Speak Up concern (speakup/).
+    STAFF = "staff"
+    # The trust's Freedom to Speak Up guardians: the only role that sees concerns.
+    FTSU_GUARDIAN = "ftsu_guardian"
 
     @property
     def label(self) -> str:
@@ -45,6 +49,8 @@ GROUP_NAMES: dict[Role, str] = {
     Role.PANEL: "Panel member",
     Role.DECISION_MAKER: "Decision-maker",
     Role.GOVERNANCE: "Governance viewer",
+    Role.STAFF: "Member of staff",
+    Role.FTSU_GUARDIAN: "Freedom to Speak Up guardian",
 }
 ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
@@ -55,6 +61,9 @@ GROUP_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.PANEL: ("panels.sit_on_panel",),
     Role.DECISION_MAKER: ("workflow.sign_off", "workflow.view_ethnicity"),
     Role.GOVERNANCE: ("workflow.view_governance_reports",),
+    # Speaking up is no part of the case engine: these roles open no task queue.
+    Role.STAFF: (),
+    Role.FTSU_GUARDIAN: (),
 }
 
 _CACHE_ATTR = "_ftp_roles"

@@ -34,6 +34,15 @@ class Kind(models.TextChoices):
     DUE_STEPS = "due_steps", "Steps needing attention"
     # The weekly retention review: case files that fell due for destruction (records/).
     RETENTION_DUE = "retention_due", "Case files due for destruction"
+    # The quarterly early warning: units and managers newly in alert (reports/).
+    EARLY_WARNING = "early_warning", "New early-warning alerts"
+    # Freedom to Speak Up (speakup/): to guardians, and to a reporter who signed in.
+    CONCERN_RAISED = "concern_raised", "A concern was raised"
+    CONCERN_ACK_DUE = "concern_ack_due", "Reminder: acknowledge a concern"
+    CONCERN_ACK_OVERDUE = "concern_ack_overdue", "Overdue: a concern is not acknowledged"
+    CONCERN_REPLY = "concern_reply", "A guardian replied about your concern"
+    # Action plans (assurance/): actions past their due date, to their owners.
+    ACTION_OVERDUE = "action_overdue", "Overdue actions"
 
     @classmethod
     def deadline_kinds(cls) -> list[str]:

@@ -3,7 +3,22 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from accounts.roles import GROUP_NAMES, GROUP_PERMISSIONS
+# The five roles as they stood when this migration was written: a migration
+# keeps its own copy, so roles added later (accounts.roles) never change it.
+GROUP_NAMES = {
+    "manager": "Referring manager",
+    "hr": "HR adviser",
+    "panel": "Panel member",
+    "decision_maker": "Decision-maker",
+    "governance": "Governance viewer",
+}
+GROUP_PERMISSIONS = {
+    "manager": ("workflow.submit_referral",),
+    "hr": ("workflow.triage_case", "workflow.convene_panel", "workflow.view_ethnicity"),
+    "panel": ("panels.sit_on_panel",),
+    "decision_maker": ("workflow.sign_off", "workflow.view_ethnicity"),
+    "governance": ("workflow.view_governance_reports",),
+}
 
 
 def create_groups(apps, schema_editor):
