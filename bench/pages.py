@@ -5,7 +5,8 @@ a hundred times the history), then, in this one process, requests each page
 the product's people use most with the Django test client against each
 database in turn: the HR inbox, HR's Panels, a panel member's inbox and My
 panels, the case list (HR and a referring manager), the API list and detail
-(with a real token), a case page, the audit search and the governance pack.
+(with a real token), a case page, the audit search, the governance pack and
+the early warning (as HR and as governance).
 
 Each page gets a warm-up, then ``REPEAT`` requests per size, alternating the
 sizes request by request (and which goes first), so that load from anything
@@ -119,6 +120,8 @@ def _pages() -> tuple[list[Page], dict[str, str]]:
         Page("case page", "hr", reverse("cases:detail", args=[case])),
         Page("audit search", "hr", reverse("audit:index")),
         Page("governance pack", "governance", reverse("reports:governance")),
+        Page("early warning (HR)", "hr", reverse("reports:early_warning")),
+        Page("early warning (governance)", "governance", reverse("reports:early_warning")),
     ]
     return pages, people
 

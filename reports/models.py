@@ -99,3 +99,42 @@ class ReferralHistory(TrustOwned):
 
     def __str__(self) -> str:
         return f"Referral on {self.referred_on} of employee {self.employee_id}"
+
+
+class EarlyWarningAlert(TrustOwned):
+    """A unit or referring manager in the early warning's ``alert`` band as at
+    the end of an NHS quarter (``reports.early_warning_alerts``): the record
+    the quarterly run keeps, so that the next quarter's run tells HR only
+    about alerts that are new. Warnings are not kept (docs/early-warning.md).
+
+    The figures are the ones the run saw; a later import of older referrals
+    does not change them."""
+
+    class Level(models.TextChoices):
+        ICSU = "icsu", "ICSU"
+        DEPARTMENT = "department", "Department"
+        MANAGER = "manager", "Referring manager"
+
+    quarter_end = models.DateField()
+    level = models.CharField(max_length=12, choices=Level.choices)
+    key = models.CharField(max_length=64)  # the org unit's code or the manager's staff number
+    window_months = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField()
+    bme = models.PositiveIntegerField()
+    expected = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    p_value = models.FloatField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["quarter_end", "level", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "level", "key", "quarter_end"], name="early_warning_alert_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trust", "quarter_end"], name="early_warning_alert_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Early-warning alert {self.quarter_end} {self.level} {self.key}"
