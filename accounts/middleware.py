@@ -17,6 +17,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
+from core.untraced import is_untraced
+
 REFRESHED_KEY = "_ftp_refreshed_at"
 
 
@@ -32,6 +34,9 @@ class SessionIdleMiddleware:
         # Only a session this request used, holding a login: anonymous visitors
         # get no session row, and a request that never read it was no activity.
         if session is None or not session.accessed or SESSION_KEY not in session:
+            return response
+        # A request that must leave no trace (an anonymous concern) refreshes nothing.
+        if is_untraced(request) and not session.modified:
             return response
         now = int(time.time())
         refreshed = session.get(REFRESHED_KEY)

@@ -199,7 +199,9 @@ class AuditEvent(TrustOwned):
 
     @property
     def type_label(self) -> str:
-        return dict(event_type_choices()).get(self.action, self.action)
+        return _RECORDED_ACTIONS.get(self.action) or dict(event_type_choices()).get(
+            self.action, self.action
+        )
 
 
 # The actions other apps record here, as (value, label): registered at
@@ -209,12 +211,26 @@ class AuditEvent(TrustOwned):
 _RECORDED_ACTIONS: dict[str, str] = {}
 
 
-def register_event_types(types: Iterable[tuple[str, str]]) -> None:
-    """Name the actions an app records in the log, in the order it lists them."""
+# Registered actions the case engine's explorer never lists, searches or
+# exports (Freedom to Speak Up's, speakup/: nothing of a concern reaches
+# anyone but the guardians). They stay in the chain like any other event.
+_PRIVATE_ACTIONS: set[str] = set()
+
+
+def register_event_types(types: Iterable[tuple[str, str]], *, private: bool = False) -> None:
+    """Name the actions an app records in the log, in the order it lists them;
+    ``private``: kept out of the explorer, its search and its exports."""
     for value, label in types:
         if _RECORDED_ACTIONS.get(value, label) != label:
             raise ValueError(f"Event type {value!r} is already registered as another label.")
         _RECORDED_ACTIONS[value] = label
+        if private:
+            _PRIVATE_ACTIONS.add(value)
+
+
+def private_actions() -> frozenset[str]:
+    """The registered actions the explorer leaves out (``register_event_types``)."""
+    return frozenset(_PRIVATE_ACTIONS)
 
 
 def event_type_choices() -> list[tuple[str, str]]:
@@ -222,6 +238,6 @@ def event_type_choices() -> list[tuple[str, str]]:
     (a new action is searchable without touching this app), then the log's own."""
     return [
         (EventType.SUBMIT.value, EventType.SUBMIT.label),
-        *_RECORDED_ACTIONS.items(),
+        *[(v, label) for v, label in _RECORDED_ACTIONS.items() if v not in _PRIVATE_ACTIONS],
         *[(t.value, str(t.label)) for t in EventType if t != EventType.SUBMIT],
     ]

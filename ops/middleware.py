@@ -31,6 +31,8 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import empty
 from django_prometheus import middleware as prometheus
 
+from core.untraced import is_untraced
+
 from .logs import REQUEST_ID_HEADER, request_id_bind, request_id_from
 
 logger = logging.getLogger("ops.requests")
@@ -88,6 +90,8 @@ def _route(request: HttpRequest) -> str | None:
 
 
 def _user_id(request: HttpRequest) -> int | None:
+    if is_untraced(request):  # an anonymous concern's request names nobody (speakup/)
+        return None
     user = getattr(request, "user", None)
     # AuthenticationMiddleware's user is lazy: unloaded means nothing asked
     # who made the request, and loading it now would cost a session query.

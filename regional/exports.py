@@ -16,11 +16,16 @@ from openpyxl import Workbook
 from audit.exports import csv_safe
 
 from .figures import FUNNEL_COUNTS, GROUP_MEASURES, INDICATOR_GROUPS, WINDOWS
-from .models import FUNNEL, INDICATOR
+from .models import EARLY_WARNING, FTSU, FUNNEL, INDICATOR
 from .selectors import RegionalPack, TrustRow
 
 HEADER = ("trust_code", "trust_name", "wres_year", "section", "window", "group", "measure", "value")
-SHEETS = {INDICATOR: "Indicator 3", FUNNEL: "Funnel"}
+SHEETS = {
+    INDICATOR: "Indicator 3",
+    FUNNEL: "Funnel",
+    EARLY_WARNING: "Early warning",
+    FTSU: "Speak up",
+}
 
 
 def preamble(pack: RegionalPack) -> list[str]:
@@ -30,6 +35,10 @@ def preamble(pack: RegionalPack) -> list[str]:
         "[c] = suppressed by the trust: a small count, or one that would reveal it.",
         "Trusts are in order of name. Compare two trusts only with their 95% intervals:",
         "intervals that overlap do not show a difference between the trusts.",
+        "Early warning: how many ICSUs and departments were in each band on the day of the",
+        "trust's refresh (window column: the 24 months to that day); units only, never managers.",
+        "Speak up: the trust's Freedom to Speak Up concerns in the latest complete NHS quarter",
+        "at its refresh (window column: the quarter, Q1 = April-June).",
     ]
 
 
@@ -38,6 +47,8 @@ def pack_rows(pack: RegionalPack) -> Iterator[tuple[Any, ...]]:
     for row in pack.rows:
         yield from _indicator_rows(pack, row)
         yield from _funnel_rows(pack, row)
+        yield from _early_warning_rows(pack, row)
+        yield from _ftsu_rows(pack, row)
 
 
 def _indicator_rows(pack: RegionalPack, row: TrustRow) -> Iterator[tuple[Any, ...]]:
@@ -63,6 +74,25 @@ def _funnel_rows(pack: RegionalPack, row: TrustRow) -> Iterator[tuple[Any, ...]]
         for step, share in cells.diversions:
             yield (*head, cells.group, f"diverted from formal at: {step} (share)", share.export())
         yield (*head, cells.group, "formal_share", cells.formal_share.export())
+
+
+def _early_warning_rows(pack: RegionalPack, row: TrustRow) -> Iterator[tuple[Any, ...]]:
+    if row.early_warning_as_at is None:
+        return
+    window = f"24 months to {row.early_warning_as_at.isoformat()}"
+    head = (row.code, row.name, pack.year_label, EARLY_WARNING, window)
+    for cells in row.early_warning:
+        for band, figure in cells.bands:
+            yield (*head, cells.level, band, figure.export())
+        yield (*head, cells.level, "total", cells.total.export())
+
+
+def _ftsu_rows(pack: RegionalPack, row: TrustRow) -> Iterator[tuple[Any, ...]]:
+    if row.ftsu is None:
+        return
+    head = (row.code, row.name, pack.year_label, FTSU, row.ftsu.quarter.code)
+    for group, measure, _, figure in row.ftsu.figures:
+        yield (*head, group, measure, figure.export())
 
 
 def pack_csv(pack: RegionalPack) -> str:

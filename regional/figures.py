@@ -14,10 +14,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from reports.early_warning import Row as WarningRow
+from reports.early_warning import band_of
 from reports.grouping import TRUST
 from reports.pack import DIVERSIONS, FUNNEL_GROUPS, Figure, IndicatorRow, Pack
+from reports.suppression import Relation, suppress
+from speakup.report import ETHNIC_GROUPS, FLAGS
 
-from .models import FUNNEL, INDICATOR
+from .models import EARLY_WARNING, FTSU, FUNNEL, INDICATOR
 
 INDICATOR_GROUPS = ("white", "bme", "unknown")
 WINDOWS = (1, 2)
@@ -26,8 +30,17 @@ RATIO_MEASURES = ("relative_likelihood", "ci95_low", "ci95_high", "non_adverse")
 # The funnel's counts the diversion rates are read beside.
 FUNNEL_COUNTS = ("submitted", "reached_panel", "formal")
 FORMAL_SHARE = "formal_share"
+# The early warning: how many units of each level are in each band (never a
+# unit's name, never a manager), and how many units in all.
+WARNING_LEVELS = (("icsu", "ICSUs"), ("department", "Departments"))
+BANDS = ("alert", "warning", "none", "insufficient")
+UNITS_TOTAL = "total"
+# FTSU: the trust's counts for the quarter; the ethnic groups are groups.
+FTSU_MEASURES = ("total", "anonymous", *FLAGS)
 # Whole numbers: read back as int (a two-year "entered" is a mean, maybe x.5).
-COUNT_MEASURES = frozenset({"entered", "headcount", *FUNNEL_COUNTS})
+COUNT_MEASURES = frozenset(
+    {"entered", "headcount", *FUNNEL_COUNTS, *BANDS, UNITS_TOTAL, *FTSU_MEASURES}
+)
 
 
 def diversion_measure(base: str) -> str:
@@ -117,3 +130,34 @@ def figure_of(measure: str, value: float | None, suppressed: bool) -> Figure:
     if value is not None and measure in COUNT_MEASURES and float(value).is_integer():
         shown = int(value)
     return Figure(shown)
+
+
+def early_warning_figures(rows: list[WarningRow], threshold: int) -> list[Shared]:
+    """How many ICSUs and departments are in each band, suppressed with the
+    trust's ``threshold`` as the pack suppresses counts: a count from 1 to
+    threshold - 1 is hidden, and so is another count of the same level when
+    the level's total (also shared) would give it back. Managers are left out."""
+    values: dict[tuple[str, str], int] = {}
+    for level, _ in WARNING_LEVELS:
+        bands = [band_of(row.n, row.tail) for row in rows if row.level == level]
+        for band in BANDS:
+            values[(level, band)] = bands.count(band)
+        values[(level, UNITS_TOTAL)] = len(bands)
+    relations = [
+        Relation((level, UNITS_TOTAL), tuple((level, band) for band in BANDS))
+        for level, _ in WARNING_LEVELS
+    ]
+    hidden = suppress(values, relations, published=values, threshold=threshold)
+    return [
+        shared_figure((EARLY_WARNING, 0, level, measure), Figure(value, (level, measure) in hidden))
+        for (level, measure), value in values.items()
+    ]
+
+
+def ftsu_figures(trust: dict[str, Figure]) -> list[Shared]:
+    """The trust-wide FTSU counts of the quarter, exactly as the trust's own
+    pack shows them to a governance viewer (its suppression applied there)."""
+    return [
+        *(shared_figure((FTSU, 0, "", m), trust[m]) for m in FTSU_MEASURES),
+        *(shared_figure((FTSU, 0, g, "total"), trust[g]) for g in ETHNIC_GROUPS),
+    ]

@@ -20,6 +20,14 @@ from tenancy.models import Trust
 
 INDICATOR = "indicator3"
 FUNNEL = "funnel"
+EARLY_WARNING = "early_warning"
+FTSU = "ftsu"
+SECTIONS = [
+    (INDICATOR, "WRES indicator 3"),
+    (FUNNEL, "Referral funnel"),
+    (EARLY_WARNING, "Early warning: units by band"),
+    (FTSU, "Freedom to Speak Up quarter"),
+]
 
 
 class TrustBenchmark(models.Model):
@@ -35,6 +43,12 @@ class TrustBenchmark(models.Model):
     # The trust's own small-cell threshold when its figures were computed.
     threshold = models.PositiveSmallIntegerField()
     computed_at = models.DateTimeField()
+    # The early warning's last day (the refresh's day) and the FTSU quarter
+    # (the latest complete one then) whose figures were shared; null for a
+    # row written before they were.
+    early_warning_as_at = models.DateField(null=True, blank=True)
+    ftsu_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    ftsu_quarter = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["year", "trust"]
@@ -54,12 +68,11 @@ class BenchmarkFigure(models.Model):
     entries): the suppressed value never leaves the trust."""
 
     benchmark = models.ForeignKey(TrustBenchmark, on_delete=models.CASCADE, related_name="figures")
-    section = models.CharField(
-        max_length=16, choices=[(INDICATOR, "WRES indicator 3"), (FUNNEL, "Referral funnel")]
-    )
-    # 1 or 2 (years) for indicator 3; 0 for the funnel, which has no window.
+    section = models.CharField(max_length=16, choices=SECTIONS)
+    # 1 or 2 (years) for indicator 3; 0 for the other sections, which have no window.
     window = models.PositiveSmallIntegerField()
-    # white, bme, unknown, all; blank for the ratio and its interval.
+    # white, bme, unknown, all; blank for the ratio and its interval; the
+    # level (icsu, department) for the early warning.
     group = models.CharField(max_length=16, blank=True)
     measure = models.CharField(max_length=48)
     value = models.FloatField(null=True)

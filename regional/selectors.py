@@ -14,18 +14,23 @@ from dataclasses import dataclass, field
 
 from accounts.types import Viewer
 from reports.pack import Figure
+from speakup.report import ETHNIC_GROUPS, MEASURE_LABELS, Quarter
 
 from .figures import (
+    BANDS,
     DIVERSION_MEASURES,
     FORMAL_SHARE,
+    FTSU_MEASURES,
     FUNNEL_COUNTS,
     GROUP_MEASURES,
     INDICATOR_GROUPS,
+    UNITS_TOTAL,
+    WARNING_LEVELS,
     WINDOWS,
     Key,
     figure_of,
 )
-from .models import FUNNEL, INDICATOR, TrustBenchmark
+from .models import EARLY_WARNING, FTSU, FUNNEL, INDICATOR, TrustBenchmark
 from .services import VIEW_PERMISSION
 
 FUNNEL_GROUP_LABELS = (("white", "White"), ("bme", "BME"), ("unknown", "Unknown"), ("all", "All"))
@@ -78,6 +83,25 @@ class FunnelCells:
 
 
 @dataclass(frozen=True)
+class WarningCells:
+    """How many units of one level are in each early-warning band, and in all."""
+
+    level: str
+    label: str
+    bands: list[tuple[str, Figure]]
+    total: Figure
+
+
+@dataclass(frozen=True)
+class FtsuCells:
+    """The trust's FTSU counts for one quarter: (group, measure, label, figure),
+    as stored (the ethnic groups are groups of the measure ``total``)."""
+
+    quarter: Quarter
+    figures: list[tuple[str, str, str, Figure]]
+
+
+@dataclass(frozen=True)
 class TrustRow:
     code: str
     name: str
@@ -89,6 +113,10 @@ class TrustRow:
     indicator: dict[int, IndicatorCells]
     funnel: list[FunnelCells]
     figures: dict[Key, Figure] = field(repr=False)
+    # None for a row stored before the early warning and FTSU were shared.
+    early_warning_as_at: dt.date | None = None
+    early_warning: list[WarningCells] = field(default_factory=list)
+    ftsu: FtsuCells | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +136,15 @@ class RegionalPack:
     @property
     def trust_ids(self) -> list[int]:
         return [r.trust_id for r in self.rows]
+
+    @property
+    def ftsu_columns(self) -> list[str]:
+        """The FTSU table's column labels, in the order of ``FtsuCells.figures``."""
+        return [MEASURE_LABELS[m] for m in (*FTSU_MEASURES, *ETHNIC_GROUPS)]
+
+    @property
+    def warning_bands(self) -> tuple[str, ...]:
+        return BANDS
 
 
 def regional_years() -> list[int]:
@@ -151,6 +188,9 @@ def _row(benchmark: TrustBenchmark) -> TrustRow:
         indicator={w: _indicator(figures, w) for w in WINDOWS},
         funnel=[_funnel(figures, g, label) for g, label in FUNNEL_GROUP_LABELS],
         figures=figures,
+        early_warning_as_at=benchmark.early_warning_as_at,
+        early_warning=_early_warning(figures) if benchmark.early_warning_as_at else [],
+        ftsu=_ftsu(figures, benchmark),
     )
 
 
@@ -189,3 +229,25 @@ def _funnel(figures: dict[Key, Figure], group: str, label: str) -> FunnelCells:
         diversions=[(step, get(m)) for m, step in DIVERSION_MEASURES],
         formal_share=get(FORMAL_SHARE),
     )
+
+
+def _early_warning(figures: dict[Key, Figure]) -> list[WarningCells]:
+    return [
+        WarningCells(
+            level=level,
+            label=label,
+            bands=[(band, _get(figures, (EARLY_WARNING, 0, level, band))) for band in BANDS],
+            total=_get(figures, (EARLY_WARNING, 0, level, UNITS_TOTAL)),
+        )
+        for level, label in WARNING_LEVELS
+    ]
+
+
+def _ftsu(figures: dict[Key, Figure], benchmark: TrustBenchmark) -> FtsuCells | None:
+    if benchmark.ftsu_year is None or benchmark.ftsu_quarter is None:
+        return None
+    cells = [("", m, MEASURE_LABELS[m], _get(figures, (FTSU, 0, "", m))) for m in FTSU_MEASURES]
+    cells += [
+        (g, "total", MEASURE_LABELS[g], _get(figures, (FTSU, 0, g, "total"))) for g in ETHNIC_GROUPS
+    ]
+    return FtsuCells(Quarter(benchmark.ftsu_year, benchmark.ftsu_quarter), cells)

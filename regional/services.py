@@ -19,16 +19,20 @@ from django.utils import timezone
 from accounts.types import Actor
 from audit.models import EventType
 from audit.services import audit_record
+from reports.early_warning import early_warning
 from reports.grouping import wres_year_of
 from reports.pack import governance_pack
+from speakup.report import Quarter, ftsu_shared_figures
 from tenancy.context import trust_entered, trust_id_required
 from tenancy.models import Trust
 
-from .figures import shared_figures
+from .figures import early_warning_figures, ftsu_figures, shared_figures
 from .models import BenchmarkFigure, TrustBenchmark
 
 VIEWER_GROUP = "Regional viewer"
 VIEW_PERMISSION = "regional.view_regional_benchmark"
+# The early warning's window, as the trust's own command and pages default to.
+WARNING_MONTHS = 24
 
 
 def regional_default_year(today: dt.date | None = None) -> int:
@@ -41,15 +45,25 @@ def regional_trust_refresh(*, year: int) -> TrustBenchmark | None:
 
     Calls the trust's own ``governance_pack`` with the page's defaults
     (suppressed, as a governance viewer sees it) and keeps its trust-wide
-    figures. A trust that does not share has its stored figures removed
-    and None comes back. Safe to run twice: the year's row is locked,
-    its figures replaced."""
+    figures; adds how many units are in each early-warning band today and
+    the trust's FTSU counts for the latest complete quarter, both suppressed
+    with the trust's threshold before they are stored. A trust that does not
+    share has its stored figures removed and None comes back. Safe to run
+    twice: the year's row is locked, its figures replaced."""
     trust = Trust.objects.get(pk=trust_id_required())
     if not trust.shares_with_region:
         TrustBenchmark.objects.filter(trust=trust).delete()
         return None
     pack = governance_pack(year=year, suppressed=True)
-    figures = shared_figures(pack)
+    # The early warning and the FTSU quarter are the trust's position on the
+    # day of the refresh, whichever WRES year is refreshed (docs/regional.md).
+    today = timezone.localdate()
+    quarter = Quarter.latest_complete(today)
+    figures = [
+        *shared_figures(pack),
+        *early_warning_figures(early_warning(today, WARNING_MONTHS), pack.threshold),
+        *ftsu_figures(ftsu_shared_figures(quarter)),
+    ]
     with transaction.atomic():
         benchmark, _ = TrustBenchmark.objects.update_or_create(
             trust=trust,
@@ -59,6 +73,9 @@ def regional_trust_refresh(*, year: int) -> TrustBenchmark | None:
                 "funnel_end": pack.end,
                 "threshold": pack.threshold,
                 "computed_at": timezone.now(),
+                "early_warning_as_at": today,
+                "ftsu_year": quarter.year,
+                "ftsu_quarter": quarter.quarter,
             },
         )
         benchmark.figures.all().delete()

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.roles import Role, has_role
 from accounts.types import Viewer
-from audit.models import AuditEvent, EventType
+from audit.models import AuditEvent, EventType, private_actions
 from audit.timeline import StageStay, stage_stays
 from core.errors import NotAllowed, NotFound
 from tenancy.policy import trust_policy
@@ -106,6 +106,8 @@ def event_search(user: Viewer, filters: EventFilters) -> QuerySet[AuditEvent]:
         shown_reason=EventReasonVisible.shown_reason(user)
     )
     qs._iterable_class = _ShownReasons
+    # Freedom to Speak Up's events are the guardians' alone (speakup/).
+    qs = qs.exclude(action__in=sorted(private_actions()))
     # The case and the person are looked up first, each by itself, and the
     # events then by their ids: a condition on the joined row (``UPPER(...)``)
     # would leave PostgreSQL walking the whole log for it.

@@ -161,10 +161,18 @@ def _record_digest_contents(digest: Notification, delivery: Delivery, now: dt.da
     bundled.update(status=DeliveryStatus.SENT, sent_at=now)
 
 
+# Freedom to Speak Up's notices are on record under speakup's own action,
+# which the case engine's explorer never shows (speakup/apps.py): who was
+# told of a concern, or of a reply to theirs, is the guardians' alone.
+CONCERN_NOTICE_SENT = "concern_notice_sent"
 _AUDIT_ACTION = {
     Kind.REMINDER: EventType.REMINDER_SENT,
     Kind.OVERDUE_HR: EventType.ESCALATION_SENT,
     Kind.OVERDUE_DECISION_MAKER: EventType.ESCALATION_SENT,
+    Kind.CONCERN_RAISED: CONCERN_NOTICE_SENT,
+    Kind.CONCERN_ACK_DUE: CONCERN_NOTICE_SENT,
+    Kind.CONCERN_ACK_OVERDUE: CONCERN_NOTICE_SENT,
+    Kind.CONCERN_REPLY: CONCERN_NOTICE_SENT,
 }
 
 

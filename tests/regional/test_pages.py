@@ -57,7 +57,7 @@ class Cells(HTMLParser):
             self.row = a
         elif tag in ("td", "span") and "data-measure" in a and self.row:
             window = self.row.get("data-window")
-            section = "indicator3" if window else "funnel"
+            section = self.row.get("data-section") or ("indicator3" if window else "funnel")
             group = a.get("data-group", self.row.get("data-group", "") if not window else "")
             self.key = (
                 self.row["data-trust"],
@@ -112,6 +112,8 @@ def as_page_text(measure: str, value: Any) -> str:
 def download_cells(rows: list[list[Any]]) -> dict[tuple[Any, ...], str]:
     cells = {}
     for code, _name, _year, section, window, group, measure, value in rows:
+        # The early warning's and FTSU's "window" names their period: 0 on the page.
+        window = window if section in ("indicator3", "funnel") else 0
         cells[(code, section, int(window or 0), group or "", measure)] = as_page_text(
             measure, value
         )
@@ -174,9 +176,15 @@ def test_the_xlsx_holds_the_pages_figures(client, regional_viewer, refreshed):
     response = get(client, regional_viewer, XLSX_URL)
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert book.sheetnames == ["About", "Indicator 3", "Funnel"]
+    sheets = {
+        "Indicator 3": "indicator3",
+        "Funnel": "funnel",
+        "Early warning": "early_warning",
+        "Speak up": "ftsu",
+    }
+    assert book.sheetnames == ["About", *sheets]
     rows = []
-    for title, section in (("Indicator 3", "indicator3"), ("Funnel", "funnel")):
+    for title, section in sheets.items():
         values = list(book[title].iter_rows(values_only=True))
         assert values[0][0] == "trust_code"
         rows += [[*r[:3], section, *r[3:]] for r in values[1:]]

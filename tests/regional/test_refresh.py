@@ -19,11 +19,15 @@ from .conftest import YEAR, Region
 GROUP_MEASURES = ("entered", "headcount", "rate")
 
 
-def stored(trust: Any) -> dict[tuple[str, int, str, str], tuple[float | None, bool]]:
+def stored(
+    trust: Any, sections: tuple[str, ...] = ("indicator3", "funnel")
+) -> dict[tuple[str, int, str, str], tuple[float | None, bool]]:
+    """The trust's stored figures of ``sections`` (default: those of its
+    governance pack's WRES sections; tests/regional/test_equity.py reads the rest)."""
     benchmark = TrustBenchmark.objects.get(trust=trust, year=YEAR)
     return {
         (f.section, f.window, f.group, f.measure): (f.value, f.suppressed)
-        for f in benchmark.figures.all()
+        for f in benchmark.figures.filter(section__in=sections)
     }
 
 
