@@ -89,6 +89,25 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "regional.tasks.regional_figures_refresh",
             "schedule": crontab(hour=4, minute=45),
         },
+        # Daily: reminds each owner of their overdue actions, once a day
+        # (assurance/, docs/assurance.md).
+        "actions-overdue": {
+            "task": "assurance.tasks.actions_overdue",
+            "schedule": crontab(hour=7, minute=15),
+        },
+        # Freedom to Speak Up (speakup/): tells guardians of new concerns, of
+        # acknowledgements due today and overdue; idempotent, so frequent.
+        "speakup-concerns-sweep": {
+            "task": "speakup.tasks.concerns_sweep",
+            "schedule": 15 * 60.0,
+        },
+        # The first week of each NHS quarter: records each trust's early-warning
+        # alerts as at the quarter's end and tells HR about new ones; a rerun
+        # adds and tells nothing twice (reports/early_warning_alerts.py).
+        "early-warning-quarterly": {
+            "task": "reports.tasks.early_warning_quarterly",
+            "schedule": crontab(month_of_year="1,4,7,10", day_of_month="1-7", hour=5, minute=30),
+        },
         # Daily, in the quiet hours: walks the whole chain (streamed).
         "verify-audit-chain": {
             "task": "audit.tasks.verify_audit_chain",

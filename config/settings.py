@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "panels",
     "notifications",
     "reports",
+    "speakup",
+    "assurance",
     "records",
     "regional",
     "api",

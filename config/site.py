@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from viewflow.urls import Site
 
+from web.assurance import AssuranceApp
 from web.notifications_app import NotificationsApp
 from web.regional import RegionalApp
 from web.reports import ReportsApp
 from web.site import AuditApp, CasesApp
+from web.speakup import SpeakUpApp
 
 site = Site(
     title="Fair Treatment Panel",
-    viewsets=[CasesApp(), AuditApp(), ReportsApp(), NotificationsApp(), RegionalApp()],
+    viewsets=[
+        CasesApp(),
+        AuditApp(),
+        ReportsApp(),
+        NotificationsApp(),
+        RegionalApp(),
+        SpeakUpApp(),
+        AssuranceApp(),
+    ],
 )

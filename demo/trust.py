@@ -47,7 +47,9 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.types import Actor
 from core.errors import DomainError
+from demo import assurance as assurance_demo
 from demo import panels as panel_demo
+from demo import speakup as speakup_demo
 from regional.services import regional_viewer_grant
 from staff.models import Employee, OrgUnit
 from staff.services import user_add
@@ -243,6 +245,9 @@ NORTHBRIDGE = DemoTrust(
         ("panel5", Role.PANEL, "Tom", "Ward"),
         ("director", Role.DECISION_MAKER, "Dina", "Frost"),
         ("governance", Role.GOVERNANCE, "Gill", "Moss"),
+        # Freedom to Speak Up (demo/speakup.py): the guardian, and a member of staff.
+        ("guardian", Role.FTSU_GUARDIAN, "Grace", "Adeyemi"),
+        ("staff1", Role.STAFF, "Sunil", "Patel"),
     ],
     manager_icsu={"manager1": "NB-MED", "manager2": "NB-SUR", "manager3": "NB-WAC"},
     hr=("hr1", "hr2"),
@@ -288,6 +293,8 @@ SOUTHMERE = DemoTrust(
         ("sm.panel4", Role.PANEL, "Cal", "Dunn"),
         ("sm.director", Role.DECISION_MAKER, "Bea", "Lowe"),
         ("sm.governance", Role.GOVERNANCE, "Kit", "Amos"),
+        ("sm.guardian", Role.FTSU_GUARDIAN, "Femi", "Ola"),
+        ("sm.staff1", Role.STAFF, "Jo", "Reid"),
     ],
     manager_icsu={"sm.manager1": "SM-COM", "sm.manager2": "SM-MH"},
     hr=("sm.hr1", "hr2"),
@@ -392,6 +399,10 @@ def _load_trust(spec: DemoTrust, trust: Trust, today: dt.date) -> DemoTrustResul
     created = 0
     if not Case.objects.filter(referring_manager__username__in=spec.manager_icsu).exists():
         created = _load_cases(spec, today, employees)
+    if spec.code == NORTHBRIDGE.code:  # the demo's concerns: Northbridge's
+        speakup_demo.concerns_load(today=today)
+    # Self-assessment and action plans (demo/assurance.py).
+    assurance_demo.assurance_load(today=today, hr_username=spec.hr[0], owner_username=spec.director)
     return DemoTrustResult(trust, len(units), len(employees), created)
 
 

@@ -38,6 +38,11 @@ _INAPP = {
     Kind.OVERDUE_HR: "{ref}: {step} is due today ({due}) and not done. Please follow it up.",
     Kind.OVERDUE_DECISION_MAKER: "{ref}: {step} was due on {due} and is still not done.",
     Kind.DIGEST: "Your daily digest.",
+    # Freedom to Speak Up (speakup/): no content, no case; the guardians' list says more.
+    Kind.CONCERN_RAISED: "A concern was raised with the guardians: acknowledge it by {due}.",
+    Kind.CONCERN_ACK_DUE: "A concern's acknowledgement is due today ({due}).",
+    Kind.CONCERN_ACK_OVERDUE: "A concern was due to be acknowledged on {due} and is not yet.",
+    Kind.CONCERN_REPLY: "A Freedom to Speak Up guardian replied about your concern.",
 }
 
 # How a bundle counts what it lists, most pressing first.
@@ -66,6 +71,11 @@ def inapp_text(notification: Notification) -> str:
         references, more = retention_files(notification)
         count = f"{len(references)}{' or more' if more else ''}"
         return f"{count} case files fell due for destruction: {', '.join(references)}."
+    if notification.kind == Kind.EARLY_WARNING:
+        return early_warning_text(notification)
+    if notification.kind == Kind.ACTION_OVERDUE:
+        n = overdue_actions_count(notification)
+        return f"{n} of your actions {'is' if n == 1 else 'are'} overdue."
     template = _INAPP.get(Kind(notification.kind), "{ref}")
     return template.format(
         ref=_reference(notification),
@@ -82,10 +92,38 @@ def _bundle_text(items: list[dict[str, Any]]) -> str:
     return f"{len(items)} steps need attention: {', '.join(counts)}."
 
 
+def overdue_actions_count(notification: Notification) -> int:
+    """How many actions an overdue-actions reminder (assurance/) is about."""
+    return next((int(i["count"]) for i in notification.items if "count" in i), 0)
+
+
 def retention_files(notification: Notification) -> tuple[list[str], bool]:
     """A retention review's references, and whether there were more than it lists."""
     references = [item["reference"] for item in notification.items if "reference" in item]
     return references, any(item.get("more") for item in notification.items)
+
+
+_ALERT_LEVELS = (("icsu", "ICSU"), ("department", "department"), ("manager", "referring manager"))
+
+
+def early_warning_counts(notification: Notification) -> tuple[int, list[str]]:
+    """New early-warning alerts: how many, and "1 ICSU", "2 departments"... by level."""
+    items = notification.items
+    total = sum(1 for i in items if "level" in i) + sum(int(i.get("more", 0)) for i in items)
+    by_level = []
+    for level, label in _ALERT_LEVELS:
+        n = sum(1 for i in items if i.get("level") == level)
+        if n:
+            by_level.append(f"{n} {label}{'s' if n != 1 else ''}")
+    return total, by_level
+
+
+def early_warning_text(notification: Notification) -> str:
+    """ "3 new early-warning alerts as at 31 Dec 2025: 1 ICSU, 2 departments." """
+    total, by_level = early_warning_counts(notification)
+    when = notification.due_on.strftime("%-d %b %Y") if notification.due_on else ""
+    levels = f": {', '.join(by_level)}" if by_level else ""
+    return f"{total} new early-warning alert{'s' if total != 1 else ''} as at {when}{levels}."
 
 
 def bundle_items(
@@ -143,6 +181,15 @@ def _context(notification: Notification) -> dict[str, Any]:
         "bundled": bundled,
         "retention_files": retention_files(notification),
         "retention_url": f"{site}{reverse('audit:retention')}",
+        "early_warning_count": (
+            early_warning_counts(notification)[0] if notification.kind == Kind.EARLY_WARNING else 0
+        ),
+        "early_warning_url": f"{site}{reverse('reports:early_warning')}"
+        + (f"?as_at={notification.due_on.isoformat()}" if notification.due_on else ""),
+        "concerns_url": f"{site}{reverse('speakup:concerns')}",
+        "my_concerns_url": f"{site}{reverse('speakup:mine')}",
+        "overdue_actions": overdue_actions_count(notification),
+        "actions_url": f"{site}{reverse('assurance:actions')}?overdue=on",
     }
 
 

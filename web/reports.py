@@ -12,18 +12,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.views import View
 from viewflow.urls import Application
 
-from accounts.roles import Role, has_role
-from accounts.types import Viewer, as_actor
+from accounts.types import as_actor
+from assurance.models import COMMITTEES, DEFAULT_COMMITTEE
 from audit.models import EventType
 from audit.services import audit_record
 from core.inputs import BoundedDateField, InvalidQuery, QueryForm
@@ -31,20 +28,13 @@ from reports import charts, exports
 from reports.grouping import wres_year_of
 from reports.pack import DIVERSIONS, FUNNEL_STEPS, Pack, governance_pack
 from reports.stage_times import STAGES
+from speakup.report import ftsu_pack_section, ftsu_quarter_choices
 from tenancy.policy import trust_policy
 
+from .assurance import pack_actions, pack_self_assessment
 from .downloads import pack_download
-
-REFUSAL = "Only governance viewers, HR and decision-makers see the governance pack."
-
-
-def can_see_pack(user: Viewer) -> bool:
-    return has_role(user, Role.GOVERNANCE, Role.HR, Role.DECISION_MAKER)
-
-
-def must_suppress(user: Viewer) -> bool:
-    """Governance viewers never see a small count, whatever other role they hold."""
-    return has_role(user, Role.GOVERNANCE) or not has_role(user, Role.HR, Role.DECISION_MAKER)
+from .early_warning import EarlyWarningExportView, EarlyWarningView, pack_early_warning
+from .report_access import PackView, can_see_pack, must_suppress
 
 
 class PackForm(QueryForm):
@@ -58,6 +48,10 @@ class PackForm(QueryForm):
     )
     start = BoundedDateField(label="Funnel from")
     end = BoundedDateField(label="Funnel to")
+    committee = forms.ChoiceField(label="Actions for", choices=COMMITTEES)
+    ftsu_quarter = forms.ChoiceField(
+        label="FTSU quarter", choices=ftsu_quarter_choices, required=False
+    )
     preview = forms.BooleanField(label="Preview as governance sees it", required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -70,7 +64,11 @@ class PackForm(QueryForm):
 
 def _form(request: HttpRequest) -> PackForm:
     today = timezone.localdate()
-    initial = {"year": wres_year_of(today) - 1, "window": trust_policy().wres_window}
+    initial = {
+        "year": wres_year_of(today) - 1,
+        "window": trust_policy().wres_window,
+        "committee": DEFAULT_COMMITTEE,
+    }
     return PackForm({**initial, **request.GET.dict()})
 
 
@@ -83,13 +81,6 @@ def _pack(form: PackForm, suppressed: bool) -> Pack:
         end=data.get("end"),
         suppressed=suppressed,
     )
-
-
-class PackView(LoginRequiredMixin, View):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.user.is_authenticated and not can_see_pack(request.user):
-            raise PermissionDenied(REFUSAL)
-        return super().dispatch(request, *args, **kwargs)
 
 
 class GovernancePackView(PackView):
@@ -111,6 +102,13 @@ class GovernancePackView(PackView):
             stages=STAGES,
             can_preview=not must_suppress(request.user),
             query=urlencode(query),
+            early_warning=pack_early_warning(pack),
+            self_assessment=pack_self_assessment(),
+            committee=form.cleaned_data["committee"],
+            actions=pack_actions(form.cleaned_data["committee"]),
+            ftsu=ftsu_pack_section(
+                quarter=form.cleaned_data["ftsu_quarter"] or None, suppressed=suppressed
+            ),
         )
         return render(request, "reports/governance_pack.html", context)
 
@@ -160,4 +158,9 @@ class ReportsApp(Application):
     governance_path = path("governance/", GovernancePackView.as_view(), name="governance")
     export_path = path(
         "governance/export.<str:fmt>", GovernancePackExportView.as_view(), name="governance_export"
+    )
+    # The early warning (web/early_warning.py, docs/early-warning.md).
+    early_warning_path = path("early-warning/", EarlyWarningView.as_view(), name="early_warning")
+    early_warning_export_path = path(
+        "early-warning/export.csv", EarlyWarningExportView.as_view(), name="early_warning_export"
     )

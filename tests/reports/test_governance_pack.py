@@ -45,7 +45,7 @@ def test_a_governance_viewer_sees_the_pack_with_its_charts_and_tables(client, ca
     assert re.search(r"<title>\s*Governance pack", html)
     assert re.search(r"<h1>Governance pack", html)
     charts = re.findall(r'<svg role="img" aria-labelledby="(chart\d+)-title \1-desc"', html)
-    assert len(charts) == 3
+    assert len(charts) == 4  # indicator 3's trend and ICSUs, the funnel, the FTSU trend
     for chart in charts:
         assert f'<title id="{chart}-title">' in html
         assert f'<desc id="{chart}-desc">' in html

@@ -210,6 +210,14 @@ def no_content(world: World, person: str) -> list[str]:
     return all_markers(world)
 
 
+def no_content_but_units(world: World, person: str) -> list[str]:
+    """The early warning lists every department of the trust by name, even
+    with no referral (reference data, like the case list's department
+    filter); nothing else of any case."""
+    departments = {m for wc in world.cases.values() for m in wc.markers()["department"]}
+    return [m for m in all_markers(world) if m not in departments]
+
+
 def anon_web(world: World) -> Expect:
     return Expect(S(302), all_markers(world), LOGIN)
 
@@ -629,6 +637,34 @@ def admin_post(route: Route) -> PostSpec | None:
     )
 
 
+# Self-assessment and action plans ------------------------------------------------
+
+
+def assurance_targets(template: str) -> Callable[[World], list[Target]]:
+    """A page about the world's question, document or action (``world.assurance``)."""
+    return lambda world: [Target(template.format(**world.assurance), "assurance")]
+
+
+def hr_only_post(body: Callable[[World, Target], dict[str, Any]]) -> PostSpec:
+    return PostSpec(
+        body=body,
+        may_succeed=lambda world, person, target: person == "hr",
+        refused=lambda world, person, target: S(302 if person == "anonymous" else 403),
+    )
+
+
+def assurance_action_body(world: World, target: Target) -> dict[str, Any]:
+    return {
+        "title": "Qzx posted action",
+        "org_unit": world.assurance["unit"],
+        "indicator": "wres3",
+        "owner": world.users["director"].pk,
+        "due_on": "31/03/2030",
+        "status": "open",
+        "committee": "People Committee",
+    }
+
+
 # --- the table ------------------------------------------------------------------
 
 PACK = {"governance", "hr", "dm"}
@@ -732,6 +768,15 @@ def build_specs() -> dict[str, Spec]:
             ],
             web(only(PACK, S(200)), no_content),
         ),
+        # The early warning (web/early_warning.py): the pack's readers; HR and
+        # decision-makers see managers, governance units only, suppressed.
+        "reports/early-warning/": Spec(
+            fixed("/reports/early-warning/"), web(only(PACK, S(200)), no_content_but_units)
+        ),
+        "reports/early-warning/export.csv": Spec(
+            fixed("/reports/early-warning/export.csv", "csv"),
+            web(only(PACK, S(200)), no_content_but_units),
+        ),
         # The regional benchmark (web/regional.py): regional viewers only, a
         # deployment-wide role nobody in the world holds; no case content.
         "regional/": Spec(fixed("/regional/"), web(only(set(), S(200)), no_content)),
@@ -741,6 +786,131 @@ def build_specs() -> dict[str, Spec]:
                 Target("/regional/pack.xlsx", "xlsx"),
             ],
             web(only(set(), S(200)), no_content),
+        ),
+        # Freedom to Speak Up (web/speakup.py): anyone may open the form and
+        # the follow-up (anonymously, without a login); a bad post is a 400
+        # for everyone and raises nothing. Only guardians (no matrix person)
+        # see concerns: everyone else 403 on the list, a concern and its
+        # actions; a reporter sees their own (the manager's open concern).
+        # The form offers the trust's departments and the ethnic categories
+        # (reference data): scrubbed, as the case list's department filter.
+        "speak-up/": Spec(
+            fixed("/speak-up/"),
+            speak_up_page(S(200)),
+            scrub=strip_speak_up_choices,
+            post=PostSpec(
+                body=lambda world, target: {"route": "anonymous", "topic": "x", "account": ""},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(400),
+            ),
+        ),
+        "speak-up/follow-up/": Spec(
+            fixed("/speak-up/follow-up/"),
+            speak_up_page(S(200)),
+            post=PostSpec(
+                body=lambda world, target: {
+                    "case_key": "ZZZZ-ZZZZ-ZZZZ-ZZZZ",
+                    "passphrase": "qzx-wrong",
+                    "body": "Qzx follow-up",
+                },
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(400, 429),
+            ),
+        ),
+        "speak-up/mine/": Spec(fixed("/speak-up/mine/"), speak_up_login(S(200))),
+        "speak-up/mine/<int:pk>/": Spec(
+            concern_targets("/speak-up/mine/{pk}/"),
+            own_concern_page,
+            post=PostSpec(
+                body=lambda world, target: {"body": ""},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: (
+                    S(302)
+                    if person == "anonymous"
+                    else S(400)
+                    if person == "manager" and target.obj == "open"
+                    else S(404)
+                ),
+            ),
+        ),
+        "speak-up/concerns/": Spec(fixed("/speak-up/concerns/"), speak_up_login(S(403))),
+        "speak-up/concerns/<int:pk>/": Spec(
+            concern_targets("/speak-up/concerns/{pk}/"), speak_up_login(S(403))
+        ),
+        "speak-up/concerns/<int:pk>/<slug:action>/": Spec(
+            lambda world: [
+                t
+                for action in ("acknowledge", "reply", "categorise", "close")
+                for t in concern_targets(f"/speak-up/concerns/{{pk}}/{action}/")(world)
+            ],
+            speak_up_login(S(403)),
+            post=PostSpec(
+                body=lambda world, target: {"body": "Qzx", "feedback": "Qzx", "racism": "on"},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 403),
+            ),
+        ),
+        # Self-assessment and action plans (web/assurance.py): HR edits and
+        # answers; HR, decision-makers and governance read the grid and every
+        # action; anyone else with a role sees the actions they own (none here).
+        # No page shows case content.
+        "assurance/": Spec(fixed("/assurance/"), web(only(PACK, S(200)), no_content)),
+        "assurance/grid/": Spec(
+            fixed("/assurance/grid/?set=inclusion"), web(only(PACK, S(200)), no_content)
+        ),
+        "assurance/questions/": Spec(
+            fixed("/assurance/questions/"), web(only({"hr"}, S(200)), no_content)
+        ),
+        "assurance/questions/new/": Spec(
+            fixed("/assurance/questions/new/?set=wres3"),
+            web(only({"hr"}, S(200)), no_content),
+            post=hr_only_post(lambda world, target: {"text": "Qzx posted question"}),
+        ),
+        "assurance/questions/seed/": Spec(
+            fixed("/assurance/questions/seed/"),
+            web(only({"hr"}, S(405)), no_content),
+            post=hr_only_post(lambda world, target: {"set": "inclusion"}),
+        ),
+        "assurance/questions/<int:pk>/": Spec(
+            assurance_targets("/assurance/questions/{question}/"),
+            web(only({"hr"}, S(200)), no_content),
+            post=hr_only_post(lambda world, target: {"text": "Qzx posted", "position": 1}),
+        ),
+        "assurance/questions/<int:pk>/retire/": Spec(
+            assurance_targets("/assurance/questions/{question}/retire/"),
+            web(only({"hr"}, S(405)), no_content),
+            post=hr_only_post(lambda world, target: {"retire": "yes"}),
+        ),
+        "assurance/answer/": Spec(
+            assurance_targets(
+                "/assurance/answer/?question={question}&unit={unit}&year={year}&quarter=1"
+            ),
+            web(only({"hr"}, S(200)), no_content),
+            post=hr_only_post(
+                lambda world, target: {
+                    "rating": "met",
+                    "evidence": "Qzx posted evidence",
+                    "owner": world.users["director"].pk,
+                }
+            ),
+        ),
+        "assurance/documents/<int:pk>/": Spec(
+            assurance_targets("/assurance/documents/{document}/"),
+            web(only({"hr"}, S(200)), no_content),
+        ),
+        "assurance/actions/": Spec(
+            fixed("/assurance/actions/"),
+            web(lambda person: S(200) if WEB_ROLES[person] else S(403), no_content),
+        ),
+        "assurance/actions/new/": Spec(
+            fixed("/assurance/actions/new/"),
+            web(only({"hr"}, S(200)), no_content),
+            post=hr_only_post(assurance_action_body),
+        ),
+        "assurance/actions/<int:pk>/": Spec(
+            assurance_targets("/assurance/actions/{action}/"),
+            web(only({"hr"}, S(200)), no_content),
+            post=hr_only_post(assurance_action_body),
         ),
         # Notifications name a case by its reference only.
         "notifications/": Spec(fixed("/notifications/"), web(everyone(200), no_content)),
@@ -871,6 +1041,52 @@ def build_specs() -> dict[str, Spec]:
             lambda world, person, target: Expect(S(404), no_content(world, person)),
         ),
     }
+
+
+# Freedom to Speak Up ---------------------------------------------------------
+
+
+def strip_speak_up_choices(body: str) -> str:
+    return re.sub(r'<select name="(org_unit|ethnic_category)".*?</select>', "", body, flags=re.S)
+
+
+def concern_targets(template: str) -> Callable[[World], list[Target]]:
+    def targets(world: World) -> list[Target]:
+        out = [Target(template.format(pk=pk), key) for key, pk in world.concerns.items()]
+        return [*out, Target(template.format(pk=MISSING_PK), "missing")]
+
+    return targets
+
+
+def speak_up_page(ok: frozenset[int]) -> Callable[[World, str, Target], Expect]:
+    """Open to anyone, signed in or not; nothing of a case or a concern."""
+    return lambda world, person, target: Expect(
+        ok, [*no_content(world, person), *world.concern_markers()]
+    )
+
+
+def speak_up_login(ok: frozenset[int]) -> Callable[[World, str, Target], Expect]:
+    """Signed in only (the anonymous sent to log in); nothing of a case or a concern."""
+
+    def expect(world: World, person: str, target: Target) -> Expect:
+        if person == "anonymous":
+            return anon_web(world)
+        return Expect(ok, [*no_content(world, person), *world.concern_markers()])
+
+    return expect
+
+
+def own_concern_page(world: World, person: str, target: Target) -> Expect:
+    """A reporter's own concern: the manager raised the open one; anyone else 404."""
+    if person == "anonymous":
+        return anon_web(world)
+    markers = [*no_content(world, person), *world.concern_markers()]
+    if person == "manager" and target.obj == "open":
+        from .world import concern_account, concern_reply_text
+
+        mine = {concern_account("open", world.tag), concern_reply_text("open", world.tag)}
+        return Expect(S(200), [m for m in markers if m not in mine])
+    return Expect(S(404), markers)
 
 
 def spec_for(route: Route, specs: dict[str, Spec]) -> Spec | None:

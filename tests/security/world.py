@@ -112,6 +112,15 @@ def view_comment(key: str, who: str, tag: str = TAG_A) -> str:
     return f"{tag} view on {key} by {who}: needs weighing"
 
 
+def concern_account(key: str, tag: str = TAG_A) -> str:
+    """A Freedom to Speak Up concern's account: the guardians' alone."""
+    return f"{tag} speak-up {key} account: a racist remark at the nurses' station"
+
+
+def concern_reply_text(key: str, tag: str = TAG_A) -> str:
+    return f"{tag} speak-up {key} reply: thank you for telling us"
+
+
 def conflict_reason(tag: str) -> str:
     return CONFLICT_REASON.replace(TAG_A, tag, 1)
 
@@ -165,6 +174,20 @@ class World:
     # Distinctive strings of this world beyond the markers (employees' names
     # and staff numbers, pool members' names, references): see leak_markers.
     extra: list[str] = field(default_factory=list)
+    # Freedom to Speak Up (speakup/): "open" (raised openly by the referring
+    # manager) and "anonymous", each with a guardian's reply; a guardian
+    # (``users["guardian"]``, no matrix person) is the only role that sees them.
+    concerns: dict[str, int] = field(default_factory=dict)
+    # Self-assessment and action plans (assurance/): ids of a question, its
+    # answer's evidence document and an action, made by HR (``_assurance``).
+    assurance: dict[str, int] = field(default_factory=dict)
+
+    def concern_markers(self) -> list[str]:
+        """The concerns' accounts and replies: on no page for anyone but a
+        guardian (and the open one's reporter, on their own concern's page)."""
+        return [
+            f(key, self.tag) for key in self.concerns for f in (concern_account, concern_reply_text)
+        ]
 
     def leak_markers(self) -> list[str]:
         """Every string that names this world's cases or people and nothing
@@ -393,6 +416,22 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         ethnic_category=referred.ethnic_category,
         imported_at=timezone.now(),
     )
+    # An early-warning alert the quarterly run recorded (reports.early_warning_alerts).
+    from reports.models import EarlyWarningAlert
+
+    EarlyWarningAlert.objects.create(
+        quarter_end=march,
+        level="department",
+        key=referred.org_unit.code,
+        window_months=24,
+        n=1,
+        bme=1,
+        expected=None,
+        p_value=0.0,
+        recorded_at=timezone.now(),
+    )
+    assurance = _assurance(users, tree["icsu"], tag)
+    concerns = _speak_up(users, login, tag)
     return World(
         users=users,
         cases=cases,
@@ -400,8 +439,83 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         notification_owner="manager",
         trust=trust,
         tag=tag,
-        extra=extra,
+        extra=[
+            *extra,
+            *(f(k, tag) for k in concerns for f in (concern_account, concern_reply_text)),
+            assurance_words(tag),
+            assurance_action_title(tag),
+        ],
+        concerns=concerns,
+        assurance=assurance,
     )
+
+
+def assurance_words(tag: str) -> str:
+    return f"{tag} Qzx self-assessment question"
+
+
+def assurance_action_title(tag: str) -> str:
+    return f"{tag} Qzx action title"
+
+
+def _assurance(users: dict[str, Any], icsu: Any, tag: str) -> dict[str, int]:
+    """A question with an answer carrying a document, and an action (assurance/)."""
+    from assurance.documents import document_check
+    from assurance.plans import ActionFields, action_add
+    from assurance.quarters import Quarter
+    from assurance.services import answer_save, question_add
+
+    hr = users["hr"]
+    question = question_add(actor=hr, question_set="wres3", text=assurance_words(tag))
+    answer = answer_save(
+        actor=hr,
+        question_id=question.pk,
+        org_unit_id=icsu.pk,
+        quarter=Quarter(dt.date.today().year - 1, 1),
+        rating="partly",
+        evidence="Qzx evidence",
+        owner_id=users["director"].pk,
+        document=document_check(name="evidence.txt", data=b"Qzx evidence document"),
+    )
+    action = action_add(
+        actor=hr,
+        data=ActionFields(
+            title=assurance_action_title(tag),
+            owner_id=users["director"].pk,
+            due_on=dt.date.today() - dt.timedelta(days=1),
+            committee="People Committee",
+            org_unit_id=icsu.pk,
+            indicator="wres3",
+        ),
+    )
+    assert answer.document_id is not None
+    return {
+        "question": question.pk,
+        "document": answer.document_id,
+        "action": action.pk,
+        "unit": icsu.pk,
+        "year": answer.year,
+    }
+
+
+def _speak_up(users: dict[str, Any], login: Any, tag: str) -> dict[str, int]:
+    """Two concerns raised with the trust's guardian, each replied to."""
+    from speakup.services import concern_raise, concern_reply
+
+    users["guardian"] = guardian = make_user(login("gia.guardian"), Role.FTSU_GUARDIAN)
+    out: dict[str, int] = {}
+    for key, reporter in (("open", users["manager"]), ("anonymous", None)):
+        raised = concern_raise(
+            reporter=reporter, route=key, topic="racism", account=concern_account(key, tag)
+        )
+        concern_reply(
+            concern_id=raised.concern.pk,
+            actor=guardian,
+            body=concern_reply_text(key, tag),
+            signed=False,
+        )
+        out[key] = raised.concern.pk
+    return out
 
 
 def referral_form(world: World) -> dict[str, Any]:

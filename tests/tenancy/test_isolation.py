@@ -39,6 +39,11 @@ pytestmark = pytest.mark.skipif(
 # Every table known to hold a trust's rows. A table the catalogue shows with
 # a trust_id column is checked whether listed or not; these must be there.
 EXPECTED = {
+    "assurance_action",
+    "assurance_answer",
+    "assurance_evidencedocument",
+    "assurance_question",
+    "assurance_questionversion",
     "audit_auditevent",
     "notifications_delivery",
     "notifications_notification",
@@ -52,9 +57,12 @@ EXPECTED = {
     "panels_poolmember",
     "panels_poolmember_networks",
     "panels_staffnetwork",
+    "reports_earlywarningalert",
     "reports_headcount",
     "reports_referralhistory",
     "reports_historicalentry",
+    "speakup_concern",
+    "speakup_concernmessage",
     "staff_employee",
     "staff_orgunit",
     "viewflow_process",
@@ -81,6 +89,7 @@ NULLABLE_TRUST = {"audit_auditevent"}
 # records) before the policy is asked: moving a row to another trust is
 # refused either way.
 APPEND_ONLY = {
+    "assurance_questionversion",
     "audit_auditevent",
     "panels_declaration",
     "panels_paneldecision",
