@@ -401,6 +401,8 @@ def _load_trust(spec: DemoTrust, trust: Trust, today: dt.date) -> DemoTrustResul
         created = _load_cases(spec, today, employees)
     if spec.code == NORTHBRIDGE.code:  # the demo's concerns: Northbridge's
         speakup_demo.concerns_load(today=today)
+    # Two years of the guardian's log, for the pack's FTSU quarter and trend.
+    speakup_demo.ftsu_history_load(today=today, seed=spec.code)
     # Self-assessment and action plans (demo/assurance.py).
     assurance_demo.assurance_load(today=today, hr_username=spec.hr[0], owner_username=spec.director)
     return DemoTrustResult(trust, len(units), len(employees), created)
