@@ -27,7 +27,7 @@ from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from staff.ethnicity import WresGroup
-from staff.models import OrgUnit
+from staff.models import Employee, OrgUnit
 from tenancy.context import current_trust_id
 from workflow.models import Case
 
@@ -77,6 +77,68 @@ def binomial_tail(n: int, x: int, p: Fraction) -> Fraction:
     return Fraction(upper, total)
 
 
+# Up to this many referrals the tail is computed exactly; above it, exact big
+# integers cost time that grows as n² (a 1,500-referral ICSU took half a
+# second), so the tail is computed in floating point and made exact only where
+# a float could change what is shown (``tail_of``).
+EXACT_MAX_N = 200
+# How close (relatively) a float estimate may come to a band's threshold, or to
+# where its 4 significant figures would round the other way, before the exact
+# tail is computed instead. The estimate is good to about 1e-11.
+_MARGIN = 1e-7
+
+
+def _tail_estimate(n: int, x: int, p: float) -> float:
+    """P(X >= x) for X ~ Bin(n, p) in floating point: the shorter side of
+    the sum, its terms in logarithms (no underflow), largest first."""
+    if x <= 0:
+        return 1.0
+    if x > n or p <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    base = math.lgamma(n + 1)
+
+    def log_term(k: int) -> float:
+        return base - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q
+
+    upper = x > n * p  # the upper tail is the small side: sum it directly
+    ks = range(x, n + 1) if upper else range(0, x)
+    logs = [log_term(k) for k in ks]
+    top = max(logs)
+    total = math.fsum(math.exp(v - top) for v in logs) * math.exp(top)
+    return min(1.0, total) if upper else max(0.0, 1.0 - total)
+
+
+def _near(value: float, mark: float) -> bool:
+    return abs(value - mark) <= _MARGIN * max(abs(mark), abs(value))
+
+
+def _float_is_safe(estimate: float) -> bool:
+    """Whether ``estimate`` gives the band and the 4 significant figures the
+    exact tail would: away from both thresholds and from a rounding edge, and
+    not so small that floating point loses its precision."""
+    if estimate < 1e-290:
+        return False
+    if _near(estimate, float(ALERT)) or _near(estimate, float(WARNING)):
+        return False
+    low, high = estimate * (1 - _MARGIN), estimate * (1 + _MARGIN)
+    return f"{low:.4g}" == f"{high:.4g}"
+
+
+def tail_of(n: int, x: int, p: Fraction) -> Fraction:
+    """P(X >= x) for X ~ Bin(n, p), as the bands and the figures need it:
+    exact up to ``EXACT_MAX_N`` referrals and wherever a float could change
+    the band or the figures shown; otherwise the float estimate."""
+    if n <= EXACT_MAX_N:
+        return binomial_tail(n, x, p)
+    estimate = _tail_estimate(n, x, float(p))
+    if _float_is_safe(estimate):
+        return Fraction(estimate)
+    return binomial_tail(n, x, p)
+
+
 def band_of(n: int, p_value: Fraction | None) -> str:
     """``insufficient`` under 5 referrals or with no baseline, else ``alert``
     below 0.001, ``warning`` below 0.025, otherwise ``none`` (strictly below)."""
@@ -109,10 +171,10 @@ class Row:
 
     @cached_property
     def tail(self) -> Fraction | None:
-        """The exact tail, or None when the band is ``insufficient``."""
+        """The tail (``tail_of``), or None when the band is ``insufficient``."""
         if self.n < MIN_N or self.p is None:
             return None
-        return binomial_tail(self.n, self.bme, self.p)
+        return tail_of(self.n, self.bme, self.p)
 
     def as_json(self) -> dict[str, Any]:
         tail = self.tail
@@ -256,27 +318,31 @@ def _referral_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     and BME referrals submitted from ``start`` to ``end`` inclusive: product
     cases by their submission's local date, imported history by its date."""
     trust = current_trust_id()
-    cases = (
+    # Grouped by the manager's login, from the submissions index alone (its
+    # included columns: workflow.Case's ``case_submitted``); the few managers'
+    # staff numbers and units are then read once each, not joined per case.
+    cases = list(
         Case.objects.filter(
             submitted_at__gte=_midnight(start), submitted_at__lt=_midnight(end + dt.timedelta(1))
         )
-        .annotate(
-            unit=F("employee_org_unit_id"),
-            group=case_group_expression(),
-            manager=F("referring_manager__employee__staff_number"),
-            manager_unit=F("referring_manager__employee__org_unit_id"),
-            manager_trust=F("referring_manager__employee__trust_id"),
-        )
+        .annotate(unit=F("employee_org_unit_id"), group=case_group_expression())
         .filter(group__in=COUNTED)
-        .values("unit", "group", "manager", "manager_unit", "manager_trust")
+        .values("unit", "group", "referring_manager_id")
         .annotate(n=Count("*"))
         .order_by()
     )
+    logins = {row["referring_manager_id"] for row in cases}
+    # A login's employee record at another trust is not a staff number here.
+    records = {
+        user_id: (number, unit)
+        for user_id, number, unit in Employee.objects.filter(
+            user_id__in=logins, trust_id=trust
+        ).values_list("user_id", "staff_number", "org_unit_id")
+    }
     rows: list[dict[str, Any]] = []
     for row in cases:
-        # A login's employee record at another trust is not a staff number here.
-        elsewhere = row["manager_trust"] != trust
-        rows.append({**row, "manager": None} if elsewhere else dict(row))
+        number, unit = records.get(row["referring_manager_id"], (None, None))
+        rows.append({**row, "manager": number, "manager_unit": unit})
     history = (
         ReferralHistory.objects.filter(referred_on__gte=start, referred_on__lte=end)
         .annotate(

@@ -158,6 +158,8 @@ class Case(TrustOwned):
                     # A destroyed case's group (reports.grouping.case_group_expression).
                     "destroyed_at",
                     "wres_group",
+                    # The early warning's referrals by manager (reports.early_warning).
+                    "referring_manager",
                 ],
                 name="case_submitted",
             ),

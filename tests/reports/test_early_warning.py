@@ -13,15 +13,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports.early_warning import (
+    EXACT_MAX_N,
+    _float_is_safe,
     band_of,
     binomial_tail,
     early_warning,
     months_before,
     significant,
+    tail_of,
     two_decimals,
     window_start,
 )
@@ -290,3 +293,34 @@ def test_the_command_prints_the_same_rows_as_csv_and_a_table(referrals, units):
 def test_the_command_refuses_bad_arguments(units, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("early_warning", *args, stdout=io.StringIO())
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(EXACT_MAX_N + 1, 700),
+    share=st.fractions(min_value=Fraction(1, 50), max_value=Fraction(49, 50), max_denominator=3000),
+    offset=st.integers(-40, 60),
+)
+def test_the_fast_tail_gives_the_bands_and_figures_of_the_exact_one(
+    n: int, share: Fraction, offset: int
+) -> None:
+    """Above ``EXACT_MAX_N`` the tail is a float made exact near a threshold or a
+    rounding edge: what is shown (band, 4 significant figures, order) is the
+    exact tail's."""
+    x = min(n, max(0, round(n * share) + offset))
+    fast, exact = tail_of(n, x, share), binomial_tail(n, x, share)
+    assert band_of(n, fast) == band_of(n, exact)
+    assert significant(fast) == significant(exact)
+    assert abs(fast - exact) <= Fraction(1, 10**9) * max(exact, Fraction(1, 10**300))
+
+
+def test_a_float_near_a_threshold_or_a_rounding_edge_is_not_trusted() -> None:
+    """Where a float's last bits could move the band or the figures shown,
+    ``tail_of`` computes the exact tail instead."""
+    assert not _float_is_safe(0.025)
+    assert not _float_is_safe(0.025 * (1 + 1e-12))
+    assert not _float_is_safe(0.001 * (1 - 1e-12))
+    assert not _float_is_safe(0.12345)  # 0.1234 or 0.1235, by the last bits
+    assert not _float_is_safe(1e-300)  # floating point has lost its precision
+    assert _float_is_safe(0.0251)
+    assert _float_is_safe(0.3)
