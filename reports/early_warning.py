@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from staff.ethnicity import WresGroup
 from staff.models import Employee, OrgUnit
-from tenancy.context import current_trust_id
+from tenancy.context import trust_id_required
 from workflow.models import Case
 
 from .grouping import UnitMap, case_group_expression, group_expression
@@ -317,10 +317,10 @@ def _referral_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """(unit, manager staff number, manager's unit, group, n) for the white
     and BME referrals submitted from ``start`` to ``end`` inclusive: product
     cases by their submission's local date, imported history by its date."""
-    trust = current_trust_id()
+    trust = trust_id_required()
     # Grouped by the manager's login, from the submissions index alone (its
-    # included columns: workflow.Case's ``case_submitted``); the few managers'
-    # staff numbers and units are then read once each, not joined per case.
+    # included columns: workflow.Case's ``case_submitted``); the managers' staff
+    # numbers and units are then read once per manager, not joined per case.
     cases = list(
         Case.objects.filter(
             submitted_at__gte=_midnight(start), submitted_at__lt=_midnight(end + dt.timedelta(1))
