@@ -101,6 +101,12 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "speakup.tasks.concerns_sweep",
             "schedule": 15 * 60.0,
         },
+        # Each night: every trust's early warning as at yesterday over 12 and
+        # 24 months, kept for the page (reports/early_warning_snapshot.py).
+        "early-warning-nightly": {
+            "task": "reports.tasks.early_warning_nightly",
+            "schedule": crontab(hour=1, minute=30),
+        },
         # The first week of each NHS quarter: records each trust's early-warning
         # alerts as at the quarter's end and tells HR about new ones; a rerun
         # adds and tells nothing twice (reports/early_warning_alerts.py).

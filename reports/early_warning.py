@@ -216,9 +216,10 @@ def window_start(as_at: dt.date, window_months: int) -> dt.date:
     return months_before(as_at, window_months) + dt.timedelta(days=1)
 
 
-def early_warning(as_at: dt.date, window_months: int = 24) -> list[Row]:
-    """Every ICSU and department of the current trust, and every manager
-    with a counted referral, ordered (``ordered``)."""
+def early_warning(as_at: dt.date, window_months: int = 24, *, managers: bool = True) -> list[Row]:
+    """Every ICSU and department of the current trust, and (unless
+    ``managers`` is False) every manager with a counted referral, ordered
+    (``ordered``)."""
     units = UnitMap()
     start = window_start(as_at, window_months)
     kinds = dict(OrgUnit.objects.values_list("id", "kind"))
@@ -226,14 +227,14 @@ def early_warning(as_at: dt.date, window_months: int = 24) -> list[Row]:
 
     heads = _headcounts(units, kinds, codes, as_at)
     referrals: Counter[tuple[Any, str]] = Counter()
-    managers: dict[str, int] = {}  # staff number -> their org unit id
-    for row in _referral_rows(start, as_at):
+    managers_units: dict[str, int] = {}  # staff number -> their org unit id
+    for row in _referral_rows(start, as_at, managers=managers):
         for code in _unit_rows(units, kinds, codes, row["unit"]):
             referrals[(code, row["group"])] += row["n"]
         number = row["manager"]
         if number:  # a manager with no employee record has no staff number
             referrals[(("manager", number), row["group"])] += row["n"]
-            managers[number] = row["manager_unit"]
+            managers_units[number] = row["manager_unit"]
 
     unit_codes = sorted(
         (kind, code)
@@ -259,7 +260,7 @@ def early_warning(as_at: dt.date, window_months: int = 24) -> list[Row]:
         )
         for kind, code in unit_codes
     ]
-    for number, unit_id in managers.items():
+    for number, unit_id in managers_units.items():
         key = ("manager", number)
         n = referrals[(key, "white")] + referrals[(key, "bme")]
         if n:
@@ -313,10 +314,13 @@ def _unit_rows(
     return []
 
 
-def _referral_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def _referral_rows(start: dt.date, end: dt.date, *, managers: bool) -> list[dict[str, Any]]:
     """(unit, manager staff number, manager's unit, group, n) for the white
     and BME referrals submitted from ``start`` to ``end`` inclusive: product
-    cases by their submission's local date, imported history by its date."""
+    cases by their submission's local date, imported history by its date.
+    Without ``managers``, (unit, group, n) only, and no manager is read."""
+    if not managers:
+        return _unit_referral_rows(start, end)
     trust = trust_id_required()
     # Grouped by the manager's login, from the submissions index alone (its
     # included columns: workflow.Case's ``case_submitted``); the managers' staff
@@ -358,6 +362,28 @@ def _referral_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     )
     rows.extend({**row, "manager": row["manager_number"]} for row in history)
     return rows
+
+
+def _unit_referral_rows(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    cases = (
+        Case.objects.filter(
+            submitted_at__gte=_midnight(start), submitted_at__lt=_midnight(end + dt.timedelta(1))
+        )
+        .annotate(unit=F("employee_org_unit_id"), group=case_group_expression())
+        .filter(group__in=COUNTED)
+        .values("unit", "group")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    history = (
+        ReferralHistory.objects.filter(referred_on__gte=start, referred_on__lte=end)
+        .annotate(unit=F("org_unit_id"), group=group_expression("ethnic_category"))
+        .filter(group__in=COUNTED)
+        .values("unit", "group")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    return [{**row, "manager": None} for row in (*cases, *history)]
 
 
 def _midnight(day: dt.date) -> dt.datetime:

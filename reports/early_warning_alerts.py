@@ -8,7 +8,9 @@ in alert at the previous quarter's run: its recorded alerts, or, when no
 alert was recorded for that quarter (no run, or a run with none), the early
 warning computed as at that quarter's end. HR advisers are then told once
 (``events.EarlyWarningAlertsRaised``, recorded as a notification by its
-subscriber, with an event key naming the trust and the quarter).
+subscriber, with an event key naming the trust and the quarter). The run's
+rows are kept as the quarter's snapshot (``early_warning_snapshot``), which
+the page opens on.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from core import events
 from tenancy.context import trust_id_required
 
 from .early_warning import Row, band_of, early_warning, two_decimals
+from .early_warning_snapshot import Reason, early_warning_snapshot_store
 from .events import EarlyWarningAlertsRaised
 from .models import EarlyWarningAlert
 
@@ -72,7 +75,8 @@ def early_warning_alerts_record(
 ) -> AlertRun:
     """Record the current trust's alerts as at ``quarter_end`` (once: a rerun
     adds only alerts it did not record before) and announce the new ones."""
-    alerts = in_alert(early_warning(quarter_end, window_months))
+    rows = early_warning(quarter_end, window_months)
+    alerts = in_alert(rows)
     previous = _previously_in_alert(previous_quarter_end(quarter_end), window_months)
     new = [r for r in alerts if (r.level, r.key) not in previous]
     now = timezone.now()
@@ -80,6 +84,10 @@ def early_warning_alerts_record(
         EarlyWarningAlert.objects.bulk_create(
             [_alert(r, quarter_end, window_months, now) for r in alerts],
             ignore_conflicts=True,
+        )
+        # Kept, so that the alert's link opens the page on what the run saw.
+        early_warning_snapshot_store(
+            rows, as_at=quarter_end, window_months=window_months, reason=Reason.QUARTER_END
         )
         events.publish(
             EarlyWarningAlertsRaised(

@@ -99,11 +99,15 @@ def describe(funnel: Funnel) -> str:
         if where[pos]
     )
     drawn = f"{len(funnel.points)} drawn" + (f": {counts}" if counts else "")
-    missed = (
-        f"; {funnel.not_drawn} not drawn (no referrals, or counts suppressed)"
-        if funnel.not_drawn
-        else ""
-    )
+    if funnel.capped:
+        missed = (
+            f"; {funnel.not_drawn} not drawn (only the {len(funnel.points)} with the lowest "
+            f"p-values are drawn)"
+        )
+    elif funnel.not_drawn:
+        missed = f"; {funnel.not_drawn} not drawn (no referrals, or counts suppressed)"
+    else:
+        missed = ""
     return f"{head} {drawn}{missed}. The table lists every row."
 
 

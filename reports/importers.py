@@ -28,6 +28,7 @@ from core.csv_import import ImportFailed, Row, RowErrors, read_csv
 from staff.importers import ETHNIC_CODES, normalise_ethnic_category
 from staff.models import OrgUnit
 
+from .early_warning_snapshot import early_warning_snapshots_drop
 from .models import Headcount, HistoricalEntry
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,12 @@ def _counts_import(spec: _Spec, text: str, progress: Progress | None) -> CountsI
         if errors:
             raise ImportFailed(errors)
         result = _write(spec, rows, unit_ids, lambda done: report(len(rows) + done, 2 * len(rows)))
+        if spec is HEADCOUNT and rows:
+            # Kept early-warning figures as at these dates or later used the
+            # headcount before it: they are stale.
+            early_warning_snapshots_drop(
+                min(dt.date.fromisoformat(r[spec.columns[0]]) for r in rows)
+            )
         audit_record(
             case=None,
             actor=None,

@@ -138,3 +138,74 @@ class EarlyWarningAlert(TrustOwned):
 
     def __str__(self) -> str:
         return f"Early-warning alert {self.quarter_end} {self.level} {self.key}"
+
+
+class EarlyWarningSnapshot(TrustOwned):
+    """The early warning of one trust as at one day over one window, computed
+    once and kept (``reports.early_warning_snapshot``), so that the page reads
+    one page of rows however many managers a trust has (docs/early-warning.md,
+    "Snapshots"). Computed each night as at the day before, at each quarter's
+    alert run, and when HR asks for another date or window."""
+
+    class Reason(models.TextChoices):
+        NIGHTLY = "nightly", "Nightly run"
+        QUARTER_END = "quarter_end", "Quarterly alert run"
+        REQUESTED = "requested", "Asked for by HR"
+
+    as_at = models.DateField()
+    window_months = models.PositiveSmallIntegerField()
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    computed_at = models.DateTimeField()
+    icsus = models.PositiveIntegerField()  # rows at each level, for page counts
+    departments = models.PositiveIntegerField()
+    managers = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-as_at", "window_months"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trust", "as_at", "window_months"], name="early_warning_snapshot_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trust", "window_months", "as_at"], name="ew_snapshot_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Early warning as at {self.as_at} over {self.window_months} months"
+
+    def count(self, level: str | None = None) -> int:
+        counts = {"icsu": self.icsus, "department": self.departments, "manager": self.managers}
+        return counts[level] if level else sum(counts.values())
+
+
+class EarlyWarningRow(TrustOwned):
+    """One unit's or referring manager's row of a snapshot, as the method
+    gives it (``reports.early_warning.Row``): figures rounded as shown, the
+    band, the place against the funnel, and the row's place in the HR view's
+    order (``rank`` among all rows, ``level_rank`` within its level; both
+    from 0), which the page reads a range of."""
+
+    snapshot = models.ForeignKey(EarlyWarningSnapshot, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=12, choices=EarlyWarningAlert.Level.choices)
+    key = models.CharField(max_length=64)  # the org unit's code or the manager's staff number
+    n = models.PositiveIntegerField()
+    bme = models.PositiveIntegerField()
+    expected = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    p_value = models.FloatField(null=True)  # 4 significant figures; None when insufficient
+    band = models.CharField(max_length=12)
+    position = models.CharField(max_length=40, blank=True)
+    rank = models.PositiveIntegerField()
+    level_rank = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["snapshot", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "rank"], name="ew_row_rank"),
+            models.UniqueConstraint(
+                fields=["snapshot", "level", "level_rank"], name="ew_row_level_rank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Early-warning row {self.level} {self.key}"

@@ -31,6 +31,7 @@ from audit.services import audit_record
 from core.csv_import import ImportFailed, Row, RowErrors, read_csv
 from staff.models import Employee
 
+from .early_warning_snapshot import early_warning_snapshots_drop
 from .importers import _date
 from .models import ReferralHistory
 
@@ -86,6 +87,9 @@ def referral_history_import(*, text: str) -> ReferralImportResult:
             raise ImportFailed(errors)
         by_pk = {person.pk: person for person in people.values()}
         result = _write(keys, by_pk)
+        if result.created:
+            # Kept early-warning figures that could count these are stale.
+            early_warning_snapshots_drop(min(key[0] for key in keys))
         audit_record(
             case=None,
             actor=None,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tenancy.services import for_each_trust
 
 from .early_warning_alerts import early_warning_alerts_record, last_complete_quarter_end
+from .early_warning_snapshot import early_warning_nightly_run
 
 logger = logging.getLogger(__name__)
 
@@ -25,3 +26,15 @@ def early_warning_quarterly() -> int:
     new = sum(len(run.new) for run in runs.values())
     logger.info("early warning as at %s: %d new alerts", quarter_end, new)
     return new
+
+
+@shared_task(name="reports.tasks.early_warning_nightly", acks_late=True)
+def early_warning_nightly() -> int:
+    """Compute each trust's early warning as at yesterday over 12 and 24
+    months and keep it (the page reads it), and prune old snapshots. Beat runs
+    it each night; running it again replaces the same snapshots."""
+    today = timezone.localdate()
+    runs = for_each_trust(lambda: early_warning_nightly_run(today))
+    made = sum(len(snapshots) for snapshots in runs.values())
+    logger.info("early warning snapshots as at %s: %d", today, made)
+    return made

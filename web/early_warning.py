@@ -7,18 +7,26 @@ every figure; anyone holding the governance role sees ICSUs and departments
 only, with small counts suppressed (``reports.early_warning_report``): no
 manager is ever read for them, so none can reach the page, its plot or the
 download. The governance pack's section shows units only, always.
+
+HR's view is read from a snapshot (``reports.early_warning_snapshot``): the
+page opens on the latest nightly one, and HR may compute one for any other
+day and window (``EarlyWarningComputeView``, a POST).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.types import Viewer, as_actor
@@ -33,7 +41,9 @@ from reports.early_warning_report import (
     UNIT_LEVELS,
     EarlyWarningReport,
     early_warning_report,
+    early_warning_units_report,
 )
+from reports.early_warning_snapshot import early_warning_snapshot_compute, latest_snapshot_day
 from reports.grouping import wres_year_end
 from reports.pack import Pack
 
@@ -42,6 +52,7 @@ from .report_access import PackView, must_suppress
 DEFAULT_WINDOW = 24
 MAX_WINDOW = 120
 REFUSAL = "Only governance viewers, HR and decision-makers see the early warning."
+COMPUTE_REFUSAL = "Only HR and decision-makers compute the early warning."
 
 
 class EarlyWarningForm(QueryForm):
@@ -67,23 +78,35 @@ class EarlyWarningForm(QueryForm):
         return data
 
 
-def _form(request: HttpRequest, user: Viewer) -> EarlyWarningForm:
-    initial = {"as_at": timezone.localdate().isoformat(), "window": DEFAULT_WINDOW}
-    return EarlyWarningForm({**initial, **request.GET.dict()}, managers=not must_suppress(user))
+def default_as_at() -> dt.date:
+    """The day the page opens on: the latest nightly snapshot's (yesterday's,
+    once the night's run is done), or yesterday."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    return latest_snapshot_day(DEFAULT_WINDOW) or yesterday
 
 
-def _report(form: EarlyWarningForm, user: Viewer) -> EarlyWarningReport:
+def _form(data: dict[str, str], user: Viewer) -> EarlyWarningForm:
+    initial = {"as_at": default_as_at().isoformat(), "window": str(DEFAULT_WINDOW)}
+    return EarlyWarningForm({**initial, **data}, managers=not must_suppress(user))
+
+
+def _report(form: EarlyWarningForm, user: Viewer) -> EarlyWarningReport | None:
     data = form.cleaned_data
     return early_warning_report(
         as_at=data["as_at"], window_months=data["window"], suppressed=must_suppress(user)
     )
 
 
+def _choice_query(form: EarlyWarningForm) -> str:
+    data = form.cleaned_data
+    return urlencode({"as_at": data["as_at"].isoformat(), "window": data["window"]})
+
+
 class EarlyWarningView(PackView):
     refusal = REFUSAL
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = _form(request, request.user)
+        form = _form(request.GET.dict(), request.user)
         context: dict[str, Any] = {
             "title": "Early warning",
             "form": form,
@@ -92,6 +115,14 @@ class EarlyWarningView(PackView):
         if not form.is_valid():
             return render(request, "reports/early_warning.html", context, status=400)
         report = _report(form, request.user)
+        if report is None:
+            # HR's view of a day and window nobody has computed yet.
+            context.update(
+                not_computed=True,
+                as_at=form.cleaned_data["as_at"],
+                window=form.cleaned_data["window"],
+            )
+            return render(request, "reports/early_warning.html", context)
         level = form.cleaned_data.get("level") or None
         number = form.cleaned_data.get("page") or 1
         page = report.page(number, level)
@@ -108,9 +139,28 @@ class EarlyWarningView(PackView):
             page=page,
             charts=[(funnel, funnel_chart(funnel)) for funnel in report.funnels()],
             query=urlencode(query),
-            download_query=urlencode({k: v for k, v in query.items() if k != "level"}),
+            download_query=_choice_query(form),
         )
         return render(request, "reports/early_warning.html", context)
+
+
+class EarlyWarningComputeView(PackView):
+    """HR's "compute now": the snapshot of the day and window asked for,
+    computed (again) and kept, then the page showing it."""
+
+    refusal = REFUSAL
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if must_suppress(request.user):
+            raise PermissionDenied(COMPUTE_REFUSAL)
+        form = _form(request.POST.dict(), request.user)
+        if form.is_valid() and form.cleaned_data["as_at"] > timezone.localdate():
+            form.add_error("as_at", "The early warning is computed up to today, not after.")
+        if not form.is_valid():
+            raise InvalidQuery(form)
+        data = form.cleaned_data
+        early_warning_snapshot_compute(as_at=data["as_at"], window_months=data["window"])
+        return HttpResponseRedirect(f"{reverse('reports:early_warning')}?{_choice_query(form)}")
 
 
 class EarlyWarningExportView(PackView):
@@ -119,11 +169,18 @@ class EarlyWarningExportView(PackView):
 
     refusal = REFUSAL
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = _form(request, request.user)
+    def get(self, request: HttpRequest) -> StreamingHttpResponse:
+        form = _form(request.GET.dict(), request.user)
         if not form.is_valid():
             raise InvalidQuery(form)
         report = _report(form, request.user)
+        if report is None:
+            form.add_error(
+                "as_at",
+                "The early warning has not been computed for this date and window: "
+                "open the page and compute it first.",
+            )
+            raise InvalidQuery(form)
         audit_record(
             case=None,
             actor=as_actor(request.user),
@@ -137,14 +194,22 @@ class EarlyWarningExportView(PackView):
                 "suppressed": report.suppressed,
             },
         )
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        for row in report.csv_rows():
-            writer.writerow([csv_safe(value) for value in row])
         name = f"early-warning-{report.as_at:%Y%m%d}-{report.window_months}m.csv"
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(_csv_lines(report), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def _csv_lines(report: EarlyWarningReport) -> Iterator[str]:
+    """The table as CSV, a line at a time (every manager of a large trust is
+    read in batches, not held at once)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in report.csv_rows():
+        writer.writerow([csv_safe(value) for value in row])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def pack_early_warning(pack: Pack) -> dict[str, Any]:
@@ -153,10 +218,10 @@ def pack_early_warning(pack: Pack) -> dict[str, Any]:
     suppressed whenever the pack is."""
     months = 12 * pack.window
     as_at = wres_year_end(pack.year)
-    report = early_warning_report(
-        as_at=as_at, window_months=months, suppressed=pack.suppressed, managers=False
+    report = early_warning_units_report(
+        as_at=as_at, window_months=months, suppressed=pack.suppressed
     )
-    flagged = [r for r in report.rows if r.band in ("alert", "warning")]
+    flagged = [r for r in report.units if r.band in ("alert", "warning")]
     return {
         "report": report,
         "charts": [(funnel, funnel_chart(funnel)) for funnel in report.funnels()],

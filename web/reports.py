@@ -33,7 +33,12 @@ from tenancy.policy import trust_policy
 
 from .assurance import pack_actions, pack_self_assessment
 from .downloads import pack_download
-from .early_warning import EarlyWarningExportView, EarlyWarningView, pack_early_warning
+from .early_warning import (
+    EarlyWarningComputeView,
+    EarlyWarningExportView,
+    EarlyWarningView,
+    pack_early_warning,
+)
 from .report_access import PackView, can_see_pack, must_suppress
 
 
@@ -163,4 +168,7 @@ class ReportsApp(Application):
     early_warning_path = path("early-warning/", EarlyWarningView.as_view(), name="early_warning")
     early_warning_export_path = path(
         "early-warning/export.csv", EarlyWarningExportView.as_view(), name="early_warning_export"
+    )
+    early_warning_compute_path = path(
+        "early-warning/compute/", EarlyWarningComputeView.as_view(), name="early_warning_compute"
     )

@@ -1,5 +1,5 @@
-"""The early warning in a real browser: HR opens it from the menu and sees
-the managers' funnel; a governance viewer sees units only, and the pack's
+"""The early warning in a real browser: HR opens it from the menu, computes
+the day's figures and sees the managers' funnel; a governance viewer sees units only, and the pack's
 early-warning section. Each page is checked with axe-core (``Person.arrive``)."""
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from reports.importers import headcount_import
 from staff.models import OrgUnit
 from tests.factories import EmployeeFactory
 
-from ..reports.conftest import HEAD, csv_text
-from ..reports.test_early_warning_report import refer
+from ..reports.conftest import HEAD, csv_text, refer
 from .people import Browsing
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -42,6 +41,10 @@ def test_hr_and_governance_read_the_early_warning_and_its_funnel(
 
     hr = browsing.person(cast.hr).log_in()
     hr.menu("Early warning", "Early warning")
+    # Before the first night's run, HR computes yesterday's figures.
+    expect(hr.main.get_by_test_id("not-computed")).to_be_visible()
+    hr.submit("Compute it now", "Early warning")
+    expect(hr.main.get_by_test_id("computed-at")).to_contain_text("when asked for")
     expect(hr.main.get_by_test_id("early-warning-table")).to_contain_text("Zara Oneill")
     expect(hr.main.get_by_role("img", name="Funnel plot, referring managers")).to_have_count(1)
 

@@ -24,8 +24,7 @@ from reports.models import EarlyWarningAlert
 from reports.tasks import early_warning_quarterly
 from tests.factories import EmployeeFactory
 
-from .conftest import HEAD, csv_text
-from .test_early_warning_report import refer
+from .conftest import HEAD, csv_text, refer
 
 Q1, Q2 = dt.date(2025, 3, 31), dt.date(2025, 6, 30)
 

@@ -9,7 +9,6 @@ from collections import defaultdict
 from fractions import Fraction
 
 import pytest
-from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,67 +17,51 @@ from reports.early_warning_funnel import ABOVE_998, funnel_position, limits_at
 from reports.early_warning_report import (
     CSV_HEADER,
     SUPPRESSED,
+    EarlyWarningReport,
     early_warning_report,
+    early_warning_units_report,
     suppression_cells,
 )
-from reports.importers import headcount_import
-from reports.models import ReferralHistory
+from reports.early_warning_snapshot import early_warning_snapshot_compute
 from reports.suppression import determined, suppress
-from staff.models import Employee
 from tests.factories import EmployeeFactory
 from tests.policy import policy_set
 
-from .conftest import HEAD, csv_text
+from .conftest import refer
 
 AS_AT = dt.date(2025, 3, 31)
 
 
-def refer(manager, unit, category: str, times: int, day: str = "2024-06-01") -> None:
-    for i in range(times):
-        employee: Employee = EmployeeFactory.create(org_unit=unit, ethnic_category=category)
-        ReferralHistory.objects.create(
-            referred_on=dt.date.fromisoformat(day) + dt.timedelta(days=i),
-            manager=manager,
-            employee=employee,
-            entered_formal=False,
-            org_unit=unit,
-            ethnic_category=category,
-            imported_at=timezone.now(),
-        )
-
-
-@pytest.fixture
-def trust_figures(units):
-    """Headcount: Emergency Department half BME (50 A, 50 N), Acute Medical
-    Unit all white (100 A), Theatres a fifth BME (80 A, 20 N): trust-wide 70
-    BME of 300. Referrals: M1 (ED) 10 BME and 2 white in ED; M2 (AMU) 3 white
-    in AMU; M3 (Theatres) 6 white in Theatres."""
-    headcount_import(
-        text=csv_text(
-            HEAD,
-            "2025-03-31,DEP-ED,A,50",
-            "2025-03-31,DEP-ED,N,50",
-            "2025-03-31,DEP-AMU,A,100",
-            "2025-03-31,DEP-THE,A,80",
-            "2025-03-31,DEP-THE,N,20",
-        )
-    )
-    m1 = EmployeeFactory(staff_number="M1", name="Mona First", org_unit=units["ed"])
-    m2 = EmployeeFactory(staff_number="M2", name="Milo Second", org_unit=units["amu"])
-    m3 = EmployeeFactory(staff_number="M3", name="Mae Third", org_unit=units["the"])
-    refer(m1, units["ed"], "N", 10)
-    refer(m1, units["ed"], "A", 2)
-    refer(m2, units["amu"], "A", 3)
-    refer(m3, units["the"], "A", 6)
-    return units
+def every_row(report):
+    return report.page(1, size=10_000).rows
 
 
 def by_key(report):
-    return {(r.level, r.key): r for r in report.rows}
+    return {(r.level, r.key): r for r in every_row(report)}
+
+
+def hr_report(as_at: dt.date = AS_AT, months: int = 24) -> EarlyWarningReport:
+    """HR's view, once the snapshot it reads has been computed."""
+    early_warning_snapshot_compute(as_at=as_at, window_months=months)
+    report = early_warning_report(as_at=as_at, window_months=months, suppressed=False)
+    assert report is not None
+    return report
+
+
+def governance_report() -> EarlyWarningReport:
+    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=True)
+    assert report is not None
+    return report
+
+
+def test_hr_sees_nothing_until_the_day_and_window_are_computed(trust_figures):
+    assert early_warning_report(as_at=AS_AT, window_months=24, suppressed=False) is None
+    # Governance's view of units needs no snapshot.
+    assert early_warning_report(as_at=AS_AT, window_months=24, suppressed=True) is not None
 
 
 def test_hr_sees_every_level_with_managers_named_and_every_figure(trust_figures):
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=False)
+    report = hr_report()
     rows = by_key(report)
     assert report.levels == ("icsu", "department", "manager")
     assert {k for k in rows if k[0] == "manager"} == {
@@ -94,23 +77,30 @@ def test_hr_sees_every_level_with_managers_named_and_every_figure(trust_figures)
     assert ed.band == "warning"
     assert ed.share.value == pytest.approx(10 / 12)
     assert ed.position == funnel_position(12, 10, limits_at(12, 70 / 300)) == ABOVE_998
-    assert not any(r.n.hidden or r.bme.hidden for r in report.rows)
+    assert not any(r.n.hidden or r.bme.hidden for r in every_row(report))
     # The rows keep the method's order (by p-value).
-    assert [(r.level, r.key) for r in report.rows] == [
+    assert [(r.level, r.key) for r in every_row(report)] == [
         (r.level, r.key) for r in early_warning(AS_AT, 24)
     ]
     assert report.p0 == Fraction(70, 300)
 
 
 def test_governance_sees_units_only_and_no_small_count(trust_figures):
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=True)
+    hr_report()  # a snapshot with managers in it changes nothing for governance
+    report = governance_report()
     assert report.levels == ("icsu", "department")
-    assert all(r.level != "manager" for r in report.rows)
-    assert not any(r.name in ("Mona First", "Milo Second", "Mae Third") for r in report.rows)
+    assert all(r.level != "manager" for r in every_row(report))
+    assert not any(r.name in ("Mona First", "Milo Second", "Mae Third") for r in every_row(report))
     rows = by_key(report)
     # Listed by level and code, not by p-value.
-    assert [r.key for r in report.rows] == ["ICSU-MED", "ICSU-SUR", "DEP-AMU", "DEP-ED", "DEP-THE"]
-    for row in report.rows:
+    assert [r.key for r in every_row(report)] == [
+        "ICSU-MED",
+        "ICSU-SUR",
+        "DEP-AMU",
+        "DEP-ED",
+        "DEP-THE",
+    ]
+    for row in every_row(report):
         n, bme = int(row.n.value or 0), int(row.bme.value or 0)
         assert row.n.hidden or not 0 < n < report.threshold, row
         assert row.bme.hidden or not 0 < bme < report.threshold, row
@@ -139,7 +129,7 @@ def test_governance_sees_units_only_and_no_small_count(trust_figures):
 
 def test_the_threshold_is_the_trusts(trust_figures):
     policy_set(report_suppression_threshold=2)
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=True)
+    report = governance_report()
     rows = by_key(report)
     assert report.threshold == 2
     assert not rows[("department", "DEP-AMU")].n.hidden
@@ -147,7 +137,7 @@ def test_the_threshold_is_the_trusts(trust_figures):
 
 
 def test_the_governance_csv_has_no_manager_and_no_suppressed_count(trust_figures):
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=True)
+    report = governance_report()
     rows = list(report.csv_rows())
     assert rows[0] == CSV_HEADER
     assert {r[0] for r in rows[1:]} == {"icsu", "department"}
@@ -160,7 +150,7 @@ def test_the_governance_csv_has_no_manager_and_no_suppressed_count(trust_figures
 
 
 def test_a_funnel_per_level_to_its_largest_n(trust_figures):
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=False)
+    report = hr_report()
     funnels = {f.level: f for f in report.funnels()}
     assert set(funnels) == {"icsu", "department", "manager"}
     departments = funnels["department"]
@@ -168,10 +158,7 @@ def test_a_funnel_per_level_to_its_largest_n(trust_figures):
     assert len(departments.limits) == 12  # DEP-ED's 12 referrals
     assert {p.key for p in departments.points} == {"DEP-ED", "DEP-AMU", "DEP-THE"}
     assert departments.not_drawn == 0
-    governance = {
-        f.level: f
-        for f in early_warning_report(as_at=AS_AT, window_months=24, suppressed=True).funnels()
-    }
+    governance = {f.level: f for f in governance_report().funnels()}
     assert set(governance) == {"icsu", "department"}
     assert {p.key for p in governance["department"].points} == {"DEP-THE"}
     assert governance["department"].not_drawn == 2
@@ -179,15 +166,16 @@ def test_a_funnel_per_level_to_its_largest_n(trust_figures):
 
 def test_with_no_headcount_there_is_no_funnel(units):
     refer(EmployeeFactory(staff_number="M9", org_unit=units["ed"]), units["ed"], "N", 5)
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=False)
+    report = hr_report()
     assert report.p0 is None
-    assert all(not r.position for r in report.rows)
+    assert all(not r.position for r in every_row(report))
     assert all(f.limits == () and f.points == [] for f in report.funnels())
 
 
 def test_the_pages_are_bounded_and_the_last_is_kept(trust_figures):
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=False)
-    assert len(report.rows) == 8  # 2 ICSUs, 3 departments, 3 managers
+    report = hr_report()
+    assert report.count() == 8  # 2 ICSUs, 3 departments, 3 managers
+    assert (report.count("icsu"), report.count("department"), report.count("manager")) == (2, 3, 3)
     first = report.page(1, size=3)
     assert (len(first.rows), first.number, first.count, first.previous, first.next) == (
         3,
@@ -202,11 +190,24 @@ def test_the_pages_are_bounded_and_the_last_is_kept(trust_figures):
     managers = report.page(1, level="manager")
     assert {r.key for r in managers.rows} == {"M1", "M2", "M3"}
     seen = [r.key for n in (1, 2, 3) for r in report.page(n, size=3).rows]
-    assert seen == [r.key for r in report.rows]
+    assert seen == [r.key for r in every_row(report)]
+    departments = [r.key for n in (1, 2) for r in report.page(n, "department", size=2).rows]
+    assert departments == [r.key for r in every_row(report) if r.level == "department"]
+
+
+def test_the_units_are_the_same_from_a_snapshot_as_computed_alone(trust_figures):
+    """Without a snapshot the units are computed alone; with one, read from
+    it: the same rows, figures and order either way."""
+    alone = early_warning_units_report(as_at=AS_AT, window_months=24, suppressed=False)
+    hr_report()
+    kept = early_warning_units_report(as_at=AS_AT, window_months=24, suppressed=False)
+    assert kept.snapshot is not None
+    assert alone.snapshot is None
+    assert every_row(kept) == every_row(alone)
 
 
 def test_the_pack_view_leaves_managers_out_unsuppressed(trust_figures):
-    report = early_warning_report(as_at=AS_AT, window_months=24, suppressed=False, managers=False)
+    report = early_warning_units_report(as_at=AS_AT, window_months=24, suppressed=False)
     assert report.levels == ("icsu", "department")
     assert not report.suppressed
     assert by_key(report)[("department", "DEP-AMU")].n.value == 3

@@ -777,6 +777,16 @@ def build_specs() -> dict[str, Spec]:
             fixed("/reports/early-warning/export.csv", "csv"),
             web(only(PACK, S(200)), no_content_but_units),
         ),
+        # HR's "compute now": a POST for those who see managers (HR and
+        # decision-makers); governance sees units only and may not.
+        "reports/early-warning/compute/": Spec(
+            fixed("/reports/early-warning/compute/"),
+            web(only(PACK, S(405)), no_content),
+            post=PostSpec(
+                body=lambda world, target: {"as_at": "2025-03-31", "window": "24"},
+                may_succeed=lambda world, person, target: WEB_ROLES.get(person) in ("hr", "dm"),
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 403),
+            ),
         # The regional benchmark (web/regional.py): regional viewers only, a
         # deployment-wide role nobody in the world holds; no case content.
         "regional/": Spec(fixed("/regional/"), web(only(set(), S(200)), no_content)),

@@ -430,6 +430,11 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         p_value=0.0,
         recorded_at=timezone.now(),
     )
+    # The nightly early-warning snapshots the page opens on
+    # (reports.early_warning_snapshot), with the referring manager in them.
+    from reports.early_warning_snapshot import early_warning_nightly_run
+
+    early_warning_nightly_run(timezone.localdate())
     assurance = _assurance(users, tree["icsu"], tag)
     concerns = _speak_up(users, login, tag)
     return World(

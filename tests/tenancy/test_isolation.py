@@ -58,6 +58,8 @@ EXPECTED = {
     "panels_poolmember_networks",
     "panels_staffnetwork",
     "reports_earlywarningalert",
+    "reports_earlywarningrow",
+    "reports_earlywarningsnapshot",
     "reports_headcount",
     "reports_referralhistory",
     "reports_historicalentry",

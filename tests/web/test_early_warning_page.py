@@ -4,6 +4,7 @@ of the governance pack, as HR and a governance viewer see them."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 
@@ -16,42 +17,33 @@ from django.urls import reverse
 from accounts.types import Actor
 from audit.models import AuditEvent, EventType
 from reports import early_warning_report
-from reports.importers import headcount_import
+from reports.early_warning_snapshot import early_warning_snapshot_compute
+from reports.models import EarlyWarningSnapshot
 from staff.models import OrgUnit
 from tests.factories import EmployeeFactory, OrgUnitFactory
 
-from ..reports.conftest import HEAD, csv_text
-from ..reports.test_early_warning_report import refer
+from ..reports.conftest import refer, three_managers
 
+AS_AT = dt.date(2025, 3, 31)
 URL = "/reports/early-warning/?as_at=2025-03-31&window=24"
+COMPUTE = "/reports/early-warning/compute/"
 CSV_URL = "/reports/early-warning/export.csv?as_at=2025-03-31&window=24"
 MANAGERS = ("ZM-ONE", "ZM-TWO", "ZM-THREE", "Zara Oneill", "Zeb Twomey", "Zoe Threlfall")
 
 
 @pytest.fixture
 def figures(cast):
-    """As tests/reports/test_early_warning_report.py: ED 10 BME + 2 white
-    referrals (ZM-ONE), AMU 3 white (ZM-TWO), Theatres 6 white (ZM-THREE)."""
+    """The early warning's worked trust (tests/reports/conftest.py,
+    ``three_managers``): ZM-ONE in ED, ZM-TWO in AMU, ZM-THREE in Theatres;
+    computed as the nightly run would."""
     units = {code: OrgUnit.objects.get(code=code) for code in ("DEP-ED", "DEP-AMU", "DEP-THE")}
-    headcount_import(
-        text=csv_text(
-            HEAD,
-            "2025-03-31,DEP-ED,A,50",
-            "2025-03-31,DEP-ED,N,50",
-            "2025-03-31,DEP-AMU,A,100",
-            "2025-03-31,DEP-THE,A,80",
-            "2025-03-31,DEP-THE,N,20",
-        )
+    three_managers(
+        units["DEP-ED"],
+        units["DEP-AMU"],
+        units["DEP-THE"],
+        [("ZM-ONE", "Zara Oneill"), ("ZM-TWO", "Zeb Twomey"), ("ZM-THREE", "Zoe Threlfall")],
     )
-    one = EmployeeFactory(staff_number="ZM-ONE", name="Zara Oneill", org_unit=units["DEP-ED"])
-    two = EmployeeFactory(staff_number="ZM-TWO", name="Zeb Twomey", org_unit=units["DEP-AMU"])
-    three = EmployeeFactory(
-        staff_number="ZM-THREE", name="Zoe Threlfall", org_unit=units["DEP-THE"]
-    )
-    refer(one, units["DEP-ED"], "N", 10)
-    refer(one, units["DEP-ED"], "A", 2)
-    refer(two, units["DEP-AMU"], "A", 3)
-    refer(three, units["DEP-THE"], "A", 6)
+    early_warning_snapshot_compute(as_at=AS_AT, window_months=24)
     return units
 
 
@@ -159,10 +151,55 @@ def test_bad_input_is_a_400_naming_the_error(client, cast, figures, query, messa
     assert 'data-testid="early-warning-table"' not in html
 
 
-def test_the_defaults_are_today_and_24_months(client, cast, figures):
+def test_the_defaults_are_the_latest_computed_day_and_24_months(client, cast, figures):
     html = get(client, cast.hr, "/reports/early-warning/")
     assert 'name="window" value="24"' in html
+    assert 'name="as_at" value="2025-03-31"' in html
     assert "24 months" in html
+    assert 'data-testid="computed-at"' in html
+
+
+def test_hr_is_offered_to_compute_a_day_not_yet_computed(client, cast, figures):
+    html = get(client, cast.hr, "/reports/early-warning/?as_at=2025-02-28&window=12")
+    assert 'data-testid="not-computed"' in html
+    assert 'data-testid="early-warning-table"' not in html
+    assert 'name="as_at" value="2025-02-28"' in html
+    response = client.post(COMPUTE, {"as_at": "2025-02-28", "window": "12"})
+    assert response.status_code == 302
+    assert response["Location"] == "/reports/early-warning/?as_at=2025-02-28&window=12"
+    snapshot = EarlyWarningSnapshot.objects.get(as_at=dt.date(2025, 2, 28), window_months=12)
+    assert snapshot.reason == EarlyWarningSnapshot.Reason.REQUESTED
+    rows = table_rows(get(client, cast.hr, response["Location"]))
+    assert rows["ZM-ONE"][2] == "Zara Oneill"
+
+
+def test_computing_again_replaces_the_days_figures(client, cast, figures):
+    first = EarlyWarningSnapshot.objects.get(as_at=AS_AT, window_months=24)
+    unit = OrgUnit.objects.get(code="DEP-AMU")
+    refer(EmployeeFactory(staff_number="ZM-NEW", name="Zed New", org_unit=unit), unit, "A", 1)
+    assert "ZM-NEW" not in get(client, cast.hr)
+    client.post(COMPUTE, {"as_at": "2025-03-31", "window": "24"})
+    assert not EarlyWarningSnapshot.objects.filter(pk=first.pk).exists()
+    assert "ZM-NEW" in get(client, cast.hr)
+
+
+def test_governance_may_not_compute_and_bad_input_is_a_400(client, cast, figures):
+    client.force_login(cast.governance)
+    assert client.post(COMPUTE, {"as_at": "2025-02-28", "window": "12"}).status_code == 403
+    client.force_login(cast.hr)
+    future = client.post(COMPUTE, {"as_at": "2099-01-01", "window": "24"})
+    assert future.status_code == 400
+    assert "computed up to today" in future.content.decode()
+    assert client.post(COMPUTE, {"as_at": "2025-02-28", "window": "0"}).status_code == 400
+    assert client.get(COMPUTE).status_code == 405
+    assert not EarlyWarningSnapshot.objects.exclude(as_at=AS_AT).exists()
+
+
+def test_a_download_of_a_day_not_computed_is_a_400_saying_so(client, cast, figures):
+    client.force_login(cast.hr)
+    response = client.get("/reports/early-warning/export.csv?as_at=2025-02-28&window=12")
+    assert response.status_code == 400
+    assert "has not been computed" in response.content.decode()
 
 
 def test_the_table_is_paged(client, cast, figures, monkeypatch):
@@ -196,7 +233,38 @@ def test_the_pages_queries_do_not_grow_with_the_units(client, cast, figures):
             code=f"DEP-X{i}", name=f"Ward {i}", kind="department", parent=medicine
         )
         refer(EmployeeFactory(staff_number=f"ZX-{i}", org_unit=unit), unit, "N", 1)
+    early_warning_snapshot_compute(as_at=AS_AT, window_months=24)
     assert queries() == before
+
+
+def test_a_page_reads_one_page_of_managers_however_many_there_are(
+    client, cast, figures, monkeypatch
+):
+    """The page and the funnel read a bounded number of managers' rows from
+    the snapshot: with 3 managers or 33, the same queries, and no more rows
+    in the table than a page."""
+    monkeypatch.setattr(early_warning_report, "PAGE_SIZE", 5)
+    monkeypatch.setattr(early_warning_report, "MAX_POINTS", 4)
+
+    def queries() -> tuple[int, str]:
+        client.force_login(cast.hr)
+        client.get(URL)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL + "&level=manager")
+        assert response.status_code == 200
+        return len(captured), response.content.decode()
+
+    before, _ = queries()
+    unit = OrgUnit.objects.get(code="DEP-THE")
+    for i in range(30):
+        manager = EmployeeFactory(staff_number=f"ZY-{i}", org_unit=unit)
+        refer(manager, unit, "A", 1)
+    early_warning_snapshot_compute(as_at=AS_AT, window_months=24)
+    after, html = queries()
+    assert after == before
+    assert len(table_rows(html)) == 5
+    assert "page 1 of 7" in html
+    assert "only the 4 with the lowest p-values are drawn" in html
 
 
 def read_csv(client: Client, user: Actor, url: str = CSV_URL) -> list[list[str]]:
@@ -205,7 +273,11 @@ def read_csv(client: Client, user: Actor, url: str = CSV_URL) -> list[list[str]]
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="early-warning-20250331-24m.csv"' in response["Content-Disposition"]
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(body_of(response))))
+
+
+def body_of(response) -> str:
+    return b"".join(response.streaming_content).decode()
 
 
 def test_hrs_csv_has_every_level_and_is_audited(client, cast, figures):
@@ -221,7 +293,7 @@ def test_hrs_csv_has_every_level_and_is_audited(client, cast, figures):
 
 def test_governances_csv_is_suppressed_with_no_manager(client, cast, figures):
     client.force_login(cast.governance)
-    body = client.get(CSV_URL).content.decode()
+    body = body_of(client.get(CSV_URL))
     for secret in MANAGERS:
         assert secret not in body
     rows = read_csv(client, cast.governance)

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import timezone
 
 from core.errors import DomainError
 from demo.reports import demo_reports_load
 from demo.trust import DemoDataRefused, DemoResult, demo_load
 from regional.services import regional_refresh
+from reports.early_warning_snapshot import early_warning_nightly_run
 from tenancy.context import trust_entered
 from workflow.models import Case
 
@@ -29,6 +31,8 @@ class Command(BaseCommand):
                 with trust_entered(loaded.trust):
                     # The governance pack's headcounts and history.
                     demo_reports_load(loaded.trust.code)
+                    # What the nightly run keeps for the early-warning page.
+                    early_warning_nightly_run(timezone.localdate())
             refreshed = regional_refresh()
         except DemoDataRefused as exc:
             raise CommandError(str(exc)) from exc
