@@ -83,7 +83,10 @@ class DecideRequest(ActionRequest):
 
 class SignoffRequest(ActionRequest):
     approve = serializers.BooleanField()
-    reason = _text(required=False, allow_blank=True, default="")
+    reason = _text(
+        help_text="Why you approve a formal investigation, or what the panel should "
+        "reconsider when you decline: required either way, kept on the case's record."
+    )
 
 
 class WithdrawRequest(ActionRequest):

@@ -80,18 +80,24 @@ def csv_safe(value: Any) -> Any:
     return value
 
 
-def csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
+def csv_lines(rows: Iterable[tuple[Any, ...]], header: tuple[str, ...] = HEADER) -> Iterator[str]:
+    """The CSV text of ``header`` and ``rows``, a line at a time, formula-safe."""
     writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
+    yield writer.writerow(header)
     for row in rows:
         yield writer.writerow([csv_safe(v) for v in row])
 
 
-def xlsx_file(rows: Iterable[tuple[Any, ...]]) -> IO[bytes]:
-    """A temporary .xlsx file (rewound) holding the rows; closing it deletes it."""
+def xlsx_file(
+    rows: Iterable[tuple[Any, ...]],
+    header: tuple[str, ...] = HEADER,
+    title: str = "Audit events",
+) -> IO[bytes]:
+    """A temporary .xlsx file (rewound) holding the rows under ``header`` on
+    a sheet called ``title``; every text cell stays text. Closing it deletes it."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Audit events")
-    sheet.append(HEADER)
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, v) for v in row])
     # Not a with-block: the response sends it, then closes (and so deletes) it.

@@ -229,7 +229,15 @@ def service_path(cast: Cast, run: Runner[Any] = plain) -> None:
             rationale="Serious allegation that needs investigating.",
         ),
     )
-    run("signoff", lambda: case_signoff(case_id=case.pk, actor=cast.director, approve=True))
+    run(
+        "signoff",
+        lambda: case_signoff(
+            case_id=case.pk,
+            actor=cast.director,
+            approve=True,
+            reason="Proportionate to the concern.",
+        ),
+    )
 
 
 class Bare:

@@ -181,6 +181,11 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The demo's SQLite is written by the web server and the worker at once:
+    # a transaction takes the write lock when it starts (not at its first
+    # write, when SQLite gives up at once) and waits up to 20 s for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 # Trusts: the tables' owner, for `migrate` (and `flush` outside production)
 # only. The application's DATABASE_URL role owns nothing and is bound by
 # row-level security; unset, the application's login is the owner too
@@ -481,6 +486,11 @@ else:
         # Which queues each exchange routes to; kombu's default is ./control.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # How long an idle or full worker waits before looking at the folder
+        # again. kombu's default (1 s) held `make run` to one task a second
+        # (with prefetch full the worker sleeps between tasks); a tenth of a
+        # second is a listdir of a few files. Issue 18.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True

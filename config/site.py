@@ -27,3 +27,8 @@ site = Site(
         AssuranceApp(),
     ],
 )
+# Without viewflow's list of applications in the menu: every app's own menu
+# (``workflow/menu.html``) already names each page once, by role. Both together
+# listed "Audit log" and "Notifications" twice, and "Reports" beside
+# "Governance pack" (issue 18; tests/web/test_menu.py).
+site.menu_template_name = None

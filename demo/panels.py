@@ -49,6 +49,8 @@ def pool_load(
     """Link each demo panel member (``pool``: username to the department they
     lead, whether trained as an independent member, their networks) to the
     lead of their department and put them in the current trust's pool.
+    The lead's record takes the login's name: a login and the employee record
+    linked to it are one person, so they must not carry two names.
     Idempotent: links and records are set, not added."""
     networks = {
         code: StaffNetwork.objects.update_or_create(code=code, defaults={"name": name})[0]
@@ -61,7 +63,8 @@ def pool_load(
         user = users[username]
         lead = next(e for e in employees if e.org_unit.code == department and e.band == "8a")
         Employee.objects.filter(user=user).exclude(pk=lead.pk).update(user=None)
-        Employee.objects.filter(pk=lead.pk).update(user=user)
+        lead.name = user.get_full_name() or lead.name
+        Employee.objects.filter(pk=lead.pk).update(user=user, name=lead.name)
         member, _ = PoolMember.objects.update_or_create(
             user=user,
             defaults={

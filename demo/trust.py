@@ -25,7 +25,10 @@ cases. Case, process, task, panel, decision, sign-off and audit timestamps
 then agree with one another, and reference numbers follow submission order.
 Moving them afterwards with a queryset update could not be honest: panel
 decisions and sign-offs are append-only in the database. Without
-time-machine the cases are created at the current time instead.
+time-machine the cases are created at the current time instead. The actions'
+notifications are history too: delivered as of those dates, never queued
+to be sent now, and read unless they still ask something of their recipient
+(``notifications.services.history_deliveries_settle``).
 
 Nothing here logs or prints an employee's ethnic category.
 """
@@ -50,6 +53,7 @@ from core.errors import DomainError
 from demo import assurance as assurance_demo
 from demo import panels as panel_demo
 from demo import speakup as speakup_demo
+from notifications.services import deliveries_not_queued, history_deliveries_settle
 from regional.services import regional_viewer_grant
 from staff.models import Employee, OrgUnit
 from staff.services import user_add
@@ -558,6 +562,10 @@ RATIONALES = {
 DECLINE_REASON = (
     "The panel has not said why mediation or a letter of concern would not do; please reconsider."
 )
+APPROVE_REASON = (
+    "The panel's rationale shows the concern is serious enough that only a formal "
+    "investigation will establish the facts."
+)
 
 
 @dataclass
@@ -605,9 +613,17 @@ def _load_cases(spec: DemoTrust, today: dt.date, employees: list[Employee]) -> i
     # Act in date order across all cases, as the trust would have: reference
     # numbers then follow submission order.
     steps = sorted((m, n, k) for n, p in enumerate(plans) for k, m in enumerate(p.moments))
-    for moment, n, k in steps:
-        with _clock(moment):
-            _act(cast, plans[n], k)
+    # Backdated, the actions' notifications are history: written as delivered
+    # on their own dates, never queued for sending now (notifications/services/
+    # history.py). Dated today (no time-machine), they are sent as usual.
+    started = timezone.now()
+    backdated = _time_machine() is not None
+    with deliveries_not_queued() if backdated else contextlib.nullcontext():
+        for moment, n, k in steps:
+            with _clock(moment):
+                _act(cast, plans[n], k)
+    if backdated:
+        history_deliveries_settle(before=started)
     return len(plans)
 
 
@@ -723,7 +739,7 @@ def _signoff(cast: _Cast, plan: _Plan, answer: str) -> Case:
         case_id=plan.submitted.pk,
         actor=cast.director(),
         approve=approve,
-        reason="" if approve else DECLINE_REASON,
+        reason=APPROVE_REASON if approve else DECLINE_REASON,
     )
 
 

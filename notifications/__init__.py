@@ -62,7 +62,13 @@ Exactly once, and what is left
   they next load a page. If Redis is down, the failure is logged and the action still
   succeeds (a breaker stops asking the broker for 30 s, so the next actions
   do not wait on redis-py's retries); the beat sweep re-queues every
-  delivery still unsent after ``FTP_OUTBOX_GRACE_SECONDS``.
+  delivery still unsent after ``FTP_OUTBOX_GRACE_SECONDS``, and stamps it
+  queued then, so it queues it again only if it is still unsent a whole grace
+  period later (not at every sweep while its task waits in a long queue).
+* **History is not sent**: the local demo's backdated actions record their
+  notifications inside ``deliveries_not_queued`` and ``history_deliveries_settle``
+  marks them delivered as of their own dates (services/history.py): no
+  email, no send task, nothing on the case trails as sent.
 * **Sent once**: a send task first claims its delivery with one conditional
   UPDATE (``pending`` -> ``sending``, attempts + 1, lease until now +
   ``FTP_NOTIFY_LEASE_SECONDS``) and proceeds only if it changed exactly one

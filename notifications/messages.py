@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from tenancy.policy import trust_policy
 from workflow.models import Case
@@ -43,6 +44,15 @@ _INAPP = {
     Kind.CONCERN_ACK_DUE: "A concern's acknowledgement is due today ({due}).",
     Kind.CONCERN_ACK_OVERDUE: "A concern was due to be acknowledged on {due} and is not yet.",
     Kind.CONCERN_REPLY: "A Freedom to Speak Up guardian replied about your concern.",
+}
+
+# "Due today" is said only on that day (issue 18: a sweep that ran late, or a
+# list read the next morning, must not call an earlier date "today"). Past
+# it, these say what is true on any later day.
+_INAPP_PAST_DUE = {
+    Kind.REMINDER: "{ref}: {step} was due on {due}.",
+    Kind.OVERDUE_HR: "{ref}: {step} was due on {due} and had not been done. Please follow it up.",
+    Kind.CONCERN_ACK_DUE: "A concern was due to be acknowledged on {due}.",
 }
 
 # How a bundle counts what it lists, most pressing first.
@@ -76,7 +86,10 @@ def inapp_text(notification: Notification) -> str:
     if notification.kind == Kind.ACTION_OVERDUE:
         n = overdue_actions_count(notification)
         return f"{n} of your actions {'is' if n == 1 else 'are'} overdue."
-    template = _INAPP.get(Kind(notification.kind), "{ref}")
+    kind = Kind(notification.kind)
+    template = _INAPP.get(kind, "{ref}")
+    if kind in _INAPP_PAST_DUE and due_passed(notification.due_on):
+        template = _INAPP_PAST_DUE[kind]
     return template.format(
         ref=_reference(notification),
         step=_STEP_TITLES.get(notification.step, "A step"),
@@ -84,11 +97,25 @@ def inapp_text(notification: Notification) -> str:
     )
 
 
+def due_passed(due_on: dt.date | None) -> bool:
+    """Whether ``due_on`` is before today (where this message is read or sent)."""
+    return due_on is not None and due_on < timezone.localdate()
+
+
+def _counted_kind(item: dict[str, Any]) -> Kind:
+    """How a bundle's step counts: one "due today" whose day has passed is
+    overdue (it was not done on the day), whenever the list is read."""
+    kind = Kind(item["kind"])
+    due = dt.date.fromisoformat(item["due_on"]) if item.get("due_on") else None
+    if kind == Kind.OVERDUE_HR and due_passed(due):
+        return Kind.OVERDUE_DECISION_MAKER
+    return kind
+
+
 def _bundle_text(items: list[dict[str, Any]]) -> str:
     """ "3 steps need attention: 1 overdue, 2 due soon." """
-    counts = [
-        f"{n} {label}" for kind, label in _COUNTED if (n := sum(i["kind"] == kind for i in items))
-    ]
+    kinds = [_counted_kind(i) for i in items]
+    counts = [f"{n} {label}" for kind, label in _COUNTED if (n := kinds.count(kind))]
     return f"{len(items)} steps need attention: {', '.join(counts)}."
 
 
@@ -153,7 +180,7 @@ def bundle_items(
 
 def _what(item: dict[str, Any]) -> str:
     step = _STEP_TITLES.get(item["step"], "A step")
-    label = _LABELS.get(Kind(item["kind"]), "due")
+    label = _LABELS.get(_counted_kind(item), "due")
     return f"{step}, {label}"
 
 
@@ -174,6 +201,8 @@ def _context(notification: Notification) -> dict[str, Any]:
         "count": len(items),
         "reference": _reference(notification),
         "due_on": notification.due_on,
+        # Templates say "today" only when the due date is the day they are sent.
+        "due_passed": due_passed(notification.due_on),
         "case_url": case_url,
         "list_url": f"{site}{reverse('notifications:list')}",
         "preferences_url": f"{site}{reverse('notifications:preferences')}",
@@ -203,9 +232,10 @@ def _digest_lines(digest: Notification) -> list[dict[str, Any]]:
         if n.pk in steps:
             lines += steps[n.pk]
         else:
-            lines.append(
-                {"reference": _reference(n), "what": Kind(n.kind).label, "due_on": n.due_on}
-            )
+            what = Kind(n.kind).label
+            if n.kind == Kind.OVERDUE_HR and due_passed(n.due_on):
+                what = "Overdue: HR lead asked to follow up"
+            lines.append({"reference": _reference(n), "what": what, "due_on": n.due_on})
     return lines
 
 

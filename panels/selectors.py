@@ -257,10 +257,24 @@ def my_past_seats(user: Viewer, *, cursor: Cursor | None = None) -> KeysetPage[S
     return KeysetPage(rows=rows, newer=page.newer, older=page.older)
 
 
-def panel_work_for(user: Viewer) -> list[Seat]:
+def panel_work_for(user: Viewer, seats: list[Seat] | None = None) -> list[Seat]:
     """The panels waiting for something from ``user`` (their inbox entries):
-    only their open seats are read, never their history."""
-    return [s for s in my_open_seats(user) if s.todo in state.ACTIONABLE]
+    only their open seats are read, never their history (``seats``: those
+    already read by ``my_open_seats``)."""
+    seats = my_open_seats(user) if seats is None else seats
+    return [s for s in seats if s.todo in state.ACTIONABLE]
+
+
+def next_action(*, step: str, title: str, seats: list[Seat], case_id: int) -> str:
+    """What a person must do next on a case, said once: an inbox task's title,
+    except the chair's ``decide`` step, which waits on the panel (declarations,
+    views) and so says what the panel needs from them now, the words of
+    "Panel work waiting for you" (``state.member_todo``). ``seats``: their
+    open seats (``my_open_seats``)."""
+    if step != "decide":
+        return title
+    todo = next((s.todo for s in seats if s.case.pk == case_id and s.todo), "")
+    return todo or title
 
 
 # --- HR's panels dashboard: what each panel waits for, in SQL ------------------------

@@ -21,7 +21,6 @@ from django.utils import timezone
 from accounts.types import Actor
 from core.errors import Conflict, ValidationFailed
 from workflow.engine import case_action, case_activity, task_reassign
-from workflow.just_culture import JustCultureAnswers, just_culture_outcome
 from workflow.models import Case, JustCultureAssessment, Outcome
 from workflow.rules import Action
 from workflow.services.referrals import check_just_culture_answers
@@ -29,9 +28,9 @@ from workflow.services.validation import Errors
 
 from . import state
 from .checks import check_panel, check_replacements, user_ids
-from .guide import guide_alignment
+from .guide import guide_advice, guide_alignment
 from .models import (
-    PANEL_OUTCOMES,
+    PANEL_OUTCOME_CHOICES,
     DecisionGuideAnswers,
     Declaration,
     Panel,
@@ -80,6 +79,8 @@ def panel_suggest(*, case_id: int, actor: Actor) -> Suggestion:
             )
         act.payload = {
             "found": suggestion.found,
+            # Whether it proposed a whole panel or who fills the empty seats.
+            "replacement": panel is not None,
             "members": list(suggestion.member_ids),
             "chair": suggestion.chair_id,
             "pool_size": len(pool),
@@ -231,7 +232,7 @@ def panel_view_record(
     ) as act:
         errors = Errors()
         outcome = errors.require_choice(
-            "outcome", outcome, [o.value for o in PANEL_OUTCOMES], "your view of the outcome"
+            "outcome", outcome, PANEL_OUTCOME_CHOICES, "your view of the outcome"
         )
         comment = errors.require_text("comment", comment, "a comment on your view")
         errors.raise_if_any()
@@ -275,7 +276,7 @@ def panel_decision_record(
         case = act.case
         errors = Errors()
         outcome = errors.require_choice(
-            "outcome", outcome, [o.value for o in PANEL_OUTCOMES], "the panel's decision"
+            "outcome", outcome, PANEL_OUTCOME_CHOICES, "the panel's decision"
         )
         rationale = errors.require_text(
             "rationale", rationale, "the panel's rationale", min_length=MIN_RATIONALE
@@ -289,7 +290,7 @@ def panel_decision_record(
         if panel is None:  # unreachable: only the chair of the current panel gets here
             raise Conflict("No panel has been convened on this case.")
         referral = _referral_answers(case)
-        letter = _letter(answers, referral)
+        letter = guide_advice(case, answers).letter
         decision = PanelDecision.objects.create(
             case=case,
             panel=panel,
@@ -316,15 +317,6 @@ def panel_decision_record(
             "views": _tally(panel, outcome),
         }
     return act.case
-
-
-def _letter(answers: JustCultureAnswers | None, referral: JustCultureAssessment | None) -> str:
-    """The guide's letter for the decision: from the panel's reviewed answers
-    when it gave them, else from the referring manager's ('' if none yet)."""
-    if answers is not None:
-        letter = just_culture_outcome(answers)
-        return letter.value if letter else ""
-    return referral.outcome if referral else ""
 
 
 def _referral_answers(case: Case) -> JustCultureAssessment | None:

@@ -197,6 +197,7 @@ _BLANKED = (
     "concern_category",
     "summary",
     "informal_steps_tried",
+    "duplicate_reason",
     "triage_reason",
     "informal_actions",
     "informal_reason",

@@ -272,7 +272,7 @@ MILESTONE_LABELS = {
 }
 
 
-def funnel_chart(pack: Pack) -> SafeString:
+def _funnel_rows(pack: Pack) -> list[tuple[str, list[Bar]]]:
     trust = pack.funnel[0]
     rows = []
     for step in FUNNEL_MILESTONES:
@@ -291,6 +291,27 @@ def funnel_chart(pack: Pack) -> SafeString:
             )
             bars.append(Bar(name, share, text=text, undefined="no referrals"))
         rows.append((MILESTONE_LABELS[step], bars))
+    return rows
+
+
+def funnel_chart_note(pack: Pack) -> str:
+    """Why the funnel chart draws no bar at all, in words; "" when it draws one.
+
+    A board reader otherwise meets a chart of nothing but "suppressed"."""
+    bars = [bar.value for _, row in _funnel_rows(pack) for bar in row]
+    if any(not v.hidden and v.value is not None for v in bars):
+        return ""
+    if not any(v.hidden for v in bars):
+        return "No referral was submitted in this period, so the chart has no bar to draw."
+    return (
+        f"Every ethnic group's count in this period is below the suppression threshold of "
+        f"{pack.threshold} (or could be worked out from one that is), so no bar is drawn. "
+        "Choose a longer period to see the shares."
+    )
+
+
+def funnel_chart(pack: Pack) -> SafeString:
+    rows = _funnel_rows(pack)
     return bar_chart(
         title="The referral funnel, trust-wide, by ethnic group",
         desc=(

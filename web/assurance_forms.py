@@ -33,6 +33,7 @@ from assurance.plans import ActionFields
 from assurance.quarters import YEAR_MAX, YEAR_MIN
 from core.inputs import BoundedDateField, QueryForm, refuse_control_characters
 from core.paging import CursorField
+from web.forms import needed_when
 
 # Text typed into a box may hold line breaks and tabs, and no other control character.
 _CONTROLS_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -155,24 +156,33 @@ class ActionForm(forms.Form):
     indicator = forms.ChoiceField(
         label="Indicator", choices=[("", "None"), *Indicator.choices], required=False
     )
-    question = forms.TypedChoiceField(
-        label="Self-assessment question",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        help_text="When the indicator is a self-assessment question.",
+    question = needed_when(
+        forms.TypedChoiceField(
+            label="Self-assessment question",
+            coerce=int,
+            required=False,
+            empty_value=None,
+            help_text="When the indicator is a self-assessment question.",
+        ),
+        "when the indicator is a self-assessment question",
     )
-    alert_level = forms.ChoiceField(
-        label="Early-warning alert: level",
-        choices=[("", "None"), *ALERT_LEVELS],
-        required=False,
+    alert_level = needed_when(
+        forms.ChoiceField(
+            label="Early-warning alert: level",
+            choices=[("", "None"), *ALERT_LEVELS],
+            required=False,
+        ),
+        "with a unit code or staff number",
     )
-    alert_key = forms.CharField(
-        label="Early-warning alert: unit code or manager staff number",
-        max_length=ALERT_KEY_MAX,
-        required=False,
-        validators=[refuse_control_characters],
-        help_text="As in the early warning; checked against today's alerts and warnings.",
+    alert_key = needed_when(
+        forms.CharField(
+            label="Early-warning alert: unit code or manager staff number",
+            max_length=ALERT_KEY_MAX,
+            required=False,
+            validators=[refuse_control_characters],
+            help_text="As in the early warning; checked against today's alerts and warnings.",
+        ),
+        "with a level",
     )
     owner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label="Owner", queryset=None)
     due_on = BoundedDateField(

@@ -32,6 +32,7 @@ from core.inputs import parse_query
 from core.paging import keyset_page
 from web.audit_forms import EventFilterForm
 from web.chart import case_flow_chart
+from web.event_text import event_details
 from web.filters import CursorForm
 from workflow.audit_selectors import (
     REFUSAL,
@@ -64,6 +65,9 @@ class CasePathView(ExplorerView):
         timeline = case_timeline_for(request.user, pk)
         context = {
             "timeline": timeline,
+            # Each event with its payload in plain words (names only as the
+            # selector resolved them for this viewer).
+            "rows": [(e, event_details(e, timeline.names)) for e in timeline.events],
             "case": timeline.case,
             "title": f"Path of {timeline.case.reference}",
             "flow_chart": case_flow_chart(timeline.case.process_id),

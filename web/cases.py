@@ -22,17 +22,17 @@ from accounts.types import as_actor
 from core.errors import DomainError, NotFound
 from core.inputs import parse_query
 from core.paging import keyset_page
-from panels.selectors import panel_work_for, panels_to_fill
+from panels.selectors import my_open_seats, next_action, panel_work_for, panels_to_fill
 from records.retention_selectors import tombstone_get
 from regional.selectors import can_see_regional
 from staff.models import OrgUnit
 from web.filters import CaseListFilterForm, CursorForm, PanelPrefillForm
 from web.panel_forms import DeclareForm, ReplaceMembersForm, ViewForm
-from workflow import services
 from workflow.models import Outcome, Stage
+from workflow.referral_selectors import linked_open_cases_for
 from workflow.rules import Action
 from workflow.selectors import (
-    CASE_LIST_ORDER,
+    CASE_LIST_SORTS,
     INBOX_ORDER,
     case_get_for,
     case_list_for,
@@ -41,6 +41,7 @@ from workflow.selectors import (
 from workflow.services import ACTION_SERVICES
 
 from . import forms as action_forms
+from .case_export import may_export_case_list
 from .chart import case_flow_chart
 from .retention import tombstone_page
 from .stages import stage_steps
@@ -90,7 +91,16 @@ class InboxView(LoginRequiredMixin, View):
         )
         # Declarations and views are not flow tasks (the chair's decide task
         # waits for them), so a panel member's share of the work is listed apart.
-        panel_work = panel_work_for(request.user) if has_role(request.user, Role.PANEL) else []
+        seats = my_open_seats(request.user) if has_role(request.user, Role.PANEL) else []
+        panel_work = panel_work_for(request.user, seats)
+        # Each row says what to do next in the same words as the panel work.
+        for task in page.rows:
+            task.next_action = next_action(
+                step=task.flow_task.name,
+                title=task.flow_task.task_title,
+                seats=seats,
+                case_id=task.process.case.pk,
+            )
         # A member who declared a conflict leaves a seat for HR to fill: no task
         # either. The first page of them; the Panels page has the rest.
         to_fill = panels_to_fill() if has_role(request.user, Role.HR) else None
@@ -106,15 +116,19 @@ class CaseListView(LoginRequiredMixin, View):
         # Checked at the door: a filter the list does not offer is a 400 naming it.
         query = parse_query(CaseListFilterForm, request)
         params = query.filters()
+        sort = query.sort_key()
         qs = case_list_for(
             request.user,
             stage=params["stage"],
             org_unit=params["org_unit"],
             outcome=params["outcome"],
+            search=query.cleaned_data["q"],
+            sort=sort,
         )
         page = keyset_page(
-            qs, order=CASE_LIST_ORDER, cursor=query.cleaned_data["cursor"], size=PAGE_SIZE
+            qs, order=CASE_LIST_SORTS[sort], cursor=query.cleaned_data["cursor"], size=PAGE_SIZE
         )
+        kept = query.kept()
         return render(
             request,
             "workflow/case_list.html",
@@ -130,10 +144,34 @@ class CaseListView(LoginRequiredMixin, View):
                     "code", "name"
                 ),
                 "filters": params,
-                # The page links keep the filters that were set.
-                "query": urlencode({k: v for k, v in params.items() if v}),
+                "search": query.cleaned_data["q"],
+                "sort": sort,
+                # Each column's sort link: keeps the filters and search, and
+                # reverses the column's order when it is the one sorted by.
+                "sort_links": _sort_links(kept, sort),
+                # The page links keep the filters, search and sort that were set.
+                "query": urlencode(kept),
+                # HR advisers may download the list as it is filtered and sorted.
+                "can_export": may_export_case_list(request.user),
             },
         )
+
+
+def _sort_links(kept: dict[str, str], sort: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the query string of its link and how the
+    list is sorted by it now ("ascending", "descending" or "none", for
+    ``aria-sort``)."""
+    others = {k: v for k, v in kept.items() if k != "sort"}
+    links: dict[str, dict[str, str]] = {}
+    for column in ("reference", "employee", "submitted"):
+        # A column not sorted by starts in its natural order: newest first for
+        # the date, A to Z for the rest; a second click reverses it.
+        first = "-submitted" if column == "submitted" else column
+        current = sort if sort.lstrip("-") == column else ""
+        target = (column if current.startswith("-") else f"-{column}") if current else first
+        state = "descending" if current.startswith("-") else "ascending" if current else "none"
+        links[column] = {"query": urlencode({**others, "sort": target}), "state": state}
+    return links
 
 
 def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
@@ -148,6 +186,7 @@ def _case_context(request: HttpRequest, case_id: int) -> dict[str, Any]:
         "title": f"Case {view.case.reference}",
         "flow_chart": case_flow_chart(view.case.process_id),
         "stage_steps": stage_steps(view._case),
+        "linked_cases": linked_open_cases_for(request.user, view),
     }
 
 
@@ -207,6 +246,7 @@ class CaseActionView(LoginRequiredMixin, View):
                 "refused": refused,
                 "title": f"{act.label}: {view.case.reference}",
                 "notice": notice,
+                "linked_cases": None if refused else linked_open_cases_for(request.user, view),
             },
             status=status,
         )
@@ -255,35 +295,3 @@ def _initial(act: Action, view: Any, request: HttpRequest) -> dict[str, Any]:
         # User ids only; anything else in the link is a 400 (filters.InvalidQuery).
         return parse_query(PanelPrefillForm, request).initial_values()
     return {}
-
-
-class ReferralCreateView(LoginRequiredMixin, View):
-    def _render(
-        self, request: HttpRequest, form: forms.Form, status: int = 200, notice: str = ""
-    ) -> HttpResponse:
-        return render(
-            request,
-            "workflow/referral_form.html",
-            {"form": form, "title": "New referral", "notice": notice},
-            status=status,
-        )
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = action_forms.ReferralForm()
-        if not has_role(request.user, Role.MANAGER):
-            # Said, not put on the form: an unbound form cannot carry errors.
-            notice = "Only a referring manager can submit a referral."
-            return self._render(request, form, status=403, notice=notice)
-        return self._render(request, form)
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = action_forms.ReferralForm(request.POST)
-        if not form.is_valid():
-            return self._render(request, form, status=400)
-        try:
-            case = services.referral_submit(actor=as_actor(request.user), **form.service_kwargs())
-        except DomainError as exc:
-            action_forms.apply_domain_errors(form, exc)
-            return self._render(request, form, status=exc.status_code)
-        messages.success(request, f"Referral {case.reference} submitted for HR triage.")
-        return HttpResponseRedirect(reverse("cases:detail", args=[case.pk]))

@@ -11,6 +11,7 @@ from core.inputs import PageField, QueryForm, TextFilterField
 from core.paging import CursorField
 from panels.selectors import panel_group_keys
 from workflow.models import Outcome, Stage
+from workflow.selectors import CASE_LIST_DEFAULT_SORT, CASE_LIST_SORTS, CASE_SEARCH_MAX_LENGTH
 
 
 class CaseListFilterForm(QueryForm):
@@ -20,12 +21,39 @@ class CaseListFilterForm(QueryForm):
     stage = forms.ChoiceField(required=False, choices=[("", "Any"), *Stage.choices])
     outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
     org_unit = TextFilterField(max_length=32, label="Department")
+    # One box for a reference, an employee's name or staff number, or the
+    # referring manager's name (workflow.selectors.case_search_q).
+    q = TextFilterField(max_length=CASE_SEARCH_MAX_LENGTH, label="Search")
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort",
+        choices=[("", "Newest first"), *((key, key) for key in CASE_LIST_SORTS)],
+        error_messages={
+            "invalid_choice": "The list can be sorted by submitted date, reference or employee "
+            "(for example sort=reference, or sort=-reference for the reverse)."
+        },
+    )
     # Keyset paging (core.paging): the page starts after the row the cursor names.
     cursor = CursorField()
+
+    def clean_q(self) -> str:
+        # Spaces around or between words do not change what is searched for.
+        return " ".join(str(self.cleaned_data.get("q") or "").split())
 
     def filters(self) -> dict[str, str | None]:
         """The filters that were set (blank means any), as the selector takes them."""
         return {k: self.cleaned_data.get(k) or None for k in ("stage", "org_unit", "outcome")}
+
+    def sort_key(self) -> str:
+        """The order asked for (``CASE_LIST_SORTS``), newest first if none."""
+        return str(self.cleaned_data.get("sort") or CASE_LIST_DEFAULT_SORT)
+
+    def kept(self) -> dict[str, str]:
+        """What a link from this page keeps (filters, search and sort), only
+        those that were set, in a fixed order; never the page's cursor."""
+        keep = {**self.filters(), "q": self.cleaned_data.get("q") or None}
+        keep["sort"] = self.cleaned_data.get("sort") or None
+        return {k: v for k, v in keep.items() if v}
 
 
 class PanelPrefillForm(QueryForm):

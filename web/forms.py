@@ -7,7 +7,7 @@ taken on a page someone else has since changed is refused, not applied.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -16,9 +16,13 @@ from django.db.models import QuerySet
 from accounts.roles import Role, holders
 from accounts.types import Actor
 from core.errors import DomainError, ValidationFailed
+from panels.guide import guide_advice
 from panels.models import PANEL_OUTCOMES
+from workflow.access import Withheld
 from workflow.just_culture import ADVICE, QUESTIONS, JustCultureOutcome
 from workflow.models import ConcernCategory, RedirectPolicy, TriageRoute
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("", "Not sure")]
@@ -31,6 +35,14 @@ def yes_no(value: str) -> bool | None:
 
 def _choice(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
+
+
+def needed_when(field: FieldT, when: str) -> FieldT:
+    """Mark a field the service requires only in some cases (``_field.html``
+    then labels it "(needed …)" rather than "(optional)", so the label never
+    says a field may be left blank when the answer will be refused)."""
+    field.needed_when = when  # type: ignore[attr-defined]
+    return field
 
 
 class ActionForm(forms.Form):
@@ -50,17 +62,24 @@ class TriageForm(ActionForm):
         widget=forms.RadioSelect,
         help_text="Informal resolution first, unless there is a reason not to.",
     )
-    reason = forms.CharField(
-        label="Reason",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        help_text="Needed for any route but informal resolution. The referring manager sees it.",
+    reason = needed_when(
+        forms.CharField(
+            label="Reason",
+            widget=forms.Textarea(attrs={"rows": 4}),
+            required=False,
+            help_text="Needed for any route but informal resolution. "
+            "The referring manager sees it.",
+        ),
+        "for any route but informal resolution",
     )
-    policy = forms.ChoiceField(
-        label="Which policy?",
-        choices=[("", "Choose a policy"), *RedirectPolicy.choices],
-        required=False,
-        help_text="Only when redirecting to another policy.",
+    policy = needed_when(
+        forms.ChoiceField(
+            label="Which policy?",
+            choices=[("", "Choose a policy"), *RedirectPolicy.choices],
+            required=False,
+            help_text="Only when redirecting to another policy.",
+        ),
+        "when redirecting",
     )
 
 
@@ -85,11 +104,15 @@ class InformalOutcomeForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="For example, a facilitated conversation, an agreed plan or extra training.",
     )
-    reason = forms.CharField(
-        label="If it was not resolved: why not?",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed when it was not resolved: the case then goes to a Fair Treatment Panel.",
+    reason = needed_when(
+        forms.CharField(
+            label="If it was not resolved: why not?",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text="Needed when it was not resolved: "
+            "the case then goes to a Fair Treatment Panel.",
+        ),
+        "when it was not resolved",
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -173,8 +196,13 @@ class DecideForm(ActionForm):
 
     @staticmethod
     def initial_for(case: Any) -> dict[str, Any]:
-        jc = getattr(case, "just_culture", None)
-        answers: dict[str, bool | None] = vars(jc.answers()) if jc else {}
+        """The answers the guide's advice stands on now (``guide_advice``): the
+        panel's last review if it made one, else the referring manager's."""
+        try:
+            given = guide_advice(case).answers
+        except Withheld:  # a viewer who may not read the case's details gets no answers
+            given = None
+        answers: dict[str, bool | None] = vars(given) if given else {}
         return {n: _choice(answers.get(n)) for n in QUESTIONS}
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -193,9 +221,10 @@ class SignoffForm(ActionForm):
     )
     reason = forms.CharField(
         label="Reason",
-        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Needed when declining: what the panel should reconsider.",
+        error_messages={"required": "Give the reason for approving or declining."},
+        help_text="Why you approve a formal investigation, or, when declining, what the panel "
+        "should reconsider. It is kept on the case's record.",
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -217,7 +246,8 @@ class ReferralForm(forms.Form):
         label="Employee's staff number",
         max_length=32,
         error_messages={"required": "Enter the employee's staff number."},
-        help_text="Their ESR staff number. Their name, job and department are filled in from it.",
+        help_text=("Their ESR staff number. Their name, job and department are filled in from it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     concern_category = forms.ChoiceField(
         label="What kind of concern is it?", choices=ConcernCategory.choices
@@ -247,6 +277,24 @@ class ReferralForm(forms.Form):
         help_text="For example, a supportive conversation, a written reflection or extra training.",
     )
 
+    # The form's one-time key, made when the blank form is shown and kept
+    # through any corrections: the same form sent twice makes one case
+    # (``referral_submit``). A form without one (an old tab) is given a
+    # fresh key and shown again.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Shown (in the warning, not among the details) only when the employee
+    # already has an open case; the service then requires it.
+    duplicate_reason = forms.CharField(
+        label="Why are you referring them again?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="HR sees your reason beside the open referral when they triage.",
+        error_messages={
+            "required": "Say why you are referring this employee again while a referral is open.",
+        },
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, question in QUESTIONS.items():
@@ -259,8 +307,13 @@ class ReferralForm(forms.Form):
             field.compact = True  # type: ignore[attr-defined]  # one row each (_field.html)
 
     def detail_fields(self) -> list[forms.BoundField]:
-        """The employee and the concern: every field but the guide's questions."""
-        return [self[name] for name in self.fields if name not in QUESTIONS]
+        """The employee and the concern: every field but the guide's questions
+        and the duplicate reason (shown with its warning)."""
+        return [
+            self[name]
+            for name in self.fields
+            if name not in QUESTIONS and name != "duplicate_reason"
+        ]
 
     def just_culture_steps(self) -> list[dict[str, Any]]:
         """The guide's questions as its five steps, each with what its answers advise."""

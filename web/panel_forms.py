@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from accounts.types import Actor
 from panels.models import PANEL_OUTCOME_CHOICES
-from web.forms import ActionForm, UserChoice, UsersChoice, yes_no
+from web.forms import ActionForm, UserChoice, UsersChoice, needed_when, yes_no
 
 
 def _pool_users() -> QuerySet[Actor]:
@@ -34,11 +34,14 @@ class DeclareForm(ActionForm):
         help_text="For example: a friend or relative, someone you manage or are managed by, "
         "someone you are in a dispute with, or a case you already know about.",
     )
-    reason = forms.CharField(
-        label="If you have a conflict: its nature",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Only HR sees this.",
+    reason = needed_when(
+        forms.CharField(
+            label="If you have a conflict: its nature",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text="Only HR sees this.",
+        ),
+        "when you have a conflict",
     )
 
     def service_kwargs(self) -> dict[str, Any]:
@@ -63,10 +66,13 @@ class ReplaceMembersForm(ActionForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="One replacement for each member who stood down.",
     )
-    chair = UserChoice(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        help_text="Only if the chair stood down: a sitting member or a replacement.",
+    chair = needed_when(
+        UserChoice(
+            queryset=get_user_model().objects.none(),
+            required=False,
+            help_text="Only if the chair stood down: a sitting member or a replacement.",
+        ),
+        "if the chair stood down",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -102,6 +102,7 @@ class GovernancePackView(PackView):
             trend_chart=charts.trend_chart(pack),
             icsu_chart=charts.icsu_chart(pack),
             funnel_chart=charts.funnel_chart(pack),
+            funnel_note=charts.funnel_chart_note(pack),
             steps=FUNNEL_STEPS,
             diversions=[label for label, _, _ in DIVERSIONS],
             stages=STAGES,

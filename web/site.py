@@ -17,7 +17,7 @@ from web import panels as panel_views
 from web import retention, subject_access
 from workflow.audit_selectors import can_explore
 
-from . import cases, overview
+from . import case_export, cases, overview, referrals
 
 
 class CasesApp(Application):
@@ -29,7 +29,14 @@ class CasesApp(Application):
     index_path = path("", cases.LandingView.as_view(), name="index")
     inbox_path = path("inbox/", cases.InboxView.as_view(), name="inbox")
     list_path = path("all/", cases.CaseListView.as_view(), name="list")
-    new_path = path("new/", cases.ReferralCreateView.as_view(), name="new")
+    # HR advisers only (web/case_export.py).
+    list_export_path = path(
+        "all/export.<str:fmt>", case_export.CaseListExportView.as_view(), name="list_export"
+    )
+    new_path = path("new/", referrals.ReferralCreateView.as_view(), name="new")
+    employee_picker_path = path(
+        "new/employees/", referrals.EmployeePickerView.as_view(), name="employee_picker"
+    )
     detail_path = path("<int:pk>/", cases.CaseDetailView.as_view(), name="detail")
     # Before action_path, whose <slug:action> would otherwise take "path".
     case_path_path = path("<int:pk>/path/", audit_views.CasePathView.as_view(), name="path")

@@ -114,6 +114,16 @@ def _live(prefix: str) -> Q:
     return Q(**{f"{prefix}destroyed_at__isnull": True})
 
 
+class CaseListExport:
+    """Downloading the case list (CSV or XLSX): HR advisers alone, who keep
+    the trust's records. The file holds the cases ``CaseVisible`` gives them,
+    each row as ``DetailsVisible`` allows; never the ethnic category."""
+
+    @staticmethod
+    def allows(user: Viewer) -> bool:
+        return Role.HR in _roles(user)
+
+
 class RetentionManage:
     """The retention schedule's list of files due for destruction, confirming
     a destruction, and a destroyed file's tombstone: HR advisers alone (the
@@ -238,6 +248,30 @@ class SubjectAccessProduce:
         if Role.HR not in _roles(user) or not user.is_authenticated:
             return nothing(prefix)
         return ~Q(**{f"{prefix}employee__user": user.pk})
+
+
+class EmployeeReferable:
+    """Whom a referring manager may refer: any employee of the trust they act
+    for (row-level security keeps every other trust's staff out of reach),
+    except themselves (the employee record linked to their own login). Anyone
+    who is not a referring manager may refer nobody.
+
+    Over employees, not cases: the referral form's employee picker lists
+    ``q`` and ``referral_submit`` checks ``allows``, so the picker never
+    offers someone the service would refuse."""
+
+    @staticmethod
+    def allows(user: Viewer, employee_user_id: int | None) -> bool:
+        if Role.MANAGER not in _roles(user) or not user.is_authenticated:
+            return False
+        return employee_user_id is None or employee_user_id != user.pk
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "") -> Q:
+        """Employees ``user`` may refer (``prefix``: the path to the employee)."""
+        if Role.MANAGER not in _roles(user) or not user.is_authenticated:
+            return Q(**{f"{prefix}pk__in": []})
+        return Q(**{f"{prefix}user__isnull": True}) | ~Q(**{f"{prefix}user": user.pk})
 
 
 class ConflictReasonVisible:

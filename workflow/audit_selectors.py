@@ -12,8 +12,9 @@ rows come in the same query and pages are sliced in the database.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Subquery
@@ -27,7 +28,7 @@ from audit.timeline import StageStay, stage_stays
 from core.errors import NotAllowed, NotFound
 from tenancy.policy import trust_policy
 
-from .access import EventReasonVisible, ShownEvent, shown_event
+from .access import EventReasonVisible, Shown, ShownEvent, shown_event, shown_for
 from .models import Case
 
 REFUSAL = "Only HR advisers and decision-makers can explore the audit log."
@@ -44,11 +45,19 @@ def _require_explorer(user: Viewer) -> None:
         raise NotAllowed(REFUSAL)
 
 
+# The payload keys that hold people's user ids (a panel's members and chair,
+# the members a replacement fills in for, a notice's recipient).
+PEOPLE_KEYS = ("members", "chair", "replacing", "recipient")
+
+
 @dataclass
 class CaseTimeline:
     case: Case
     events: list[ShownEvent]
     stays: list[StageStay]
+    # The names of the people the events' payloads name by id, where the viewer
+    # may see who is involved (``access.Shown.PEOPLE``); empty otherwise.
+    names: dict[int, str] = field(default_factory=dict)
 
     @property
     def nudges(self) -> list[ShownEvent]:
@@ -71,7 +80,31 @@ def case_timeline_for(user: Viewer, case_id: int) -> CaseTimeline:
         limits=policy.stage_time_limits,
         region=policy.bank_holiday_region,
     )
-    return CaseTimeline(case=case, events=events, stays=stays)
+    return CaseTimeline(
+        case=case, events=events, stays=stays, names=people_named(user, case, events)
+    )
+
+
+def people_named(user: Viewer, case: Case, events: Iterable[ShownEvent]) -> dict[int, str]:
+    """The full name (else the username) of each person ``events`` name by id
+    in their payloads, in one query, and only where ``user`` may see who is
+    involved in ``case`` (``access.shown_for``): nobody's name otherwise."""
+    if Shown.PEOPLE not in shown_for(user, case):
+        return {}
+    ids = {i for e in events for i in _user_ids(e.payload)}
+    if not ids:
+        return {}
+    people = get_user_model().objects.filter(pk__in=ids).only("first_name", "last_name", "username")
+    return {p.pk: p.get_full_name() or p.get_username() for p in people}
+
+
+def _user_ids(payload: dict[str, Any]) -> Iterator[int]:
+    for key in PEOPLE_KEYS:
+        value = payload.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            # bool is an int too: never a person.
+            if isinstance(item, int) and not isinstance(item, bool):
+                yield item
 
 
 # The search's order, newest first: by time, then id (unique, never null: an

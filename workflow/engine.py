@@ -32,6 +32,8 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from accounts.types import Actor
+from audit.chain import normalise_payload
+from audit.models import AuditEvent
 from audit.services import audit_record
 from core import events
 from core.errors import Conflict, NotAllowed, NotFound
@@ -227,7 +229,10 @@ def case_activity(
     ``read_only``: the action changes nothing on the case (a suggestion). It
     is still checked and audited, but takes no row lock (a look must not
     make someone acting at that moment fail) and leaves the version alone,
-    so the convene form HR already has open does not go stale.
+    so the convene form HR already has open does not go stale. A look that
+    repeats the case's newest event word for word (the same person asking
+    the same again: a reload, the browser's Back button) is already on
+    record and is not logged twice.
     """
     rule = RULES[action]
     if not rule.during:
@@ -245,7 +250,8 @@ def case_activity(
         yield ctx
         _forget_panels(case)
         if read_only:
-            _audit(ctx)
+            if not _repeats_newest_event(ctx):
+                _audit(ctx)
         else:
             _finish(ctx)
 
@@ -360,6 +366,24 @@ def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
             payload=ctx.payload,
         )
     )
+
+
+def _repeats_newest_event(ctx: CaseAction) -> bool:
+    """Whether the case's newest event is this one already: same action,
+    person, stage, reason and payload (one row, along the index on (case, at))."""
+    newest = (
+        AuditEvent.objects.filter(case=ctx.case)
+        .order_by("-at", "-id")
+        .values("action", "actor_id", "to_stage", "reason", "payload")
+        .first()
+    )
+    return newest == {
+        "action": ctx.action.value,
+        "actor_id": ctx.actor.pk,
+        "to_stage": ctx.case.stage,
+        "reason": ctx.reason,
+        "payload": normalise_payload(ctx.payload),
+    }
 
 
 def _audit(ctx: CaseAction) -> None:

@@ -98,6 +98,17 @@ class Case(TrustOwned):
     # Null only on a destroyed case file (records.retention).
     incident_date = models.DateField(null=True, blank=True)
     informal_steps_tried = models.TextField(blank=True)
+    # Why the manager referred the employee again while another referral of
+    # theirs was open (the form warns and asks; docs/referrals.md). Blank
+    # when there was none. On the case, not only in the audit payload: HR
+    # reads it at triage beside the linked cases, and retention blanks it
+    # with the rest of the case's text.
+    duplicate_reason = models.TextField(blank=True)
+    # The referral form's one-time key: a POST sent twice (a double click,
+    # Back and submit again) finds the case the first one made instead of
+    # making a second. Unique per manager; null for referrals made elsewhere
+    # (the API, the demo).
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.SUBMITTED)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
@@ -166,6 +177,11 @@ class Case(TrustOwned):
         ]
         constraints = [
             models.UniqueConstraint(fields=["trust", "reference"], name="case_reference_unique"),
+            models.UniqueConstraint(
+                fields=["referring_manager", "submission_key"],
+                condition=models.Q(submission_key__isnull=False),
+                name="case_submission_key_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(stage__in=[s.value for s in Stage]), name="case_stage_valid"
             ),

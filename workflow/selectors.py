@@ -9,15 +9,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Concat
 from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -49,6 +54,76 @@ def open_step_due_on(case_ref: str) -> Subquery:
 CASE_LIST_ORDER = ("-submitted_at", "-id")
 INBOX_ORDER = ("created", "id")
 
+# The case list's other orders, by the name its links carry (``?sort=``; a
+# leading "-" reverses): each is model columns ending in the unique id, as
+# keyset paging needs, and each is served by an index (``case_submitted``,
+# the trust's unique references, and migration 0012's ``case_employee_name``).
+CASE_LIST_SORTS: dict[str, tuple[str, ...]] = {
+    "submitted": ("submitted_at", "id"),
+    "-submitted": CASE_LIST_ORDER,
+    "reference": ("reference", "id"),
+    "-reference": ("-reference", "-id"),
+    "employee": ("employee_name", "id"),
+    "-employee": ("-employee_name", "-id"),
+}
+CASE_LIST_DEFAULT_SORT = "-submitted"
+# Longer text is not a name, a reference or a staff number.
+CASE_SEARCH_MAX_LENGTH = 100
+
+
+# More users than this matching a search's text (a letter or two): their
+# cases are matched by a subquery rather than by a list of ids.
+CASE_SEARCH_MAX_MANAGERS = 500
+
+
+def case_search_q(user: Viewer, text: str, *, close: bool = False) -> Q:
+    """Cases whose reference, employee's name or staff number, or referring
+    manager's name or username contains ``text``: a narrowing of a list
+    already scoped by ``access.CaseVisible``, never a scope of its own.
+
+    The staff number is one of a case's details (``access.Shown``): it is
+    matched only on cases whose details ``user`` may read
+    (``access.DetailsVisible``), so a search cannot tell a panel member yet
+    to declare whose number a case carries. The rest is shown on every row.
+
+    ``close`` (PostgreSQL only): cases whose employee's name has a word close
+    to ``text`` instead (``pg_trgm`` word similarity, ``%>``: "Okonkow"
+    finds "Grace Okonkwo"), for when nothing contains it
+    (``case_list_for``). Both are answered by migration 0012's trigram index.
+    """
+    text = " ".join(text.split())
+    if close:
+        # Imported here: django.contrib.postgres is not an installed app (its
+        # lookups are not registered), and SQLite never comes here.
+        from django.contrib.postgres.lookups import TrigramWordSimilar
+
+        return Q(TrigramWordSimilar(F("employee_name"), Value(text)))
+    return (
+        Q(reference__icontains=text)
+        | Q(employee_name__icontains=text)
+        | (Q(employee_staff_number__icontains=text) & access.DetailsVisible.q(user))
+        | _referred_by_someone_named(text)
+    )
+
+
+def _referred_by_someone_named(text: str) -> Q:
+    """Cases whose referring manager's name or username contains ``text``.
+
+    The managers are looked up first and their cases matched by id, so that
+    PostgreSQL can OR this with the trigram index's answers (a subquery in
+    an OR cannot be: at 100,000 cases a rare reference then read every case,
+    1.7 s against 9 ms; docs/performance.md)."""
+    users = (
+        get_user_model()
+        .objects.annotate(full_name=Concat("first_name", Value(" "), "last_name"))
+        .filter(Q(full_name__icontains=text) | Q(username__icontains=text))
+        .values_list("pk", flat=True)
+    )
+    ids = list(users[: CASE_SEARCH_MAX_MANAGERS + 1])
+    if len(ids) > CASE_SEARCH_MAX_MANAGERS:
+        return Q(referring_manager__in=users)
+    return Q(referring_manager__in=ids)
+
 
 def case_list_for(
     user: Viewer,
@@ -58,9 +133,18 @@ def case_list_for(
     outcome: str | None = None,
     submitted_from: dt.date | None = None,
     submitted_to: dt.date | None = None,
+    search: str | None = None,
+    sort: str = CASE_LIST_DEFAULT_SORT,
 ) -> QuerySet[Case]:
-    """Cases the user may see, newest first, with what a list row shows
-    (``due_on``: the open step's due date, in the same query).
+    """Cases the user may see, in ``sort``'s order (``CASE_LIST_SORTS``;
+    newest first by default), with what a list row shows (``due_on``: the
+    open step's due date, in the same query).
+
+    ``search`` narrows the cases the user may see (``case_search_q``: the
+    cases that contain it, or on PostgreSQL, if none does, those whose
+    employee's name is close to it); it never widens them. It matches only
+    what a row shows its viewer (the reference and the people; the staff
+    number where the details are shown), so it reveals nothing a row withholds.
 
     Rows come out as ``access.ShownCase``: a row whose details the viewer may
     not read (``details_shown`` false) gives nothing of its substance."""
@@ -86,7 +170,16 @@ def case_list_for(
         qs = qs.filter(submitted_at__date__gte=submitted_from)
     if submitted_to:
         qs = qs.filter(submitted_at__date__lte=submitted_to)
-    return qs.order_by(*CASE_LIST_ORDER)
+    if search:
+        found = qs.filter(case_search_q(user, search))
+        # A name nothing contains may be misspelt: on PostgreSQL, the cases
+        # whose employee's name is close to it instead. Only then: close
+        # matches beside exact ones would bury them ("Efua Hussain" is close
+        # to every Hussain).
+        if connection.vendor == "postgresql" and len(search) >= 3 and not found.exists():
+            found = qs.filter(case_search_q(user, search, close=True))
+        qs = found
+    return qs.order_by(*CASE_LIST_SORTS[sort])
 
 
 @dataclass(frozen=True)

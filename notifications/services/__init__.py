@@ -7,8 +7,9 @@ from .deadlines import (
     step_notices_on_submit,
     step_notices_schedule,
 )
-from .delivery import deliveries_enqueue, delivery_send, outbox_sweep
+from .delivery import deliveries_enqueue, deliveries_not_queued, delivery_send, outbox_sweep
 from .digest import digest_build, digests_build
+from .history import history_deliveries_settle
 from .inbox import (
     notification_mark_read,
     notification_preference_set,
@@ -21,9 +22,11 @@ __all__ = [
     "deadline_notices_fire",
     "deadline_sweep",
     "deliveries_enqueue",
+    "deliveries_not_queued",
     "delivery_send",
     "digest_build",
     "digests_build",
+    "history_deliveries_settle",
     "notification_mark_read",
     "notification_preference_set",
     "notifications_mark_all_read",

@@ -19,11 +19,13 @@ after ``FTP_NOTIFY_MAX_ATTEMPTS``, marks the delivery ``failed``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -316,8 +318,27 @@ def deliveries_enqueue(delivery_ids: Iterable[int]) -> int:
     return queued
 
 
+# Inside ``deliveries_not_queued``: record, but queue nothing.
+_not_queued: ContextVar[bool] = ContextVar("ftp_deliveries_not_queued", default=False)
+
+
+@contextlib.contextmanager
+def deliveries_not_queued() -> Iterator[None]:
+    """Within the block, actions record their deliveries but queue no send task.
+
+    For history written as already delivered (the local demo's backdated
+    cases: ``history_deliveries_settle``). A delivery left pending is still in
+    the outbox: the sweep queues it after ``FTP_OUTBOX_GRACE_SECONDS``.
+    """
+    token = _not_queued.set(True)
+    try:
+        yield
+    finally:
+        _not_queued.reset(token)
+
+
 def deliveries_enqueue_on_commit(delivery_ids: list[int]) -> None:
-    if delivery_ids:
+    if delivery_ids and not _not_queued.get():
         # Sent in the trust the deliveries are of, whatever the caller is
         # in once its transaction commits (tenancy/tasks.py).
         transaction.on_commit(
@@ -328,8 +349,17 @@ def deliveries_enqueue_on_commit(delivery_ids: list[int]) -> None:
 def outbox_sweep(*, limit: int = 1000) -> int:
     """Queue again every delivery still unsent past the grace period: those
     whose task was never queued (broker down), was lost, or whose sender died.
-    One indexed range read over the unsent rows only."""
-    cutoff = timezone.now() - dt.timedelta(seconds=settings.FTP_OUTBOX_GRACE_SECONDS)
+    One indexed range read over the unsent rows only.
+
+    A pending delivery it queues is stamped as queued now (``next_try_at``),
+    so the next sweeps leave it to that task for another grace period rather
+    than queueing it again each minute while the task waits its turn behind
+    a long queue (issue 18: 51 copies came back "done already"). A claim
+    never reads a pending row's ``next_try_at``, so the stamp delays nothing.
+    A delivery being sent keeps its lease as it is.
+    """
+    now = timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.FTP_OUTBOX_GRACE_SECONDS)
     ids = list(
         Delivery.objects.filter(
             status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING], next_try_at__lte=cutoff
@@ -340,6 +370,10 @@ def outbox_sweep(*, limit: int = 1000) -> int:
     # The sweep runs when the broker handed a worker its task: it is back.
     broker_breaker.reset()
     queued = deliveries_enqueue(ids)
+    if queued:
+        Delivery.objects.filter(
+            pk__in=ids[:queued], status=DeliveryStatus.PENDING, next_try_at__lte=cutoff
+        ).update(next_try_at=now)
     if ids:
         logger.info("outbox sweep: %s unsent deliveries, %s queued", len(ids), queued)
     return queued

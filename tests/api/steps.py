@@ -178,7 +178,11 @@ class Walk:
 
     def formal(self) -> Any:
         case = self.signoff()
-        return ok(self.director.act(case["id"], "signoff", approve=True))
+        return ok(
+            self.director.act(
+                case["id"], "signoff", approve=True, reason="Proportionate to the concern."
+            )
+        )
 
     def closed(self) -> Any:
         case = self.informal()

@@ -272,8 +272,19 @@ def test_a_token_client_walks_convening_a_conflict_views_decision_and_signoff(
         )
     )
     assert case["stage"] == "signoff"
-    refused(403, Api.as_user(leaving), case, "signoff", approve=True)
-    case = ok(walk.director.act(case["id"], "signoff", approve=True))
+    refused(
+        403,
+        Api.as_user(leaving),
+        case,
+        "signoff",
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
+    case = ok(
+        walk.director.act(
+            case["id"], "signoff", approve=True, reason="Proportionate to the concern."
+        )
+    )
 
     assert (case["stage"], case["outcome"]) == ("formal", "formal_investigation")
     actions = [e["action"] for e in ok(walk.hr.path(case["id"]))]

@@ -75,7 +75,11 @@ def test_a_token_client_walks_a_case_to_formal_investigation(cast: Any, employee
     assert [d["rationale"] for d in case["decisions"]] == [RATIONALE]
     assert ok(walk.director.case(case["id"]))["available_actions"] == ["signoff"]
 
-    case = ok(walk.director.act(case["id"], "signoff", approve=True))
+    case = ok(
+        walk.director.act(
+            case["id"], "signoff", approve=True, reason="Proportionate to the concern."
+        )
+    )
     assert (case["stage"], case["outcome"]) == ("formal", "formal_investigation")
     assert case["formal_commissioned_at"] is not None
     assert case["available_actions"] == []
@@ -173,7 +177,11 @@ def test_a_chair_may_propose_formal_again_after_a_decline_and_be_approved(walk: 
 
     case = walk.decide(case, "formal_investigation")
     assert case["stage"] == "signoff"
-    case = ok(walk.director.act(case["id"], "signoff", approve=True))
+    case = ok(
+        walk.director.act(
+            case["id"], "signoff", approve=True, reason="Proportionate to the concern."
+        )
+    )
 
     assert (case["stage"], case["outcome"]) == ("formal", "formal_investigation")
     assert [s["approved"] for s in case["signoffs"]] == [False, True]

@@ -82,7 +82,7 @@ def valid_body(action: str, cast: Any) -> dict[str, Any]:
         "record_informal_outcome": {"resolved": True, "actions": INFORMAL_ACTIONS},
         "convene_panel": {"members": [m.pk for m in cast.panel], "chair": cast.panel_a.pk},
         "decide": {"outcome": "mediation", "rationale": RATIONALE},
-        "signoff": {"approve": True},
+        "signoff": {"approve": True, "reason": "Proportionate to the concern."},
         "withdraw": {"reason": WITHDRAW_REASON},
     }
     return bodies[action]
@@ -181,7 +181,14 @@ def test_a_decision_maker_who_sat_on_the_panel_cannot_sign_off(walk: Walk, cast:
         )
     )
 
-    refused(403, Api.as_user(dm_panel), case, "signoff", approve=True)
+    refused(
+        403,
+        Api.as_user(dm_panel),
+        case,
+        "signoff",
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
 
 
 @pytest.mark.parametrize("who", ["hr", "panel_a", "director", "governance", "outsider"])

@@ -34,7 +34,7 @@ ACTION_BODIES: dict[str, tuple[set[str], set[str]]] = {
         {"outcome", "rationale", "agreed_actions", "just_culture"},
         {"outcome", "rationale"},
     ),
-    "signoff": ({"approve", "reason"}, {"approve"}),
+    "signoff": ({"approve", "reason"}, {"approve", "reason"}),
     "withdraw": ({"reason"}, {"reason"}),
 }
 

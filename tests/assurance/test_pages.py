@@ -258,3 +258,19 @@ def test_an_old_answer_is_shown_with_the_words_it_answered(client: Client, cast,
     assert "(version 2)" in new
     grid = client.get(f"{GRID}?set=wres3&year=2025&quarter=1").content.decode()
     assert "Answered wording version 1" in grid
+
+
+def test_the_action_form_says_when_a_blank_field_is_needed_not_that_it_is_optional(
+    client: Client, cast, icsus
+):
+    login(client, cast.hr)
+    text = client.get("/assurance/actions/new/").content.decode()
+    optional = '<span class="ftp-optional">(optional)</span>'
+    for label, when in [
+        ("Self-assessment question", "when the indicator is a self-assessment question"),
+        ("Early-warning alert: level", "with a unit code or staff number"),
+        ("Early-warning alert: unit code or manager staff number", "with a level"),
+    ]:
+        assert f'{label} <span class="ftp-optional">(needed {when})</span>' in text
+        assert f"{label} {optional}" not in text
+    assert f"ICSU {optional}" in text  # truly optional fields still say so

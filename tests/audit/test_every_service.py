@@ -159,7 +159,10 @@ SCENARIOS: dict[str, Scenario] = {
     "workflow.services.case_signoff": Scenario(
         prepare=lambda s: s.signoff(),
         call=lambda s, c: workflow.services.case_signoff(
-            case_id=_id(c), actor=s.cast.director, approve=True
+            case_id=_id(c),
+            actor=s.cast.director,
+            approve=True,
+            reason="Proportionate to the concern.",
         ),
         actor="director",
         action="signoff",

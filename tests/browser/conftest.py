@@ -29,6 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("FTP_CHROMIUM", "/usr/bin/chromium"))
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTEFACTS = Path(os.environ.get("FTP_BROWSER_ARTEFACTS", ROOT / "artefacts" / "browser"))
+# The screenshots the docs show, as this run took them: copied into
+# docs/screenshots/ by hand when a page changes (a test run never writes to
+# the tracked tree).
+DOC_SHOTS = ARTEFACTS / "docs-screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",

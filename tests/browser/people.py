@@ -44,11 +44,13 @@ class Browsing:
         self.axe_log = axe_log
         self.artefacts = artefacts
         self.people: list[Person] = []
+        # Each new window's size: a laptop's, unless a journey runs at a phone's.
+        self.viewport = {"width": 1280, "height": 900}
 
     def person(self, user: Any) -> Person:
         context = self.browser.new_context(
             base_url=self.base_url,
-            viewport={"width": 1280, "height": 900},
+            viewport=self.viewport,
             locale="en-GB",
             timezone_id="Europe/London",
         )
@@ -102,8 +104,13 @@ class Person:
         return self.arrive(heading, name=str(link))
 
     def menu(self, item: str, heading: str | re.Pattern[str]) -> Person:
-        """Choose an item in the side menu."""
-        self.page.locator("aside").get_by_role("link", name=item, exact=True).first.click()
+        """Choose an item in the side menu (opening it first on a narrow screen,
+        where it is folded away behind the menu button)."""
+        link = self.page.locator("aside").get_by_role("link", name=item, exact=True).first
+        if not link.is_visible():
+            self.page.get_by_role("button", name="Open navigation menu").click()
+            expect(link).to_be_visible()
+        link.click()
         return self.arrive(heading, name=f"menu: {item}")
 
     def submit(self, button: str, heading: str | re.Pattern[str]) -> Person:

@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from demo.trust import DEMO_PASSWORD, DEMO_TRUSTS
 from regional.services import VIEW_PERMISSION
 from staff.ethnicity import EthnicCategory, WresGroup
+from staff.models import Employee
 from tenancy.context import trust_entered
 from workflow.models import Case, Outcome, Stage
 
@@ -69,6 +70,20 @@ def test_every_role_has_a_user_who_can_log_in_in_each_trust(loaded: dict[str, An
     assert regional.check_password(DEMO_PASSWORD)
     assert regional.has_perm(VIEW_PERMISSION)
     assert not Membership.objects.filter(user=regional).exists()
+
+
+def test_each_panel_login_is_linked_to_an_employee_of_the_same_name(
+    loaded: dict[str, Any],
+) -> None:
+    """A login and its employee record are one person: "Priya Shah" signs in,
+    and the record a conflict check or a subject access request finds for her
+    is Priya Shah's, not another name's."""
+    for spec in DEMO_TRUSTS:
+        with trust_entered(demo_trusts()[spec.code]):
+            for username in spec.pool:
+                user = get_user_model().objects.get(username=username)
+                linked = Employee.objects.get(user=user)
+                assert linked.name == user.get_full_name(), username
 
 
 def test_every_run_prints_the_logins_with_their_trusts_and_never_an_ethnicity(

@@ -217,3 +217,30 @@ def test_suggesting_from_2000_members_costs_the_same_queries_as_from_200(
         f"suggest: {small} queries / {small_seconds:.3f}s at 207 members, "
         f"{large} / {large_seconds:.3f}s at 2,007"
     )
+
+
+def test_asking_again_for_the_same_suggestion_is_logged_once(cast: Any, story: Story) -> None:
+    """A reload or the Back button asks again: the same person, the same answer,
+    nothing in between. The log already holds it."""
+    case = story.panel()
+
+    first = panel_suggest(case_id=case.pk, actor=cast.hr)
+    again = panel_suggest(case_id=case.pk, actor=cast.hr)
+
+    assert again == first
+    assert AuditEvent.objects.filter(case=case, action="suggest_panel").count() == 1
+
+
+def test_a_suggestion_after_something_happened_is_logged_again(cast: Any, story: Story) -> None:
+    """Once a member stands down, the suggestion is of who fills the seat: a new
+    event, marked as a replacement."""
+    case = story.panel()
+    panel_suggest(case_id=case.pk, actor=cast.hr)
+    members = [m.pk for m in cast.panel]
+    panel_convene(case_id=case.pk, actor=cast.hr, members=members, chair=cast.panel_a.pk)
+    panel_declare(case_id=case.pk, actor=cast.panel_b, no_conflict=False, reason="My cousin.")
+    panel_suggest(case_id=case.pk, actor=cast.hr)
+    panel_suggest(case_id=case.pk, actor=cast.hr)
+
+    events = AuditEvent.objects.filter(case=case, action="suggest_panel").order_by("seq")
+    assert [e.payload["replacement"] for e in events] == [False, True]

@@ -315,7 +315,9 @@ def test_convening_declarations_a_conflict_its_replacement_views_decision_and_si
     panel_decision_record(
         case_id=case.pk, actor=cast.panel_a, outcome="formal_investigation", rationale=RATIONALE
     )
-    case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+    case_signoff(
+        case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
+    )
 
     case = fresh(case)
     assert case.stage == Stage.FORMAL

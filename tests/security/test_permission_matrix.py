@@ -405,7 +405,7 @@ def api_action_body(world: World, target: Target) -> dict[str, Any]:
         "declare": {"no_conflict": True},
         "record_view": {"outcome": "informal_action", "comment": "Qzx posted comment"},
         "decide": {"outcome": "informal_action", "rationale": "Qzx posted rationale."},
-        "signoff": {"approve": True},
+        "signoff": {"approve": True, "reason": "Proportionate to the concern."},
         "withdraw": {"reason": "Qzx posted reason"},
     }
     return bodies.get(target.action or "", {})
@@ -694,10 +694,27 @@ def build_specs() -> dict[str, Spec]:
         # The department filter lists the trust's departments (reference
         # data); which case is in which is what is guarded.
         "cases/all/": Spec(fixed("/cases/all/"), web(everyone(200)), scrub=strip_department_filter),
+        # The case list's download (web/case_export.py): HR advisers only,
+        # each case as the list shows it to them.
+        "cases/all/export.<str:fmt>": Spec(
+            lambda world: [
+                Target("/cases/all/export.csv", "csv"),
+                Target("/cases/all/export.xlsx", "xlsx"),
+            ],
+            web(only({"hr"}, S(200))),
+        ),
         "cases/new/": Spec(
             fixed("/cases/new/"),
             web(only({"manager"}, S(200)), no_content),
             post=managers_only_post(json_body=False),
+        ),
+        # The referral form's employee picker (web/referrals.py): JSON for
+        # referring managers, matching every world employee ("Employee ...").
+        # It shows each one's department, reference data like the list's
+        # department filter; nothing of any case.
+        "cases/new/employees/": Spec(
+            fixed("/cases/new/employees/?q=Employee"),
+            web(only({"manager"}, S(200)), no_content_but_units),
         ),
         "cases/<int:pk>/": Spec(per_case("/cases/{pk}/"), case_page()),
         "cases/<int:pk>/path/": Spec(per_case("/cases/{pk}/path/"), case_page(explorer_only=True)),
@@ -787,6 +804,7 @@ def build_specs() -> dict[str, Spec]:
                 may_succeed=lambda world, person, target: WEB_ROLES.get(person) in ("hr", "dm"),
                 refused=lambda world, person, target: S(302 if person == "anonymous" else 403),
             ),
+        ),
         # The regional benchmark (web/regional.py): regional viewers only, a
         # deployment-wide role nobody in the world holds; no case content.
         "regional/": Spec(fixed("/regional/"), web(only(set(), S(200)), no_content)),
@@ -1434,10 +1452,14 @@ def other_trust_filters(world: World) -> list[tuple[str, Target, list[str]]]:
     panel = other.cases["panel"]
     unit = panel.employee.org_unit.code
     ref = panel.case.reference
+    number = panel.employee.staff_number
     actor = other.users["hr"].username
     out = [
         ("cases/all/", Target(f"/cases/all/?org_unit={unit}", "B's department"), [unit]),
         ("cases/all/", Target(f"/cases/all/?org_unit={unit}&stage=panel", "B's dept"), [unit]),
+        ("cases/all/", Target(f"/cases/all/?q={ref}", "B's reference searched"), [ref]),
+        ("cases/all/", Target(f"/cases/all/?q={number}&sort=employee", "B's number"), [number]),
+        ("cases/all/export.<str:fmt>", Target(f"/cases/all/export.csv?q={ref}", "B's ref"), [ref]),
         ("audit/", Target(f"/audit/?case={ref}", "B's reference"), [ref]),
         ("audit/", Target(f"/audit/?actor={actor}", "B's HR adviser"), [actor]),
         ("audit/export.<str:fmt>", Target(f"/audit/export.csv?case={ref}", "B's ref csv"), [ref]),

@@ -382,7 +382,12 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
             rationale="The panel weighed the evidence and the guide.",
         )
         if key == "formal":
-            case_signoff(case_id=wc.pk, actor=users["director"], approve=True)
+            case_signoff(
+                case_id=wc.pk,
+                actor=users["director"],
+                approve=True,
+                reason="Proportionate to the concern.",
+            )
         cases[key] = wc
 
     for wc in cases.values():

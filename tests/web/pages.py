@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.test import Client
@@ -22,11 +23,13 @@ def submit(client: Client, user: Any, employee: Any, **overrides: Any) -> Any:
     data = referral_kwargs(employee, **overrides)
     answers = data.pop("just_culture")
     post = {**data, **{k: {True: "yes", False: "no"}.get(v, "") for k, v in answers.items()}}
+    # The form's one-time key, as the blank form would carry it (a fresh form each time).
+    post.setdefault("submission_key", str(uuid.uuid4()))
     return client.post(reverse("cases:new"), post)
 
 
-def submit_case(client: Client, user: Any, employee: Any) -> Case:
-    response = submit(client, user, employee)
+def submit_case(client: Client, user: Any, employee: Any, **overrides: Any) -> Case:
+    response = submit(client, user, employee, **overrides)
     assert response.status_code == 302, response.content.decode()[:2000]
     client.get(response["Location"])  # as a browser would; shows (and uses up) the message
     return Case.objects.latest("id")

@@ -309,7 +309,17 @@ def test_a_case_walks_from_convening_through_a_conflict_to_formal_in_the_browser
         ).status_code
         == 302
     )
-    assert act(client, cast.director, case, "signoff", approve="yes").status_code == 302
+    assert (
+        act(
+            client,
+            cast.director,
+            case,
+            "signoff",
+            approve="yes",
+            reason="Proportionate to the concern.",
+        ).status_code
+        == 302
+    )
 
     case = Case.objects.get(pk=case.pk)
     assert case.stage == Stage.FORMAL

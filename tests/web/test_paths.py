@@ -115,7 +115,17 @@ def test_formal_path_needs_panel_and_signoff(client, cast, employee):
     )
     assert r.status_code == 302
     assert _stage(case) == Stage.SIGNOFF
-    assert act(client, cast.director, case, "signoff", approve="yes").status_code == 302
+    assert (
+        act(
+            client,
+            cast.director,
+            case,
+            "signoff",
+            approve="yes",
+            reason="Proportionate to the concern.",
+        ).status_code
+        == 302
+    )
     case.refresh_from_db()
     assert case.stage == Stage.FORMAL
     assert case.formal_commissioned_at is not None

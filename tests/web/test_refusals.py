@@ -124,7 +124,10 @@ def test_unknown_action_is_404(client, cast, employee):
 
 def test_case_list_is_scoped_by_role(client, cast, employee):
     mine = submit_case(client, cast.manager, employee)
-    theirs = submit_case(client, cast.other_manager, employee)
+    # The same employee: the second manager is warned and gives a reason.
+    theirs = submit_case(
+        client, cast.other_manager, employee, duplicate_reason="A separate concern, on nights."
+    )
     client.force_login(cast.manager)
     body = client.get(reverse("cases:list")).content.decode()
     assert mine.reference in body

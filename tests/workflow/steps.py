@@ -225,7 +225,12 @@ class Story:
 
     def formal(self) -> Case:
         case = self.signoff()
-        return case_signoff(case_id=case.pk, actor=self.cast.director, approve=True)
+        return case_signoff(
+            case_id=case.pk,
+            actor=self.cast.director,
+            approve=True,
+            reason="Proportionate to the concern.",
+        )
 
     def closed(self) -> Case:
         case = self.informal()

@@ -43,7 +43,12 @@ def test_not_seeing_the_case_comes_before_everything(cast: Any, story: Story) ->
             panel_decision_record,
             {"outcome": "mediation", "rationale": RATIONALE},
         ),
-        ("submitted", "hr", case_signoff, {"approve": True}),
+        (
+            "submitted",
+            "hr",
+            case_signoff,
+            {"approve": True, "reason": "Proportionate to the concern."},
+        ),
     ],
 )
 def test_a_role_that_may_never_act_is_told_so_before_the_stage(

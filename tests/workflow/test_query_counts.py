@@ -44,7 +44,12 @@ def _add_cases(cast, n: int) -> list[Case]:
                 outcome="formal_investigation",
                 rationale="Serious allegation needing investigation.",
             )
-            case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+            case_signoff(
+                case_id=case.pk,
+                actor=cast.director,
+                approve=True,
+                reason="Proportionate to the concern.",
+            )
         cases.append(case)
     return cases
 

@@ -251,7 +251,9 @@ def test_formal_investigation_needs_the_panel_and_an_approving_signoff(
     assert_open(case, Stage.SIGNOFF, ["signoff"], 10)
     assert fresh(case).outcome == Outcome.FORMAL_INVESTIGATION
 
-    case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+    case_signoff(
+        case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
+    )
 
     case = fresh(case)
     assert case.stage == Stage.FORMAL == stage_from_flow(case)
@@ -273,7 +275,7 @@ def test_formal_investigation_needs_the_panel_and_an_approving_signoff(
         Event("convene_panel", "panel", "panel", cast.hr, ""),
         *deliberation(cast.panel),
         Event("decide", "panel", "signoff", cast.panel_a, RATIONALE),
-        Event("signoff", "signoff", "formal", cast.director, ""),
+        Event("signoff", "signoff", "formal", cast.director, "Proportionate to the concern."),
     ]
 
 
@@ -293,7 +295,9 @@ def test_formal_after_informal_resolution_failed(cast: Any, story: Story) -> Non
     panel_decision_record(
         case_id=case.pk, actor=cast.panel_c, outcome="formal_investigation", rationale=RATIONALE
     )
-    case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+    case_signoff(
+        case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
+    )
 
     case = fresh(case)
     assert (case.stage, case.version) == (Stage.FORMAL, 12)
@@ -351,7 +355,9 @@ def test_declined_then_proposed_again_then_approved(cast: Any, story: Story) -> 
     )
     assert_open(case, Stage.SIGNOFF, ["signoff"], 12)
 
-    case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+    case_signoff(
+        case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
+    )
 
     case = fresh(case)
     assert case.stage == Stage.FORMAL

@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db
         ({"approve": "yes"}, {"approve"}),
         ({"approve": False}, {"reason"}),
         ({"approve": False, "reason": "   "}, {"reason"}),
+        # Approving a formal investigation needs its reason as declining does.
+        ({"approve": True}, {"reason"}),
+        ({"approve": True, "reason": "  "}, {"reason"}),
     ],
 )
 def test_bad_input_is_reported_by_field(
@@ -41,25 +44,53 @@ def test_an_approval_may_carry_a_note(cast: Any, story: Story) -> None:
 @pytest.mark.parametrize("who", ["manager", "hr", "panel_a", "panel_b"])
 def test_roles_that_see_the_case_may_not_sign_off(cast: Any, story: Story, who: str) -> None:
     case = story.signoff()
-    refused(NotAllowed, case_signoff, case_id=case.pk, actor=getattr(cast, who), approve=True)
+    refused(
+        NotAllowed,
+        case_signoff,
+        case_id=case.pk,
+        actor=getattr(cast, who),
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
 
 
 @pytest.mark.parametrize("who", ["other_manager", "governance", "outsider"])
 def test_people_who_cannot_see_the_case_get_not_found(cast: Any, story: Story, who: str) -> None:
     case = story.signoff()
-    refused(NotFound, case_signoff, case_id=case.pk, actor=getattr(cast, who), approve=True)
+    refused(
+        NotFound,
+        case_signoff,
+        case_id=case.pk,
+        actor=getattr(cast, who),
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
 
 
 def test_a_panel_member_not_convened_cannot_see_the_case(extras: Any, story: Story) -> None:
     case = story.signoff()
-    refused(NotFound, case_signoff, case_id=case.pk, actor=extras.panel_d, approve=True)
+    refused(
+        NotFound,
+        case_signoff,
+        case_id=case.pk,
+        actor=extras.panel_d,
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
 
 
 def test_the_referring_manager_never_signs_off_even_as_a_decision_maker(
     extras: Any, cast: Any, story: Story
 ) -> None:
     case = story.signoff(manager=extras.manager_dm)
-    refused(NotAllowed, case_signoff, case_id=case.pk, actor=extras.manager_dm, approve=True)
+    refused(
+        NotAllowed,
+        case_signoff,
+        case_id=case.pk,
+        actor=extras.manager_dm,
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
     refused(
         NotAllowed,
         case_signoff,
@@ -69,7 +100,9 @@ def test_the_referring_manager_never_signs_off_even_as_a_decision_maker(
         reason=DECLINE_REASON,
     )
     # Someone else can.
-    case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+    case_signoff(
+        case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
+    )
     assert fresh(case).stage == Stage.FORMAL
 
 
@@ -78,8 +111,17 @@ def test_a_decision_maker_who_sat_on_the_panel_cannot_sign_off(
 ) -> None:
     # The decision-maker is an ordinary member here, not the chair.
     case = story.signoff(members=[cast.panel_a, cast.panel_b, extras.dm_panel])
-    refused(NotAllowed, case_signoff, case_id=case.pk, actor=extras.dm_panel, approve=True)
-    case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+    refused(
+        NotAllowed,
+        case_signoff,
+        case_id=case.pk,
+        actor=extras.dm_panel,
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
+    case_signoff(
+        case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
+    )
 
 
 def test_a_decision_maker_who_chaired_the_panel_cannot_sign_off(
@@ -87,12 +129,24 @@ def test_a_decision_maker_who_chaired_the_panel_cannot_sign_off(
 ) -> None:
     case = story.signoff(members=[extras.dm_panel, cast.panel_a, cast.panel_b])
     assert fresh(case).stage == Stage.SIGNOFF
-    refused(NotAllowed, case_signoff, case_id=case.pk, actor=extras.dm_panel, approve=True)
+    refused(
+        NotAllowed,
+        case_signoff,
+        case_id=case.pk,
+        actor=extras.dm_panel,
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
 
 
 def test_another_manager_who_is_a_decision_maker_may_sign_off(extras: Any, story: Story) -> None:
     case = story.signoff()
-    case_signoff(case_id=case.pk, actor=extras.manager_dm, approve=True)
+    case_signoff(
+        case_id=case.pk,
+        actor=extras.manager_dm,
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
     assert fresh(case).stage == Stage.FORMAL
 
 
@@ -101,7 +155,14 @@ def test_another_manager_who_is_a_decision_maker_may_sign_off(extras: Any, story
 )
 def test_signoff_applies_only_at_the_signoff_stage(cast: Any, story: Story, where: str) -> None:
     case = story.at(where)
-    refused(Conflict, case_signoff, case_id=case.pk, actor=cast.director, approve=True)
+    refused(
+        Conflict,
+        case_signoff,
+        case_id=case.pk,
+        actor=cast.director,
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
 
 
 def test_a_declined_case_cannot_be_signed_off_until_the_panel_decides(
@@ -109,7 +170,14 @@ def test_a_declined_case_cannot_be_signed_off_until_the_panel_decides(
 ) -> None:
     case = story.signoff()
     case_signoff(case_id=case.pk, actor=cast.director, approve=False, reason=DECLINE_REASON)
-    refused(Conflict, case_signoff, case_id=case.pk, actor=cast.director, approve=True)
+    refused(
+        Conflict,
+        case_signoff,
+        case_id=case.pk,
+        actor=cast.director,
+        approve=True,
+        reason="Proportionate to the concern.",
+    )
 
 
 def test_a_stale_version_is_a_conflict(cast: Any, story: Story) -> None:
@@ -120,6 +188,13 @@ def test_a_stale_version_is_a_conflict(cast: Any, story: Story) -> None:
         case_id=case.pk,
         actor=cast.director,
         approve=True,
+        reason="Proportionate to the concern.",
         expected_version=case.version - 1,
     )
-    case_signoff(case_id=case.pk, actor=cast.director, approve=True, expected_version=case.version)
+    case_signoff(
+        case_id=case.pk,
+        actor=cast.director,
+        approve=True,
+        reason="Proportionate to the concern.",
+        expected_version=case.version,
+    )

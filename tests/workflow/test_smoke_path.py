@@ -32,7 +32,9 @@ def test_a_referral_reaches_formal_only_through_panel_and_signoff(cast, employee
         rationale="Serious allegation that needs a full investigation.",
     )
     assert case.stage == Stage.SIGNOFF
-    case = case_signoff(case_id=case.pk, actor=cast.director, approve=True)
+    case = case_signoff(
+        case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
+    )
     assert case.stage == Stage.FORMAL
     assert case.formal_commissioned_at is not None
     assert list(case.events.values_list("action", flat=True)) == [

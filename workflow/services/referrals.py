@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +18,13 @@ from core.errors import Conflict, NotAllowed, ValidationFailed
 from staff.models import Employee
 from tenancy.policy import trust_policy
 
+from ..access import EmployeeReferable
 from ..engine import case_action, flow_state
 from ..events import CaseSubmitted
 from ..flows import ReferralFlow
 from ..just_culture import JustCultureAnswers, just_culture_outcome
 from ..models import Case, ConcernCategory, JustCultureAssessment, ReferenceCounter
+from ..referral_selectors import open_cases_of
 from ..rules import Action
 from ..steps import case_step_advance
 from .validation import Errors
@@ -29,6 +32,14 @@ from .validation import Errors
 # A referral about something older than this is almost certainly a typo.
 OLDEST_INCIDENT = dt.timedelta(days=5 * 365)
 MIN_SUMMARY = 20
+
+
+class AlreadySubmitted(Conflict):
+    """The same form was sent again: its referral exists already (``case``)."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(f"This referral was submitted already, as {case.reference}.")
+        self.case = case
 
 
 def _next_reference(year: int) -> str:
@@ -89,8 +100,18 @@ def referral_submit(
     incident_date: dt.date | None,
     informal_steps_tried: str = "",
     just_culture: dict[str, Any] | None = None,
+    submission_key: uuid.UUID | None = None,
+    duplicate_reason: str = "",
+    duplicate_needs_reason: bool = False,
 ) -> Case:
-    """A referring manager proposes a referral; it starts at ``submitted``."""
+    """A referring manager proposes a referral; it starts at ``submitted``.
+
+    ``submission_key`` (the web form's one-time key): if this manager already
+    made a referral with it, nothing is written and ``AlreadySubmitted``
+    names that case. ``duplicate_reason`` is kept on the case when the
+    employee already has an open case; with ``duplicate_needs_reason`` (the
+    web form, which has warned the manager) it is then required.
+    """
     if not has_role(actor, Role.MANAGER):
         raise NotAllowed("Only a referring manager can submit a referral.")
     errors = Errors()
@@ -101,8 +122,16 @@ def referral_submit(
     )
     if employee is None:
         errors.add("staff_number", "No employee has that staff number in the reference data.")
+    elif not EmployeeReferable.allows(actor, employee.user_id):
+        errors.add("staff_number", "You cannot refer yourself. Ask HR for advice.")
+    duplicate_reason = (duplicate_reason or "").strip()
+    has_open = employee is not None and open_cases_of(employee.pk).exists()
+    if has_open and duplicate_needs_reason:
+        duplicate_reason = errors.require_text(
+            "duplicate_reason", duplicate_reason, "a reason for referring them again"
+        )
     errors.require_choice(
-        "concern_category", concern_category, ConcernCategory.values, "the concern category"
+        "concern_category", concern_category, ConcernCategory.choices, "the concern category"
     )
     summary = errors.require_text(
         "summary", summary, "a summary of the concern", min_length=MIN_SUMMARY
@@ -113,6 +142,17 @@ def referral_submit(
     if employee is None or incident_date is None:  # unreachable: reported above
         raise ValidationFailed({"staff_number": ["Give the employee and incident date."]})
 
+    # Taking the number locks the trust's counter until this transaction
+    # ends, so a second POST of the same form waits here for the first and
+    # then finds its case (READ COMMITTED: this query sees the first's
+    # commit). The unique constraint on the key is the backstop.
+    reference = _next_reference(timezone.localdate().year)
+    if submission_key is not None:
+        existing = Case.objects.filter(
+            referring_manager=actor, submission_key=submission_key
+        ).first()
+        if existing is not None:
+            raise AlreadySubmitted(existing)  # rolls the number back: no gap
     now = timezone.now()
     process = ReferralFlow.start.run()
     # The stage and the open step come from the flow, read once, before the
@@ -122,7 +162,7 @@ def referral_submit(
         raise Conflict("The new referral's flow has no open step.")
     case = Case.objects.create(
         process=process,
-        reference=_next_reference(timezone.localdate().year),
+        reference=reference,
         referring_manager=actor,
         employee=employee,
         employee_staff_number=employee.staff_number,
@@ -136,6 +176,8 @@ def referral_submit(
         summary=summary,
         incident_date=incident_date,
         informal_steps_tried=(informal_steps_tried or "").strip(),
+        duplicate_reason=duplicate_reason if has_open else "",
+        submission_key=submission_key,
         stage=stage,
         submitted_at=now,
         updated_at=now,
@@ -155,6 +197,8 @@ def referral_submit(
             "concern_category": concern_category,
             "just_culture_outcome": outcome.value if outcome else None,
         },
+        # The manager's reason for referring again, in the chained record too.
+        reason=case.duplicate_reason,
     )
     # HR advisers are told, and the triage deadlines set, by the subscribers.
     events.publish(CaseSubmitted(case=case, actor=actor, open_step=opened))

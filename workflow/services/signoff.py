@@ -22,8 +22,10 @@ def case_signoff(
     reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
-    """Approve (formal investigation commissioned) or decline with a reason
-    (back to the panel to reconsider)."""
+    """Approve (formal investigation commissioned) or decline (back to the
+    panel to reconsider), each with a written reason: commissioning a formal
+    investigation is the weightiest step a case can take, so the record says
+    why as it does for a refusal."""
     with case_action(
         case_id=case_id, actor=actor, action=Action.SIGNOFF, expected_version=expected_version
     ) as act:
@@ -32,6 +34,10 @@ def case_signoff(
             errors.add("approve", "Say whether you approve a formal investigation.")
         if approve is False:
             reason = errors.require_text("reason", reason, "the reason for declining")
+        elif approve is True:
+            reason = errors.require_text(
+                "reason", reason, "the reason for approving a formal investigation"
+            )
         errors.raise_if_any()
         case = act.case
         decision = participants().latest_decision(case)

@@ -28,7 +28,7 @@ def case_triage(
         case_id=case_id, actor=actor, action=Action.TRIAGE, expected_version=expected_version
     ) as act:
         errors = Errors()
-        route = errors.require_choice("route", route, TriageRoute.values, "a route")
+        route = errors.require_choice("route", route, TriageRoute.choices, "a route")
         if route == TriageRoute.PANEL:
             reason = errors.require_text(
                 "reason", reason, "the reason informal resolution is inappropriate"
@@ -36,7 +36,7 @@ def case_triage(
         elif route == TriageRoute.REDIRECT:
             reason = errors.require_text("reason", reason, "the reason for redirecting")
             policy = errors.require_choice(
-                "policy", policy, RedirectPolicy.values, "the policy to redirect to"
+                "policy", policy, RedirectPolicy.choices, "the policy to redirect to"
             )
         elif route == TriageRoute.RETURN:
             reason = errors.require_text("reason", reason, "what information is missing")

@@ -34,11 +34,15 @@ class Errors:
         return text
 
     def require_choice(
-        self, field: str, value: str | None, choices: Iterable[str], what: str
+        self, field: str, value: str | None, choices: Iterable[tuple[str, str]], what: str
     ) -> str:
-        options = list(choices)
+        """``value`` must be one of ``choices`` (``(value, label)`` pairs, as a
+        ``TextChoices.choices``); the error names the labels people read on the
+        form, never the stored codes."""
+        options = dict(choices)
         if value not in options:
-            self.add(field, f"Choose {what}: one of {', '.join(options)}.")
+            labels = ", ".join(str(label) for label in options.values())
+            self.add(field, f"Choose {what}: one of {labels}.")
         return value or ""
 
     def raise_if_any(self) -> None:
