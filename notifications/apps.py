@@ -9,13 +9,15 @@ class NotificationsConfig(AppConfig):
         """Subscribe to what the case engine announces (``core.events``).
 
         In this order, as one reaction: record who must hear, then cancel the
-        closed step's reminders and set the open step's.
+        closed step's reminders and set the open step's, then mark read the
+        notices whose ask the action ended.
         """
         from core import events
         from workflow.events import CaseActed, CaseSubmitted
 
         from .services import (
             case_action_notify,
+            notices_settle_on_action,
             referral_submitted_notify,
             step_notices_on_action,
             step_notices_on_submit,
@@ -25,3 +27,4 @@ class NotificationsConfig(AppConfig):
         events.subscribe(CaseSubmitted, step_notices_on_submit)
         events.subscribe(CaseActed, case_action_notify)
         events.subscribe(CaseActed, step_notices_on_action)
+        events.subscribe(CaseActed, notices_settle_on_action)

@@ -16,6 +16,7 @@ from .inbox import (
     notifications_mark_all_read,
 )
 from .record import case_action_notify, notifications_record, referral_submitted_notify
+from .settle import notices_settle_on_action
 
 __all__ = [
     "case_action_notify",
@@ -27,6 +28,7 @@ __all__ = [
     "digest_build",
     "digests_build",
     "history_deliveries_settle",
+    "notices_settle_on_action",
     "notification_mark_read",
     "notification_preference_set",
     "notifications_mark_all_read",

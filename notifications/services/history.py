@@ -21,15 +21,8 @@ from django.db.models import F, Q
 
 from workflow.models import Stage
 
-from ..models import Channel, Delivery, DeliveryStatus, Kind, Notification
-
-# What a notice asks of its recipient holds while the case is at this stage;
-# any other notice about a case holds while the case is open.
-_ASKS_WHILE = {
-    Kind.SUBMITTED: [Stage.SUBMITTED],
-    Kind.PANEL_CONVENED: [Stage.PANEL],
-    Kind.SIGNOFF_WAITING: [Stage.SIGNOFF],
-}
+from ..models import Channel, Delivery, DeliveryStatus, Notification
+from .settle import ASKS_WHILE
 
 
 def history_deliveries_settle(*, before: dt.datetime) -> int:
@@ -54,7 +47,9 @@ def history_deliveries_settle(*, before: dt.datetime) -> int:
 
 def _moved_on() -> Q:
     """Notifications about a case that has moved past what they asked of their recipient."""
+    # What a notice asks holds while the case is at its stages (``ASKS_WHILE``);
+    # any other notice about a case holds while the case is open.
     still = Q(case__stage__in=Stage.open_values())
-    for kind, stages in _ASKS_WHILE.items():
+    for kind, stages in ASKS_WHILE.items():
         still &= ~Q(kind=kind) | Q(case__stage__in=stages)
     return Q(case__isnull=False) & ~still
