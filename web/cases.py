@@ -36,6 +36,7 @@ from workflow.selectors import (
     INBOX_ORDER,
     case_get_for,
     case_list_for,
+    case_search,
     inbox_for,
 )
 from workflow.services import ACTION_SERVICES
@@ -122,9 +123,15 @@ class CaseListView(LoginRequiredMixin, View):
             stage=params["stage"],
             org_unit=params["org_unit"],
             outcome=params["outcome"],
-            search=query.cleaned_data["q"],
             sort=sort,
         )
+        found = (
+            case_search(request.user, qs, query.cleaned_data["q"])
+            if query.cleaned_data["q"]
+            else None
+        )
+        if found is not None:
+            qs = found.cases
         page = keyset_page(
             qs, order=CASE_LIST_SORTS[sort], cursor=query.cleaned_data["cursor"], size=PAGE_SIZE
         )
@@ -145,6 +152,8 @@ class CaseListView(LoginRequiredMixin, View):
                 ),
                 "filters": params,
                 "search": query.cleaned_data["q"],
+                # No case contains the text: the rows are close matches by name.
+                "close_matches": found is not None and found.close,
                 "sort": sort,
                 # Each column's sort link: keeps the filters and search, and
                 # reverses the column's order when it is the one sorted by.

@@ -148,7 +148,7 @@ def case_list_for(
 
     Rows come out as ``access.ShownCase``: a row whose details the viewer may
     not read (``details_shown`` false) gives nothing of its substance."""
-    qs = (
+    qs: QuerySet[Case] = (
         Case.objects.select_related("employee_org_unit", "referring_manager")
         .filter(access.CaseVisible.q(user))
         .annotate(
@@ -171,15 +171,30 @@ def case_list_for(
     if submitted_to:
         qs = qs.filter(submitted_at__date__lte=submitted_to)
     if search:
-        found = qs.filter(case_search_q(user, search))
-        # A name nothing contains may be misspelt: on PostgreSQL, the cases
-        # whose employee's name is close to it instead. Only then: close
-        # matches beside exact ones would bury them ("Efua Hussain" is close
-        # to every Hussain).
-        if connection.vendor == "postgresql" and len(search) >= 3 and not found.exists():
-            found = qs.filter(case_search_q(user, search, close=True))
-        qs = found
+        qs = case_search(user, qs, search).cases
     return qs.order_by(*CASE_LIST_SORTS[sort])
+
+
+@dataclass(frozen=True)
+class CaseSearch:
+    """A list narrowed by a search: the cases, and whether they are close
+    matches by name because no case contains the text (the page says so)."""
+
+    cases: QuerySet[Case]
+    close: bool
+
+
+def case_search(user: Viewer, qs: QuerySet[Case], search: str) -> CaseSearch:
+    """``qs`` narrowed to the cases that contain ``search`` (``case_search_q``).
+
+    A name nothing contains may be misspelt: on PostgreSQL, for 3 characters
+    or more, the cases whose employee's name is close to it instead. Only
+    then: close matches beside exact ones would bury them ("Efua Hussain" is
+    close to every Hussain)."""
+    found = qs.filter(case_search_q(user, search))
+    if connection.vendor == "postgresql" and len(search) >= 3 and not found.exists():
+        return CaseSearch(qs.filter(case_search_q(user, search, close=True)), close=True)
+    return CaseSearch(found, close=False)
 
 
 @dataclass(frozen=True)

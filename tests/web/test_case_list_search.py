@@ -241,3 +241,20 @@ def test_a_bad_download_is_refused_and_not_recorded(client: Client, story: Story
     assert anonymous.status_code == 302
     assert "/accounts/login/" in anonymous["Location"]
     assert not AuditEvent.objects.filter(action=EventType.EXPORT).exists()
+
+
+def test_close_matches_are_said_to_be_close(client: Client, story: Story) -> None:
+    """A misspelt name finds the close names, and the page says that no case
+    contains what was typed; an exact match says nothing of the kind."""
+    grace = refer(story, "Grace Okonkwo", "K00001")
+    response = get(client, story.cast.hr, CASES, "q=Okonkow")
+    assert [c.pk for c in response.context["page"]] == [grace.pk]
+    html = response.content.decode()
+    assert 'data-testid="close-matches"' in html
+    assert "No case you may see contains “Okonkow”" in html
+    exact = get(client, story.cast.hr, CASES, "q=Okonkwo").content.decode()
+    assert 'data-testid="close-matches"' not in exact
+    # Nothing close either: the empty list's own words, no close-match note.
+    nothing = get(client, story.cast.hr, CASES, "q=Zzyzx").content.decode()
+    assert 'data-testid="close-matches"' not in nothing
+    assert "No cases you may see match “Zzyzx”" in nothing
