@@ -57,7 +57,7 @@ def bar_chart(
     parts: list[str] = []
     y = top
     for label, bars in rows:
-        parts.append(_text(LABEL_W - 8, y + len(bars) * (BAR_H + 2) / 2 + 4, label, "end"))
+        parts.append(svg_text(LABEL_W - 8, y + len(bars) * (BAR_H + 2) / 2 + 4, label, "end"))
         for bar in bars:
             parts.append(_bar(bar, y, x, colour[bar.series], unit))
             y += BAR_H + 2
@@ -84,7 +84,8 @@ def bar_chart(
     )
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start") -> SafeString:
+def svg_text(x: float, y: float, text: str, anchor: str = "start") -> SafeString:
+    """An SVG ``<text>`` in the charts' text colour (every chart's labels)."""
     return format_html(
         '<text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>',
         f"{x:.1f}",
@@ -100,7 +101,7 @@ def _bar(bar: Bar, y: float, x: Callable[[float], float], colour: str, unit: str
     value = bar.value
     if value.hidden or value.value is None:
         note = "suppressed" if value.hidden else bar.undefined
-        return _text(LABEL_W + 4, y + BAR_H - 4, f"{bar.series}: {note}")
+        return svg_text(LABEL_W + 4, y + BAR_H - 4, f"{bar.series}: {note}")
     v = float(value.value)
     end = scale(v)
     out: list[str] = [
@@ -132,7 +133,7 @@ def _bar(bar: Bar, y: float, x: Callable[[float], float], colour: str, unit: str
         )
         right = max(right, hi)
     label = bar.text or f"{v:.2f}{unit}"
-    out.append(_text(right + 6, y + BAR_H - 4, label))
+    out.append(svg_text(right + 6, y + BAR_H - 4, label))
     return "".join(out)
 
 
@@ -156,7 +157,7 @@ def _guides(
                 f"{bottom - top:.1f}",
             )
         )
-        out.append(_text((lo + hi) / 2, top - 8, "non-adverse 0.80-1.25", "middle"))
+        out.append(svg_text((lo + hi) / 2, top - 8, "non-adverse 0.80-1.25", "middle"))
     if ref is not None:
         at = scale(ref)
         out.append(
@@ -182,7 +183,7 @@ def _legend(series: list[str], colour: dict[str, str]) -> str:
                 lx,
                 ly,
                 colour[name],
-                _text(lx + 16, ly + 10, name),
+                svg_text(lx + 16, ly + 10, name),
             )
         )
     return mark_safe("".join(items))  # noqa: S308 - built with format_html
@@ -195,7 +196,11 @@ def _axis(x: Callable[[float], float], y: float, scale_max: float, unit: str) ->
         "",
         "{}",
         (
-            (_text(scale(t), y + 14, f"{t:.2f}{unit}" if not unit else f"{t:.0f}{unit}", "middle"),)
+            (
+                svg_text(
+                    scale(t), y + 14, f"{t:.2f}{unit}" if not unit else f"{t:.0f}{unit}", "middle"
+                ),
+            )
             for t in ticks
         ),
     )

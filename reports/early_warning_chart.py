@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .charts import SERIES_COLOURS, TEXT
+from .charts import SERIES_COLOURS, TEXT, svg_text
 from .early_warning_funnel import ABOVE_95, ABOVE_998, BELOW_95, BELOW_998, INSIDE, Limits
 from .early_warning_report import Funnel
 
@@ -120,17 +120,6 @@ def _axis_max(n: int) -> int:
     return int(top)
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start") -> SafeString:
-    return format_html(
-        '<text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>',
-        f"{x:.1f}",
-        f"{y:.1f}",
-        anchor,
-        TEXT,
-        text,
-    )
-
-
 def _axes(sx: Scale, sy: Scale, n_max: int) -> str:
     out: list[str] = [
         format_html(
@@ -144,10 +133,10 @@ def _axes(sx: Scale, sy: Scale, n_max: int) -> str:
     ]
     for i in range(5):
         share = i / 4
-        out.append(_text(LEFT - 6, sy(share) + 4, f"{100 * share:.0f}%", "end"))
+        out.append(svg_text(LEFT - 6, sy(share) + 4, f"{100 * share:.0f}%", "end"))
         n = n_max * i / 4
-        out.append(_text(sx(n), BOTTOM + 16, f"{n:g}", "middle"))
-    out.append(_text((LEFT + RIGHT) / 2, BOTTOM + 36, "Number of referrals (n)", "middle"))
+        out.append(svg_text(sx(n), BOTTOM + 16, f"{n:g}", "middle"))
+    out.append(svg_text((LEFT + RIGHT) / 2, BOTTOM + 36, "Number of referrals (n)", "middle"))
     out.append(
         format_html(
             '<text x="14" y="{}" text-anchor="middle" fill="{}" transform="rotate(-90 14 {})">'
@@ -213,7 +202,7 @@ def _legend(with_funnel: bool) -> str:
             '<circle cx="{}" cy="18" r="4" fill="{}"></circle>{}',
             LEFT + 6,
             POINT_COLOUR,
-            _text(LEFT + 16, 22, "a point: its share of referrals of BME staff"),
+            svg_text(LEFT + 16, 22, "a point: its share of referrals of BME staff"),
         )
     ]
     if with_funnel:
@@ -229,7 +218,7 @@ def _legend(with_funnel: bool) -> str:
                     lx + 24,
                     LIMIT_COLOUR if i < 2 else TEXT,
                     dash,
-                    _text(lx + 30, 22, label),
+                    svg_text(lx + 30, 22, label),
                 )
             )
     return "".join(items)
