@@ -45,6 +45,7 @@ bottom of the layers, under every app that imports a file.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -213,6 +214,30 @@ def check_text(
     for column, limit in limits.items():
         if len(row[column]) > limit:
             errors.add(row, column, f"is longer than {limit} characters.")
+
+
+def check_date(
+    row: Row, column: str, errors: RowErrors, *, not_after: dt.date | None = None
+) -> dt.date | None:
+    """The cell as a date: ISO (2025-03-31) or the UK day-first form Excel
+    writes (31/03/2025), normalised to ISO in ``row.values``; an error for a
+    blank cell, anything else, or a date after ``not_after``."""
+    value = row[column]
+    if not value:
+        errors.add(row, column, "is required.")
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            day = dt.datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+        if not_after is not None and day > not_after:
+            errors.add(row, column, "is in the future.")
+            return None
+        row.values[column] = day.isoformat()
+        return day
+    errors.add(row, column, "is not a date; write it as YYYY-MM-DD (or DD/MM/YYYY).")
+    return None
 
 
 def max_length(model: type[models.Model], name: str) -> int:

@@ -24,7 +24,7 @@ from django.db import transaction
 
 from audit.models import EventType
 from audit.services import audit_record
-from core.csv_import import ImportFailed, Row, RowErrors, read_csv
+from core.csv_import import ImportFailed, Row, RowErrors, check_date, read_csv
 from staff.importers import ETHNIC_CODES, normalise_ethnic_category
 from staff.models import OrgUnit
 
@@ -119,7 +119,7 @@ def _check_row(
     errors: RowErrors,
 ) -> None:
     date_column, unit_column, code_column, count_column = spec.columns
-    day = _date(row, date_column, errors)
+    day = check_date(row, date_column, errors)
     unit = row[unit_column]
     if not unit:
         errors.add(row, unit_column, "is required.")
@@ -152,23 +152,6 @@ def _check_row(
 
 def _is_digits(value: str) -> bool:
     return value.isascii() and value.isdigit()
-
-
-def _date(row: Row, column: str, errors: RowErrors) -> dt.date | None:
-    """ISO dates (2025-03-31), or the UK day-first dates Excel writes (31/03/2025)."""
-    value = row[column]
-    if not value:
-        errors.add(row, column, "is required.")
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = dt.datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-        row.values[column] = day.isoformat()
-        return day
-    errors.add(row, column, "is not a date; write it as YYYY-MM-DD (or DD/MM/YYYY).")
-    return None
 
 
 def _write(

@@ -89,14 +89,7 @@ class ConcernVisible:
     def allows(viewer: Viewer | KeyHolder, concern: Concern) -> bool:
         if isinstance(viewer, KeyHolder):
             return bool(concern.pk == viewer.concern_id and concern.route == Route.ANONYMOUS)
-        if _is_guardian(viewer):
-            return True
-        return bool(
-            _signed_in(viewer)
-            and concern.reporter_id is not None
-            and concern.reporter_id == viewer.pk
-            and concern.route != Route.ANONYMOUS
-        )
+        return _is_guardian(viewer) or OwnConcern.allows(viewer, concern)
 
     @staticmethod
     def q(viewer: Viewer | KeyHolder, prefix: str = "") -> Q:
@@ -104,9 +97,7 @@ class ConcernVisible:
             return Q(**{f"{prefix}pk": viewer.concern_id, f"{prefix}route": Route.ANONYMOUS})
         if _is_guardian(viewer):
             return Q()
-        if not _signed_in(viewer):
-            return nothing(prefix)
-        return Q(**{f"{prefix}reporter": viewer.pk}) & ~Q(**{f"{prefix}route": Route.ANONYMOUS})
+        return OwnConcern.q(viewer, prefix)
 
 
 class OwnConcern:

@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, EventType
 from audit.services import audit_record
-from core.csv_import import ImportFailed, Row, RowErrors, comma_list, read_csv
+from core.csv_import import ImportFailed, Row, RowErrors, check_date, comma_list, read_csv
 from staff.importers import ETHNIC_CODES, normalise_ethnic_category
 from staff.models import OrgUnit
 from tenancy.context import trust_id_required
@@ -163,7 +163,7 @@ def _check_row(
 ) -> _Checked | None:
     """Add every problem of one row; what to store when it has none."""
     start = len(errors)
-    day = _date(row, today, errors)
+    day = check_date(row, "received_on", errors, not_after=today)
     unit_id = _unit(row, units, errors)
     group = _group(row, errors)
     code = normalise_ethnic_category(row["ethnic_category"])
@@ -183,25 +183,6 @@ def _check_row(
         anonymous=bool(answers["anonymous"]),
         flags={flag: bool(answers[flag]) for flag in FLAGS},
     )
-
-
-def _date(row: Row, today: dt.date, errors: RowErrors) -> dt.date | None:
-    """ISO dates (2025-03-31), or the UK day-first dates Excel writes (31/03/2025)."""
-    value = row["received_on"]
-    if not value:
-        errors.add(row, "received_on", "is required.")
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            day = dt.datetime.strptime(value, pattern).date()
-        except ValueError:
-            continue
-        if day > today:
-            errors.add(row, "received_on", "is in the future.")
-            return None
-        return day
-    errors.add(row, "received_on", "is not a date; write it as YYYY-MM-DD (or DD/MM/YYYY).")
-    return None
 
 
 def _unit(row: Row, units: dict[str, tuple[int, str]], errors: RowErrors) -> int | None:
