@@ -13,7 +13,11 @@ from workflow.deadlines import is_overdue
 from workflow.just_culture import QUESTIONS
 from workflow.models import ConcernCategory, Outcome, RedirectPolicy, Stage, TriageRoute
 from workflow.rules import Action
-from workflow.selectors import CaseView
+from workflow.selectors import (
+    CASE_LIST_SORTS,
+    CASE_SEARCH_MAX_LENGTH,
+    CaseView,
+)
 
 from .common import ActionRequest, StrictSerializer, UserOut, user_out
 from .common import text_field as _text
@@ -107,11 +111,33 @@ class ReferralFilter(StrictSerializer):
     submitted_to = serializers.DateField(
         required=False, validators=[refuse_far_dates], help_text="Between 2000 and 2100."
     )
+    q = serializers.CharField(
+        required=False,
+        max_length=CASE_SEARCH_MAX_LENGTH,
+        validators=[refuse_control_characters],
+        help_text="A reference, an employee's name or staff number, or the referring "
+        "manager's name. When no case contains it, cases whose employee's name is close "
+        "to it are listed instead and close_matches is true.",
+    )
+    sort = serializers.ChoiceField(
+        choices=list(CASE_LIST_SORTS),
+        required=False,
+        help_text="submitted, reference or employee; a leading minus reverses it. "
+        "Newest first when not given.",
+        error_messages={
+            "invalid_choice": "The list can be sorted by submitted date, reference or "
+            "employee (for example sort=reference, or sort=-reference for the reverse)."
+        },
+    )
     cursor = serializers.CharField(
         required=False,
         max_length=CURSOR_MAX_LENGTH,
         help_text="Where the page starts: take it from a page's next or previous link.",
     )
+
+    def validate_q(self, value: str) -> str:
+        # Spaces around or between words do not change what is searched for.
+        return " ".join(value.split())
 
     def validate_cursor(self, value: str) -> Cursor:
         try:
@@ -256,6 +282,10 @@ class CasePageOut(serializers.Serializer):
         allow_null=True, help_text="Newer cases; null on the first page."
     )
     results = CaseSummaryOut(many=True)
+    close_matches = serializers.BooleanField(
+        help_text="True when no case contains the search q, and these are the cases whose "
+        "employee's name is close to it instead."
+    )
 
 
 class AuditEventOut(serializers.Serializer):

@@ -19,7 +19,13 @@ from core.paging import keyset_page
 from panels.services import panel_suggest
 from workflow import services
 from workflow.rules import Action
-from workflow.selectors import CASE_LIST_ORDER, case_get_for, case_list_for
+from workflow.selectors import (
+    CASE_LIST_DEFAULT_SORT,
+    CASE_LIST_SORTS,
+    case_get_for,
+    case_list_for,
+    case_search,
+)
 from workflow.services import ACTION_SERVICES
 
 from . import panels as p
@@ -84,11 +90,17 @@ class ReferralListView(ApiView):
         filters.is_valid(raise_exception=True)
         params = dict(filters.validated_data)
         cursor = params.pop("cursor", None)
+        search = params.pop("q", "")
+        sort = params.pop("sort", None) or CASE_LIST_DEFAULT_SORT
+        cases = case_list_for(request.user, sort=sort, **params)
+        # The web list's search (workflow.selectors.case_search): a narrowing of
+        # what the caller may see, or close matches by name when nothing contains it.
+        found = case_search(request.user, cases, search) if search else None
         # Keyset pages (core.paging): no count of every visible case, and a
         # late page costs what the first does. The links carry the cursor.
         page = keyset_page(
-            case_list_for(request.user, **params),
-            order=CASE_LIST_ORDER,
+            found.cases if found is not None else cases,
+            order=CASE_LIST_SORTS[sort],
             cursor=cursor,
             size=PAGE_SIZE,
         )
@@ -97,6 +109,7 @@ class ReferralListView(ApiView):
                 "next": _page_link(request, page.older),
                 "previous": _page_link(request, page.newer),
                 "results": s.CaseSummaryOut(page.rows, many=True).data,
+                "close_matches": bool(found and found.close),
             }
         )
 

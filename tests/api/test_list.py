@@ -65,7 +65,7 @@ def test_governance_and_people_without_a_role_see_no_case(
     cast: Any, cases: dict[str, int], who: str
 ) -> None:
     page = ok(Api.as_user(getattr(cast, who)).cases())
-    assert page == {"next": None, "previous": None, "results": []}
+    assert page == {"next": None, "previous": None, "results": [], "close_matches": False}
 
 
 def test_a_list_row_shows_no_ethnicity(cast: Any, cases: dict[str, int]) -> None:
@@ -222,6 +222,9 @@ def test_filters_never_widen_what_a_person_may_see(cast: Any, cases: dict[str, i
         ({"cursor": "two"}, "cursor"),
         ({"cursor": "9" * 10**3}, "cursor"),
         ({"colour": "red"}, "colour"),
+        ({"sort": "ethnicity"}, "sort"),
+        ({"q": "x" * 101}, "q"),
+        ({"q": "Okafor\x00"}, "q"),
     ],
 )
 def test_a_bad_filter_gets_400_naming_it(
@@ -233,3 +236,63 @@ def test_a_bad_filter_gets_400_naming_it(
     body = response.json()
     assert body["detail"]
     assert list(body["errors"]) == [field]
+
+
+@pytest.fixture
+def named(cast: Any) -> dict[str, int]:
+    """Three referrals by the manager, of employees with distinct names."""
+    made = {}
+    for name, number in (("Grace Okonkwo", "ESR50001"), ("Adam Baker", "ESR50002")):
+        employee = EmployeeFactory(name=name, staff_number=number)
+        made[name] = Walk(cast, employee).submitted()["id"]
+    zoe = EmployeeFactory(name="Zoe Able", staff_number="ESR50003")
+    made["Zoe Able"] = Walk(cast, zoe, {"manager": Api.as_user(cast.other_manager)}).submitted()[
+        "id"
+    ]
+    return made
+
+
+def test_q_searches_by_name_staff_number_and_reference(cast: Any, named: dict[str, int]) -> None:
+    hr = Api.as_user(cast.hr)
+    assert listed(hr, q="okonkwo") == [named["Grace Okonkwo"]]
+    assert listed(hr, q=" ESR50002 ") == [named["Adam Baker"]]
+    reference = ok(hr.case(named["Zoe Able"]))["reference"]
+    assert listed(hr, q=reference.lower()) == [named["Zoe Able"]]
+    assert ok(hr.cases(q="okonkwo"))["close_matches"] is False
+
+
+def test_q_falls_back_to_close_names_and_says_so(cast: Any, named: dict[str, int]) -> None:
+    page = ok(Api.as_user(cast.hr).cases(q="Okonkow"))
+    assert [row["id"] for row in page["results"]] == [named["Grace Okonkwo"]]
+    assert page["close_matches"] is True
+
+
+def test_q_never_widens_what_a_person_may_see(cast: Any, named: dict[str, int]) -> None:
+    # Zoe Able was referred by the other manager: not in this manager's list by any search.
+    manager = Api.as_user(cast.manager)
+    assert listed(manager, q="Zoe Able") == []
+    assert listed(manager, q="Zoe") == []
+    assert set(listed(manager, q="a")) <= {named["Grace Okonkwo"], named["Adam Baker"]}
+
+
+def test_sort_by_employee_and_reference_both_ways(cast: Any, named: dict[str, int]) -> None:
+    hr = Api.as_user(cast.hr)
+    by_name = [named["Adam Baker"], named["Grace Okonkwo"], named["Zoe Able"]]
+    assert listed(hr, sort="employee") == by_name
+    assert listed(hr, sort="-employee") == by_name[::-1]
+    references = [row["reference"] for row in ok(hr.cases(sort="reference"))["results"]]
+    assert references == sorted(references)
+    assert listed(hr, sort="-reference") == listed(hr, sort="reference")[::-1]
+
+
+def test_search_and_sort_carry_over_to_the_next_page(cast: Any, walk: Walk) -> None:
+    for _ in range(26):
+        walk.submitted()
+    hr = Api.as_user(cast.hr)
+    first = ok(hr.cases(q=walk.employee.name, sort="reference"))
+    assert "q=" in first["next"]
+    assert "sort=reference" in first["next"]
+    second = ok(hr.client.get(first["next"]))
+    references = [row["reference"] for row in first["results"] + second["results"]]
+    assert len(references) == 26
+    assert references == sorted(references)

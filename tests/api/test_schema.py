@@ -136,8 +136,10 @@ def test_the_list_documents_its_pages_and_filters(doc: dict[str, Any]) -> None:
     get = doc["paths"]["/api/v1/referrals/"]["get"]
     page = resolve(doc, get["responses"]["200"]["content"]["application/json"]["schema"])
 
-    assert set(page["properties"]) == {"next", "previous", "results"}
+    assert set(page["properties"]) == {"next", "previous", "results", "close_matches"}
     assert {p["name"] for p in get["parameters"]} == {
+        "q",
+        "sort",
         "stage",
         "org_unit",
         "outcome",
