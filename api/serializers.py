@@ -46,6 +46,19 @@ class ReferralCreateRequest(StrictSerializer):
     incident_date = serializers.DateField()
     informal_steps_tried = _text(required=False, allow_blank=True, default="")
     just_culture = JustCultureRequest(required=False)
+    duplicate_reason = _text(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the employee is referred again while a referral of theirs is open; "
+        "kept on the case and its audit event (ignored when they have none).",
+    )
+    submission_key = serializers.UUIDField(
+        required=False,
+        help_text="A key of your choosing, new for each referral. Sending the same key "
+        "again (a retry after a lost answer) creates nothing and answers 200 with the "
+        "referral the key made first.",
+    )
 
 
 class TriageRequest(ActionRequest):

@@ -27,6 +27,7 @@ from workflow.selectors import (
     case_search,
 )
 from workflow.services import ACTION_SERVICES
+from workflow.services.referrals import AlreadySubmitted
 
 from . import panels as p
 from . import serializers as s
@@ -115,7 +116,7 @@ class ReferralListView(ApiView):
 
     @extend_schema(
         request=s.ReferralCreateRequest,
-        responses={201: s.CaseOut, **ERRORS_WITH_BODY},
+        responses={201: s.CaseOut, 200: s.CaseOut, **ERRORS_WITH_BODY},
         summary="Submit a proposed referral (referring managers)",
         tags=["referrals"],
     )
@@ -124,7 +125,10 @@ class ReferralListView(ApiView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         data["just_culture"] = dict(data.get("just_culture") or {})
-        case = services.referral_submit(actor=request.user, **data)
+        try:
+            case = services.referral_submit(actor=request.user, **data)
+        except AlreadySubmitted as exc:  # a retry: the first answer again, nothing new
+            return _case_response(request, exc.case.pk, status=200)
         return _case_response(request, case.pk, status=201)
 
 
