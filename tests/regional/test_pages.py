@@ -259,3 +259,13 @@ def test_a_regional_viewer_lands_on_the_benchmark_and_a_trusts_hr_adviser_does_n
     assert client.get("/", follow=True).redirect_chain[-1][0] == reverse("regional:index")
     client.force_login(cast.hr)
     assert client.get("/", follow=True).redirect_chain[-1][0] == reverse("cases:inbox")
+
+
+def test_the_two_year_tables_say_their_entries_are_a_yearly_mean(
+    client, regional_viewer, refreshed
+):
+    page = get(client, regional_viewer, URL).content.decode()
+    one, two = page.split('<table data-window="1">')[1], page.split('<table data-window="2">')[1]
+    assert "Entered a year (mean of 2)" in two.split("</thead>")[0]
+    assert "mean a year over the 2 years" in two.split("</caption>")[0]
+    assert "mean" not in one.split("</thead>")[0]
