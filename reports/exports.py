@@ -1,5 +1,9 @@
 """The governance pack as CSV (one long table) and XLSX (a sheet per section).
 
+The sections are the page's: indicator 3's trend and ICSUs, the funnel, the
+early warning's units (``early_warning``), and whatever sections the layers
+above add (``extra``: the Freedom to Speak Up figures, ``speakup.report``).
+
 Downloads are always suppressed, whoever asks: a downloaded pack is what
 goes up the governance chain. A suppressed count is written ``[c]`` (the
 convention of official statistics) and an undefined ratio is left blank.
@@ -10,18 +14,47 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 from openpyxl import Workbook
 
+from .early_warning_report import CSV_HEADER as EARLY_WARNING_COLUMNS
+from .early_warning_report import early_warning_units_report
+from .grouping import wres_year_end
 from .pack import FUNNEL_STEPS, GOVERNANCE_CHAIN, IndicatorRow, Pack
 
 HEADER = ("section", "org_unit", "name", "period", "window", "group", "measure", "value")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def pack_rows(pack: Pack) -> Iterator[tuple[Any, ...]]:
+Rows = Iterable[tuple[Any, ...]]
+
+
+def pack_rows(pack: Pack, extra: Iterable[Rows] = ()) -> Iterator[tuple[Any, ...]]:
+    yield from _pack_own_rows(pack)
+    yield from early_warning_rows(pack)
+    for rows in extra:
+        yield from rows
+
+
+def early_warning_rows(pack: Pack) -> Iterator[tuple[Any, ...]]:
+    """The early warning's ICSUs and departments as the pack's section shows
+    them: as at the 31 March ending the pack's year, over its window,
+    suppressed (``reports.early_warning_report``). One line per measure."""
+    report = early_warning_units_report(
+        as_at=wres_year_end(pack.year), window_months=12 * pack.window, suppressed=True
+    )
+    period = f"as at {report.as_at:%Y-%m-%d}"
+    window = f"{report.window_months} months"
+    measures = EARLY_WARNING_COLUMNS[3:]
+    for row in report.units:
+        level, key, name, *values = row.csv_row()
+        for measure, value in zip(measures, values, strict=True):
+            yield ("early_warning", key, name, period, window, level, measure, value)
+
+
+def _pack_own_rows(pack: Pack) -> Iterator[tuple[Any, ...]]:
     for row in pack.trend:
         yield from _indicator_rows("indicator3_trend", row)
     for row in pack.by_icsu:
@@ -94,23 +127,23 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def pack_csv(pack: Pack) -> str:
+def pack_csv(pack: Pack, extra: Iterable[Rows] = ()) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    for row in pack_rows(pack):
+    for row in pack_rows(pack, extra):
         writer.writerow([_safe(v) for v in row])
     return out.getvalue()
 
 
-def pack_xlsx(pack: Pack) -> IO[bytes]:
+def pack_xlsx(pack: Pack, extra: Iterable[Rows] = ()) -> IO[bytes]:
     """A temporary .xlsx (rewound): an About sheet, then one sheet per section."""
     workbook = Workbook(write_only=True)
     about = workbook.create_sheet("About")
     for line in preamble(pack):
         about.append([line])
     sheets: dict[str, Any] = {}
-    for row in pack_rows(pack):
+    for row in pack_rows(pack, extra):
         section = row[0]
         if section not in sheets:
             sheets[section] = workbook.create_sheet(section[:31])

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -308,6 +308,21 @@ def ftsu_pack_section(
     for q in quarters:
         section.trend.append(TrendRow(q, {m: fig(q, TRUST, m) for m in TREND_MEASURES}))
     return section
+
+
+def ftsu_export_rows(section: FtsuSection) -> Iterator[tuple[Any, ...]]:
+    """The section as the governance pack's downloads hold it (the columns of
+    ``reports.exports.HEADER``): every ICSU's counts in the quarter, then the
+    trust's trend, suppressed as the section is."""
+    code = section.quarter.code
+    for row in section.rows:
+        for measure, figure in row.cells:
+            label = MEASURE_LABELS[measure]
+            yield ("ftsu_by_icsu", row.org_unit, row.name, code, "", "", label, figure.export())
+    for trend in section.trend:
+        for measure, figure in trend.cells:
+            label = MEASURE_LABELS[measure]
+            yield ("ftsu_trend", "", "Trust", trend.quarter.code, "", "", label, figure.export())
 
 
 def suppression_cells(

@@ -28,7 +28,7 @@ from reports import charts, exports
 from reports.grouping import wres_year_of
 from reports.pack import DIVERSIONS, FUNNEL_STEPS, Pack, governance_pack
 from reports.stage_times import STAGES
-from speakup.report import ftsu_pack_section, ftsu_quarter_choices
+from speakup.report import ftsu_export_rows, ftsu_pack_section, ftsu_quarter_choices
 from tenancy.policy import trust_policy
 
 from .assurance import pack_actions, pack_self_assessment
@@ -144,9 +144,14 @@ class GovernancePackExportView(PackView):
                 "suppressed": True,
             },
         )
+        ftsu = ftsu_pack_section(quarter=form.cleaned_data["ftsu_quarter"] or None)
+        extra = [ftsu_export_rows(ftsu)]
         name = f"governance-pack-{pack.year}-{timezone.localdate():%Y%m%d}.{fmt}"
         return pack_download(
-            name, fmt, xlsx=lambda: exports.pack_xlsx(pack), csv=lambda: exports.pack_csv(pack)
+            name,
+            fmt,
+            xlsx=lambda: exports.pack_xlsx(pack, extra),
+            csv=lambda: exports.pack_csv(pack, extra),
         )
 
 

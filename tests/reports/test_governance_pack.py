@@ -171,7 +171,15 @@ def test_the_xlsx_download_has_a_sheet_per_section(client, cast, worked_example)
     client.force_login(cast.governance)
     response = client.get(reverse("reports:governance_export", args=["xlsx"]) + "?year=2024")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert book.sheetnames == ["About", "indicator3_trend", "indicator3_by_icsu", "funnel"]
+    assert book.sheetnames == [
+        "About",
+        "indicator3_trend",
+        "indicator3_by_icsu",
+        "funnel",
+        "early_warning",
+        "ftsu_by_icsu",
+        "ftsu_trend",
+    ]
     assert "Inclusion Group" in book["About"]["A2"].value
 
 
@@ -208,3 +216,33 @@ def test_control_characters_in_the_pack_choices_are_a_400(cast, query):
     browser = Client(raise_request_exception=False)
     browser.force_login(cast.hr)
     assert browser.get(f"/reports/governance/?{query}").status_code == 400
+
+
+def test_the_downloads_hold_the_early_warning_and_ftsu_sections_as_the_page_shows_them(
+    client, cast, worked_example
+):
+    from reports.early_warning_report import early_warning_units_report
+    from reports.grouping import wres_year_end
+    from speakup.report import MEASURE_LABELS, ftsu_pack_section
+
+    client.force_login(cast.governance)
+    response = client.get(reverse("reports:governance_export", args=["csv"]) + "?year=2024")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+
+    report = early_warning_units_report(
+        as_at=wres_year_end(2024), window_months=12, suppressed=True
+    )
+    early = {(r[1], r[6]): r[7] for r in rows if r[0] == "early_warning"}
+    assert report.units  # the worked example has units to show
+    for unit in report.units:
+        assert early[(unit.key, "n")] == str(unit.n.export())
+        assert early[(unit.key, "band")] == unit.band
+    assert {r[3] for r in rows if r[0] == "early_warning"} == {"as at 2025-03-31"}
+
+    section = ftsu_pack_section(quarter=None, suppressed=True)
+    ftsu = {(r[1], r[6]): r[7] for r in rows if r[0] == "ftsu_by_icsu"}
+    for ftsu_row in section.rows:
+        for measure, figure in ftsu_row.cells:
+            assert ftsu[(ftsu_row.org_unit, MEASURE_LABELS[measure])] == str(figure.export())
+    trend = [r for r in rows if r[0] == "ftsu_trend"]
+    assert len({r[3] for r in trend}) == len(section.trend)
