@@ -29,6 +29,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 Rows = Iterable[tuple[Any, ...]]
+FLAGGED_BANDS = ("alert", "warning")
 
 
 def pack_rows(pack: Pack, extra: Iterable[Rows] = ()) -> Iterator[tuple[Any, ...]]:
@@ -39,9 +40,10 @@ def pack_rows(pack: Pack, extra: Iterable[Rows] = ()) -> Iterator[tuple[Any, ...
 
 
 def early_warning_rows(pack: Pack) -> Iterator[tuple[Any, ...]]:
-    """The early warning's ICSUs and departments as the pack's section shows
-    them: as at the 31 March ending the pack's year, over its window,
-    suppressed (``reports.early_warning_report``). One line per measure."""
+    """The early warning's units in alert or warning, as the pack's section
+    lists them: as at the 31 March ending the pack's year, over its window,
+    suppressed (``reports.early_warning_report``). One line per measure. The
+    units in neither band are the full early warning's, not the pack's."""
     report = early_warning_units_report(
         as_at=wres_year_end(pack.year), window_months=12 * pack.window, suppressed=True
     )
@@ -49,6 +51,8 @@ def early_warning_rows(pack: Pack) -> Iterator[tuple[Any, ...]]:
     window = f"{report.window_months} months"
     measures = EARLY_WARNING_COLUMNS[3:]
     for row in report.units:
+        if row.band not in FLAGGED_BANDS:
+            continue
         level, key, name, *values = row.csv_row()
         for measure, value in zip(measures, values, strict=True):
             yield ("early_warning", key, name, period, window, level, measure, value)

@@ -44,6 +44,7 @@ from reports.early_warning_report import (
     early_warning_units_report,
 )
 from reports.early_warning_snapshot import early_warning_snapshot_compute, latest_snapshot_day
+from reports.exports import FLAGGED_BANDS
 from reports.grouping import wres_year_end
 from reports.pack import Pack
 
@@ -221,7 +222,7 @@ def pack_early_warning(pack: Pack) -> dict[str, Any]:
     report = early_warning_units_report(
         as_at=as_at, window_months=months, suppressed=pack.suppressed
     )
-    flagged = [r for r in report.units if r.band in ("alert", "warning")]
+    flagged = [r for r in report.units if r.band in FLAGGED_BANDS]
     return {
         "report": report,
         "charts": [(funnel, funnel_chart(funnel)) for funnel in report.funnels()],

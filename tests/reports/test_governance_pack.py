@@ -176,7 +176,6 @@ def test_the_xlsx_download_has_a_sheet_per_section(client, cast, worked_example)
         "indicator3_trend",
         "indicator3_by_icsu",
         "funnel",
-        "early_warning",
         "ftsu_by_icsu",
         "ftsu_trend",
     ]
@@ -232,12 +231,9 @@ def test_the_downloads_hold_the_early_warning_and_ftsu_sections_as_the_page_show
     report = early_warning_units_report(
         as_at=wres_year_end(2024), window_months=12, suppressed=True
     )
-    early = {(r[1], r[6]): r[7] for r in rows if r[0] == "early_warning"}
-    assert report.units  # the worked example has units to show
-    for unit in report.units:
-        assert early[(unit.key, "n")] == str(unit.n.export())
-        assert early[(unit.key, "band")] == unit.band
-    assert {r[3] for r in rows if r[0] == "early_warning"} == {"as at 2025-03-31"}
+    # The worked example flags no unit: the section has no line.
+    assert not [u for u in report.units if u.band in ("alert", "warning")]
+    assert not [r for r in rows if r[0] == "early_warning"]
 
     section = ftsu_pack_section(quarter=None, suppressed=True)
     ftsu = {(r[1], r[6]): r[7] for r in rows if r[0] == "ftsu_by_icsu"}
@@ -246,3 +242,30 @@ def test_the_downloads_hold_the_early_warning_and_ftsu_sections_as_the_page_show
             assert ftsu[(ftsu_row.org_unit, MEASURE_LABELS[measure])] == str(figure.export())
     trend = [r for r in rows if r[0] == "ftsu_trend"]
     assert len({r[3] for r in trend}) == len(section.trend)
+
+
+def test_the_downloads_list_the_units_in_alert_or_warning_as_the_page_does(
+    client, cast, trust_figures
+):
+    from reports.early_warning_report import early_warning_units_report
+    from reports.grouping import wres_year_end
+
+    report = early_warning_units_report(
+        as_at=wres_year_end(2024), window_months=24, suppressed=True
+    )
+    flagged = [u for u in report.units if u.band in ("alert", "warning")]
+    assert flagged  # the worked trust's emergency department is in warning
+
+    client.force_login(cast.governance)
+    url = reverse("reports:governance_export", args=["csv"]) + "?year=2024&window=2"
+    rows = list(csv.reader(io.StringIO(client.get(url).content.decode())))
+    early = {(r[1], r[6]): r for r in rows if r[0] == "early_warning"}
+
+    assert {key for key, _ in early} == {u.key for u in flagged}
+    for unit in flagged:
+        assert early[(unit.key, "n")][7] == str(unit.n.export())
+        assert early[(unit.key, "band")][7] == unit.band
+        assert early[(unit.key, "n")][3:5] == ["as at 2025-03-31", "24 months"]
+    html = page(client, cast.governance, "/reports/governance/?year=2024&window=2")
+    for unit in flagged:
+        assert f'<tr data-key="{unit.key}">' in html
