@@ -28,11 +28,10 @@ from django.utils import timezone
 
 from audit.models import EventType
 from audit.services import audit_record
-from core.csv_import import ImportFailed, Row, RowErrors, read_csv
+from core.csv_import import ImportFailed, Row, RowErrors, check_date, read_csv
 from staff.models import Employee
 
 from .early_warning_snapshot import early_warning_snapshots_drop
-from .importers import _date
 from .models import ReferralHistory
 
 logger = logging.getLogger(__name__)
@@ -118,7 +117,7 @@ def _check_row(
     row: Row, people: dict[str, _Person], today: dt.date, errors: RowErrors
 ) -> _Key | None:
     """Add every problem of one row; its key when it has none."""
-    day = _date(row, "referred_on", errors)
+    day = check_date(row, "referred_on", errors)
     if day is not None and day > today:
         errors.add(row, "referred_on", "is in the future.")
         day = None
