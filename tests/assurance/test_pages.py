@@ -163,7 +163,7 @@ def test_a_refused_upload_is_a_400_beside_the_field(client: Client, cast, icsus)
         {"rating": "met", "owner": cast.director.pk, "document": upload},
     )
     assert response.status_code == 400
-    assert "Only PDF, PNG, JPEG" in response.content.decode()
+    assert "The file is a Windows program" in response.content.decode()
     assert not Answer.objects.exists()
     assert not EvidenceDocument.objects.exists()
 
