@@ -31,6 +31,9 @@ class Role(enum.StrEnum):
     STAFF = "staff"
     # The trust's Freedom to Speak Up guardians: the only role that sees concerns.
     FTSU_GUARDIAN = "ftsu_guardian"
+    # Reassigns HR case owners (one case, or all of a leaver's) and sets an
+    # out-of-office delegation for someone suddenly absent (docs/case-owners.md).
+    HR_LEAD = "hr_lead"
 
     @property
     def label(self) -> str:
@@ -51,6 +54,7 @@ GROUP_NAMES: dict[Role, str] = {
     Role.GOVERNANCE: "Governance viewer",
     Role.STAFF: "Member of staff",
     Role.FTSU_GUARDIAN: "Freedom to Speak Up guardian",
+    Role.HR_LEAD: "HR lead",
 }
 ROLE_BY_GROUP = {name: role for role, name in GROUP_NAMES.items()}
 
@@ -64,6 +68,8 @@ GROUP_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     # Speaking up is no part of the case engine: these roles open no task queue.
     Role.STAFF: (),
     Role.FTSU_GUARDIAN: (),
+    # Manages owners and delegations; acting on cases needs the HR adviser role.
+    Role.HR_LEAD: (),
 }
 
 _CACHE_ATTR = "_ftp_roles"

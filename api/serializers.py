@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.inputs import refuse_control_characters, refuse_far_dates
@@ -66,6 +67,15 @@ class TriageRequest(ActionRequest):
     reason = _text(required=False, allow_blank=True, default="")
     policy = serializers.ChoiceField(
         choices=RedirectPolicy.choices, required=False, allow_blank=True, default=""
+    )
+    owner = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The user id of the HR adviser who will own the case; you by default. "
+        "Not the referring manager.",
     )
 
 
@@ -223,6 +233,7 @@ class CaseOut(serializers.Serializer):
     outcome = serializers.CharField(allow_blank=True)
     version = serializers.IntegerField()
     referring_manager = UserOut()
+    owner = UserOut(allow_null=True, help_text="The named HR case owner; null: not assigned.")
     restricted = serializers.BooleanField(
         help_text="True for a panel member who has not yet declared no conflict of interest: "
         "the case's substance (employee record, concern, guide, triage, informal stage, "
@@ -256,6 +267,9 @@ class CaseSummaryOut(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.choices)
     outcome = serializers.CharField(allow_blank=True)
     employee_name = serializers.CharField()
+    owner = serializers.SerializerMethodField(
+        help_text="The named HR case owner (id, username, name); null: not assigned."
+    )
     org_unit = OrgUnitOut(
         source="employee_org_unit",
         allow_null=True,
@@ -271,6 +285,10 @@ class CaseSummaryOut(serializers.Serializer):
         allow_null=True, help_text="When the open step is due; null for a finished case."
     )
     overdue = serializers.SerializerMethodField(help_text="Past the open step's due date.")
+
+    @extend_schema_field(UserOut(allow_null=True))
+    def get_owner(self, case: Any) -> dict[str, Any] | None:
+        return user_out(case.owner)
 
     def get_overdue(self, case: Any) -> bool:
         return is_overdue(case.due_on) if case.is_open else False
@@ -312,6 +330,11 @@ class AuditEventOut(serializers.Serializer):
         allow_blank=True, help_text="Blank for a conflict of interest's reason unless you are HR."
     )
     payload = serializers.DictField()
+    on_behalf_of = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        help_text="Whom a delegate acted for (their name); blank for one's own action.",
+    )
 
 
 def case_out(view: CaseView) -> dict[str, Any]:
@@ -326,6 +349,7 @@ def case_out(view: CaseView) -> dict[str, Any]:
         "outcome": case.outcome,
         "version": case.version,
         "referring_manager": user_out(case.referring_manager),
+        "owner": user_out(case.owner),
         "restricted": view.restricted,
         "employee_name": case.employee_name,
         **shown,
@@ -361,6 +385,8 @@ def path_out(view: CaseView) -> list[dict[str, Any]]:
             "to_stage": e.to_stage,
             "reason": e.reason,
             "payload": e.payload,
+            # A delegate's action: the person it was taken for ("by X for Y").
+            "on_behalf_of": e.on_behalf_of,
         }
         for e in view.path
     ]

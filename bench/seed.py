@@ -683,6 +683,11 @@ def _clone_trusts(template: int, clones: list[int]) -> None:
         " CROSS JOIN bench_clone c WHERE m.for_trust_id = %s",
         [users, template],
     )
+    # A new trust is given its defaults when it is made (its letter templates
+    # and letterhead: letters/seed.py); the clones take the template's instead.
+    for table in tables:
+        if "trust_id" in {name for name, _ in _columns(table)}:
+            sql(f"DELETE FROM {table} WHERE trust_id = ANY(%s::bigint[])", [clones])  # noqa: S608
     for table in tables:
         keys = _foreign_keys(table)
         names = [name for name, _ in _columns(table)]
@@ -700,6 +705,8 @@ def _clone_trusts(template: int, clones: list[int]) -> None:
                 values.append(f"t.{name} + c.k * {strides[target]}")
             elif name == _key(table):
                 values.append(f"t.{name} + c.k * {strides[table]}")
+            elif (table, name) in GLOBALLY_UNIQUE:
+                values.append(f"t.{name} || '-' || c.k")
             else:
                 values.append(f"t.{name}")
         if "trust_id" in names:
@@ -717,6 +724,11 @@ def _clone_trusts(template: int, clones: list[int]) -> None:
         if found and found[0][0]:
             sql(f"SELECT setval(%s, (SELECT max({key}) FROM {table}))", [found[0][0]])  # noqa: S608
     sql("DROP TABLE bench_clone, bench_people")
+
+
+# Columns unique across every trust (a calendar invitation's UID): a clone's
+# copy gets its clone number appended.
+GLOBALLY_UNIQUE = {("panels_panelmeeting", "uid")}
 
 
 def _max_key(table: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -162,3 +163,61 @@ def env_header(name: str) -> str | None:
 
 _ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 _HEADER = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+
+
+# Server-side encryption of case documents in S3: none, S3-managed keys, or KMS.
+_S3_ENCRYPTION = ("none", "AES256", "aws:kms")
+
+
+def env_document_storage(var_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The ``STORAGES["case_documents"]`` entry (ADR 0024), from
+    ``FTP_DOCUMENT_STORAGE``: ``filesystem`` (the default) keeps case
+    documents in a private folder under the var directory, which nothing
+    serves (``base_url`` None; the application streams each file after
+    checking who asks); ``s3`` keeps them in an S3-compatible bucket through
+    django-storages, private, optionally encrypted at rest.
+
+    Both forms are read here so the settings and a test that builds the
+    storage from the environment read the same variables."""
+    kind = env_choice("FTP_DOCUMENT_STORAGE", "filesystem", ("filesystem", "s3"))
+    if kind == "filesystem":
+        location = env_str("FTP_DOCUMENT_DIR", os.path.join(os.fspath(var_dir), "documents"))
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": location,
+                "base_url": None,
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options()}
+
+
+def _s3_options() -> dict[str, object]:
+    encryption = env_choice("FTP_DOCUMENT_S3_ENCRYPTION", "AES256", _S3_ENCRYPTION)
+    parameters: dict[str, str] = {}
+    if encryption != "none":
+        parameters["ServerSideEncryption"] = encryption
+    if encryption == "aws:kms" and os.environ.get("FTP_DOCUMENT_S3_KMS_KEY_ID"):
+        parameters["SSEKMSKeyId"] = env_str("FTP_DOCUMENT_S3_KMS_KEY_ID")
+    return {
+        "bucket_name": env_str("FTP_DOCUMENT_S3_BUCKET"),
+        "endpoint_url": env_url("FTP_DOCUMENT_S3_ENDPOINT_URL", https_only=False) or None,
+        "region_name": os.environ.get("FTP_DOCUMENT_S3_REGION") or None,
+        "access_key": env_secret("FTP_DOCUMENT_S3_ACCESS_KEY_ID") or None,
+        "secret_key": env_secret("FTP_DOCUMENT_S3_SECRET_ACCESS_KEY") or None,
+        "location": os.environ.get("FTP_DOCUMENT_S3_PREFIX", "case-documents").strip("/"),
+        "default_acl": "private",
+        # Never handed out: the application streams each file itself.
+        "querystring_auth": True,
+        "file_overwrite": False,
+        "object_parameters": parameters,
+        # Path-style (http://host/bucket/key) for S3-compatible stores that need it.
+        "addressing_style": _addressing_style(),
+    }
+
+
+def _addressing_style() -> str | None:
+    style = env_choice("FTP_DOCUMENT_S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual"))
+    return None if style == "auto" else style

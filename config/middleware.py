@@ -5,9 +5,12 @@ the request:
 
 * A body declared larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``
   (``FTP_REQUEST_BODY_MAX_MB``) is refused with 413 before a byte of it is
-  read. Django enforces its limit only where it reads the body itself, and
+  read, unless its route takes uploads and declares a larger limit of its
+  own (``route_body_limit``: a case document's, ``FTP_DOCUMENT_MAX_MB``).
+  Django enforces its limit only where it reads the body itself, and
   answers with its HTML 400 page; DRF reads the API's JSON from the stream,
-  where that limit does not apply at all.
+  where that limit does not apply at all. (A multipart upload's files do
+  not count towards Django's own limit, and go to temporary files.)
 * A NUL byte anywhere in the path or the query string is refused with 400.
   PostgreSQL cannot hold NUL in text, so no page can use one, and pages this
   product does not own (the admin's search, the login's ``next``) would
@@ -32,6 +35,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from api.errors import INVALID, error_response
 from core.inputs import InvalidQuery
@@ -55,15 +59,30 @@ def _declared_length(request: HttpRequest) -> int:
         return 0  # Django reads such a body as empty too.
 
 
-def too_large_message() -> str:
+def route_body_limit(request: HttpRequest) -> int | None:
+    """The larger body limit the request's route declares, if any: a view
+    that takes uploads (a case document) names its own with a
+    ``body_max_bytes()`` method; every other route keeps the site's."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "view_class", match.func)
+    limit = getattr(view, "body_max_bytes", None)
+    return int(limit()) if callable(limit) else None
+
+
+def too_large_message(limit: int | None = None) -> str:
+    if limit is not None:
+        return f"The request body is too large (limit {limit / (1024 * 1024):.0f} MB)."
     return f"The request body is too large (limit {settings.FTP_REQUEST_BODY_MAX_MB} MB)."
 
 
-def too_large(request: HttpRequest) -> HttpResponse:
+def too_large(request: HttpRequest, limit: int | None = None) -> HttpResponse:
     """413: in the API's shape under /api/, else the readable page."""
     if _is_api(request):
-        return error_response(413, too_large_message())
-    context = {"title": "Too much sent", "message": too_large_message()}
+        return error_response(413, too_large_message(limit))
+    context = {"title": "Too much sent", "message": too_large_message(limit)}
     return render(request, "413.html", context, status=413)
 
 
@@ -97,8 +116,11 @@ class RequestLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _declared_length(request) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            return too_large(request)
+        declared = _declared_length(request)
+        if declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            limit = route_body_limit(request)
+            if limit is None or declared > limit:
+                return too_large(request, limit)
         nul = _nul_errors(request)
         if nul:
             labels = [(name if name != "__all__" else "", msgs) for name, msgs in nul.items()]

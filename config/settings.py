@@ -25,6 +25,7 @@ from accounts.roles import Role
 from .env import (
     env_bool,
     env_choice,
+    env_document_storage,
     env_header,
     env_int,
     env_int_map,
@@ -81,7 +82,9 @@ INSTALLED_APPS = [
     "audit",
     "staff",
     "workflow",
+    "casefile",
     "panels",
+    "letters",
     "notifications",
     "reports",
     "speakup",
@@ -221,6 +224,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Case documents (casefile; ADR 0024): a private folder under FTP_VAR_DIR, or an
+# S3-compatible bucket (FTP_DOCUMENT_STORAGE=s3). Never under STATIC_URL or a
+# media URL: nothing serves it; the application streams each file to whoever
+# may read it.
+STORAGES["case_documents"] = env_document_storage(VAR_DIR)
 
 # --- Security headers and deployment ------------------------------------------
 # `manage.py check --deploy` passes with production's defaults; see
@@ -462,6 +470,12 @@ if FTP_SSO_ENABLED:
 # DATA_UPLOAD_MAX_MEMORY_SIZE check never runs; the middleware applies it).
 FTP_REQUEST_BODY_MAX_MB = env_int("FTP_REQUEST_BODY_MAX_MB", 1, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FTP_REQUEST_BODY_MAX_MB * 1024 * 1024
+# The largest case document (casefile), in megabytes. Its upload route (and
+# only it: the middleware asks the route) accepts a body this large plus room
+# for the form; every other route keeps FTP_REQUEST_BODY_MAX_MB. Uploaded
+# files go to temporary files, never held whole in memory by the parser.
+FTP_DOCUMENT_MAX_MB = env_int("FTP_DOCUMENT_MAX_MB", 20, minimum=1)
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 # --- end Request limits --------------------------------------------------------
 
 # --- Celery -------------------------------------------------------------

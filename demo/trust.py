@@ -51,6 +51,7 @@ from accounts.roles import Role
 from accounts.types import Actor
 from core.errors import DomainError
 from demo import assurance as assurance_demo
+from demo import casefile as casefile_demo
 from demo import panels as panel_demo
 from demo import speakup as speakup_demo
 from notifications.services import deliveries_not_queued, history_deliveries_settle
@@ -242,6 +243,8 @@ NORTHBRIDGE = DemoTrust(
         ("manager3", Role.MANAGER, "Sara", "Quinn"),
         ("hr1", Role.HR, "Hana", "Rowe"),
         ("hr2", Role.HR, "Idris", "Bell"),
+        # The HR lead reassigns case owners and covers sudden absences.
+        ("hr1", Role.HR_LEAD, "Hana", "Rowe"),
         ("panel1", Role.PANEL, "Priya", "Shah"),
         ("panel2", Role.PANEL, "Paul", "Grant"),
         ("panel3", Role.PANEL, "Pat", "Owusu"),
@@ -290,6 +293,7 @@ SOUTHMERE = DemoTrust(
         ("sm.manager1", Role.MANAGER, "Nia", "Oduya"),
         ("sm.manager2", Role.MANAGER, "Ewan", "Firth"),
         ("sm.hr1", Role.HR, "Lena", "Voss"),
+        ("sm.hr1", Role.HR_LEAD, "Lena", "Voss"),
         ("hr2", Role.HR, "Idris", "Bell"),  # shared services: HR in both trusts
         ("sm.panel1", Role.PANEL, "Ada", "Nwosu"),
         ("sm.panel2", Role.PANEL, "Rhys", "Morgan"),
@@ -409,14 +413,35 @@ def _load_trust(spec: DemoTrust, trust: Trust, today: dt.date) -> DemoTrustResul
     speakup_demo.ftsu_history_load(today=today, seed=spec.code)
     # Self-assessment and action plans (demo/assurance.py).
     assurance_demo.assurance_load(today=today, hr_username=spec.hr[0], owner_username=spec.director)
+    if created:
+        _load_case_file(spec, today)
     return DemoTrustResult(trust, len(units), len(employees), created)
+
+
+def _load_case_file(spec: DemoTrust, today: dt.date) -> None:
+    """Documents, notes, a meeting, letters and a manager's cover
+    (demo/casefile.py), as HR kept them yesterday afternoon: history, like the
+    cases, so their notices are delivered as of then, never sent now."""
+    day = today - dt.timedelta(days=1)
+    day -= dt.timedelta(days=max(0, day.weekday() - 4))  # a weekend moves to Friday
+    moment = dt.datetime.combine(day, dt.time(15), timezone.get_current_timezone())
+    backdated = _time_machine() is not None
+    # Northbridge's third manager is away this week, covered by its first.
+    cover = tuple(spec.manager_icsu) if spec.code == NORTHBRIDGE.code else ()
+    with deliveries_not_queued() if backdated else contextlib.nullcontext(), _clock(moment):
+        casefile_demo.casefile_load(hr_username=spec.hr[0], managers=cover)
+    if backdated:
+        # Only what was recorded yesterday afternoon: today's notices (the
+        # demo's concerns) were queued and are sent as usual.
+        history_deliveries_settle(before=moment + dt.timedelta(hours=1))
 
 
 def _login(username: str, held: list[tuple[str, str]]) -> DemoLogin:
     """One login's line: its role and the trusts it holds it in (a login
     with different roles in its trusts shows each)."""
     roles = sorted({role for role, _code in held})
-    codes = tuple(code for _role, code in held)
+    # Each trust once, in the order first held (two roles in one trust are one trust).
+    codes = tuple(dict.fromkeys(code for _role, code in held))
     if len(roles) == 1:
         return DemoLogin(username, DEMO_PASSWORD, roles[0], codes)
     label = "; ".join(f"{role} in {', '.join(c for r, c in held if r == role)}" for role in roles)

@@ -13,10 +13,13 @@ class NotificationsConfig(AppConfig):
         notices whose ask the action ended.
         """
         from core import events
+        from panels.events import MeetingChanged
         from workflow.events import CaseActed, CaseSubmitted
 
         from .services import (
             case_action_notify,
+            meeting_notify,
+            meeting_seats_notify,
             notices_settle_on_action,
             referral_submitted_notify,
             step_notices_on_action,
@@ -28,3 +31,7 @@ class NotificationsConfig(AppConfig):
         events.subscribe(CaseActed, case_action_notify)
         events.subscribe(CaseActed, step_notices_on_action)
         events.subscribe(CaseActed, notices_settle_on_action)
+        # Panel meetings: each invitee's invitation, update or cancellation,
+        # and the meetings of members who join or leave the panel.
+        events.subscribe(MeetingChanged, meeting_notify)
+        events.subscribe(CaseActed, meeting_seats_notify)

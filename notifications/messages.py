@@ -73,8 +73,23 @@ def _reference(notification: Notification) -> str:
     return case.reference if case is not None else ""
 
 
+def covering_for(notification: Notification) -> str:
+    """The name of the person away this notice is for, when it went to their
+    delegate (``services.covering``); "" otherwise. A bundle names them per step."""
+    if notification.kind == Kind.DUE_STEPS:
+        return ""
+    return next((str(i["for_name"]) for i in notification.items if "for_name" in i), "")
+
+
 def inapp_text(notification: Notification) -> str:
-    """One line for the in-app list."""
+    """One line for the in-app list (a delegate's says whom it is for)."""
+    text = _inapp_text(notification)
+    if who := covering_for(notification):
+        return f"For {who}: {text}"
+    return text
+
+
+def _inapp_text(notification: Notification) -> str:
     if notification.kind == Kind.DUE_STEPS:
         return _bundle_text(notification.items)
     if notification.kind == Kind.RETENTION_DUE:
@@ -86,6 +101,8 @@ def inapp_text(notification: Notification) -> str:
     if notification.kind == Kind.ACTION_OVERDUE:
         n = overdue_actions_count(notification)
         return f"{n} of your actions {'is' if n == 1 else 'are'} overdue."
+    if notification.kind in Kind.meeting_kinds():
+        return meeting_text(notification)
     kind = Kind(notification.kind)
     template = _INAPP.get(kind, "{ref}")
     if kind in _INAPP_PAST_DUE and due_passed(notification.due_on):
@@ -181,7 +198,55 @@ def bundle_items(
 def _what(item: dict[str, Any]) -> str:
     step = _STEP_TITLES.get(item["step"], "A step")
     label = _LABELS.get(_counted_kind(item), "due")
-    return f"{step}, {label}"
+    who = f" (for {item['for_name']})" if item.get("for_name") else ""
+    return f"{step}, {label}{who}"
+
+
+_MEETING_INAPP = {
+    Kind.MEETING_INVITE: "{ref}: you are invited to a panel meeting on {when}.",
+    Kind.MEETING_UPDATE: "{ref}: the panel meeting has moved; it is now on {when}.",
+    Kind.MEETING_CANCELLED: "{ref}: the panel meeting on {when} is cancelled.",
+}
+
+
+def meeting_item(notification: Notification) -> dict[str, Any]:
+    """A meeting notice's one item: the meeting's id, the version told, its start."""
+    return notification.items[0] if notification.items else {}
+
+
+def _local_when(iso: str | None) -> str:
+    if not iso:
+        return "a date to be confirmed"
+    at = timezone.localtime(dt.datetime.fromisoformat(iso))
+    return f"{at:%-d %b %Y} at {at:%H:%M}"
+
+
+def meeting_text(notification: Notification) -> str:
+    """The in-app line, from what the notice told (no query per row)."""
+    item = meeting_item(notification)
+    when = _local_when(item.get("starts_at"))
+    if item.get("removed"):
+        return f"{_reference(notification)}: you no longer sit on the panel meeting on {when}."
+    return _MEETING_INAPP[Kind(notification.kind)].format(ref=_reference(notification), when=when)
+
+
+def _meeting_context(notification: Notification) -> dict[str, Any]:
+    """The meeting as it is now (the email is built when sent, so never stale)."""
+    from panels.models import PanelMeeting
+
+    item = meeting_item(notification)
+    meeting_id = item.get("meeting")
+    meeting = PanelMeeting.objects.filter(pk=meeting_id).first() if meeting_id else None
+    if meeting is None:
+        return {}
+    starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    return {
+        "when": f"{starts:%A %-d %B %Y}, {starts:%H:%M} to {ends:%H:%M}",
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+        "cancelled": meeting.cancelled,
+        "removed": bool(item.get("removed")),
+    }
 
 
 def _context(notification: Notification) -> dict[str, Any]:
@@ -219,6 +284,9 @@ def _context(notification: Notification) -> dict[str, Any]:
         "my_concerns_url": f"{site}{reverse('speakup:mine')}",
         "overdue_actions": overdue_actions_count(notification),
         "actions_url": f"{site}{reverse('assurance:actions')}?overdue=on",
+        "meeting": _meeting_context(notification)
+        if notification.kind in Kind.meeting_kinds()
+        else {},
     }
 
 
@@ -243,8 +311,15 @@ def email_subject(notification: Notification) -> str:
     text = render_to_string(
         f"notifications/email/{notification.kind}_subject.txt", _context(notification)
     )
-    return " ".join(text.split())  # one line: headers cannot hold newlines
+    subject = " ".join(text.split())  # one line: headers cannot hold newlines
+    if who := covering_for(notification):
+        return f"For {' '.join(who.split())}: {subject}"
+    return subject
 
 
 def email_body(notification: Notification) -> str:
-    return render_to_string(f"notifications/email/{notification.kind}.txt", _context(notification))
+    body = render_to_string(f"notifications/email/{notification.kind}.txt", _context(notification))
+    if who := covering_for(notification):
+        # The delegate is told first whose work this is (docs/case-owners.md).
+        return f"You are covering for {who}: this is for them.\n\n{body}"
+    return body

@@ -43,6 +43,15 @@ class Kind(models.TextChoices):
     CONCERN_REPLY = "concern_reply", "A guardian replied about your concern"
     # Action plans (assurance/): actions past their due date, to their owners.
     ACTION_OVERDUE = "action_overdue", "Overdue actions"
+    # Panel meetings (panels.meetings): each carries the calendar invitation.
+    MEETING_INVITE = "meeting_invite", "Invited to a panel meeting"
+    MEETING_UPDATE = "meeting_update", "A panel meeting changed"
+    MEETING_CANCELLED = "meeting_cancelled", "A panel meeting was cancelled"
+
+    @classmethod
+    def meeting_kinds(cls) -> list[str]:
+        """The kinds whose email carries the meeting's .ics (``items[0]["meeting"]``)."""
+        return [cls.MEETING_INVITE, cls.MEETING_UPDATE, cls.MEETING_CANCELLED]
 
     @classmethod
     def deadline_kinds(cls) -> list[str]:

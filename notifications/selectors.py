@@ -148,6 +148,21 @@ def step_owners_many(spells: Collection[OpenSpell]) -> dict[OpenSpell, list[Acto
 
 
 _MANAGER_STEPS = ("resubmit", "informal")
+# The steps in HR's queue: their reminders go to the case's owner, when it has one.
+HR_STEPS = ("triage", "convene")
+
+
+def hr_case_owners(case_ids: Collection[int]) -> dict[int, Actor]:
+    """The active HR case owner of each case that has one (by case id), in one
+    query; empty for no cases."""
+    if not case_ids:
+        return {}
+    cases = (
+        Case.objects.filter(pk__in=list(case_ids), owner__is_active=True)
+        .select_related("owner")
+        .only("pk", "owner")
+    )
+    return {c.pk: c.owner for c in cases if c.owner is not None}
 
 
 def _hr_but(user_id: int) -> list[Actor]:

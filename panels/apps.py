@@ -10,12 +10,13 @@ class PanelsConfig(AppConfig):
         # actions, the facts about who sits on a case, and joining the pool
         # when a user is given the panel role (workflow.checks refuses to
         # start without the first two).
+        from audit.models import register_event_types
         from core import events
         from staff.events import RoleGiven
         from workflow.rules import Action
         from workflow.services import register_services
 
-        from . import actions, participants, receivers, services
+        from . import actions, meetings, participants, receivers, services
 
         actions.register()
         participants.register()
@@ -31,3 +32,5 @@ class PanelsConfig(AppConfig):
             }
         )
         events.subscribe(RoleGiven, receivers.pool_join_on_panel_role)
+        # The audit log labels and searches what the meeting services record.
+        register_event_types(meetings.EVENT_TYPES)

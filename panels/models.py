@@ -245,3 +245,88 @@ class DecisionGuideAnswers(TrustOwned, JustCultureColumns):
 
     def __str__(self) -> str:
         return f"Panel's just culture answers for decision {self.decision_id}"
+
+
+# --- meetings ----------------------------------------------------------------------
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PanelMeeting(TrustOwned):
+    """When and where a convened panel meets (``panels.meetings``).
+
+    The calendar invitation members receive is built from this row
+    (``panels.meeting_ics``): ``uid`` names the same calendar event in every
+    message about it, and ``sequence`` goes up with each change or the
+    cancellation, so a calendar replaces what it holds with the newest.
+    ``minutes`` is the case-file document of the minutes, once attached.
+    """
+
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, related_name="meetings")
+    case = models.ForeignKey(
+        "workflow.Case", on_delete=models.PROTECT, related_name="panel_meetings"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    place = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    sequence = models.PositiveIntegerField(default=0)
+    uid = models.CharField(max_length=255, unique=True)
+    # Cleared when the case file is destroyed under the retention schedule
+    # (its documents go; records.retention).
+    minutes = models.ForeignKey(
+        "casefile.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    # Why it was cancelled; the members' cancellation does not carry it.
+    cancel_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["case", "starts_at"], name="meeting_case")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(place="", video_link=""), name="meeting_place_or_link"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting {self.pk} of panel {self.panel_id}"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+
+class MeetingAttendance(TrustOwned):
+    """Whether one seated member attended a meeting, as HR or the chair recorded it."""
+
+    meeting = models.ForeignKey(PanelMeeting, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attended = models.BooleanField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id} at meeting {self.meeting_id}: {self.attended}"

@@ -407,7 +407,7 @@ def _page_of(count: int, number: int | None) -> tuple[int, int, int]:
 def _panel_rows(ids: list[int]) -> dict[int, PanelRow]:
     """The rows for these panels, with the figures they show, in one query."""
     panels = with_waiting(Panel.objects.filter(pk__in=ids)).select_related(
-        "case__employee_org_unit", "chair"
+        "case__employee_org_unit", "case__owner", "chair"
     )
     return {p.pk: _row(p) for p in panels}
 
@@ -457,7 +457,7 @@ def _convene_group(label: str, number: int | None) -> PanelGroup:
     number, pages, start = _page_of(total, number)
     cases = (
         _to_convene()
-        .select_related("employee_org_unit")
+        .select_related("employee_org_unit", "owner")
         .order_by("updated_at", "pk")[start : start + PAGE_SIZE]
     )
     rows = [PanelRow(case, None, 0, 0, 0, 0) for case in cases]

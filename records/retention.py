@@ -17,7 +17,9 @@ resolves and the chain still verifies; everything personal goes:
   incident date and the ethnic category (its WRES group is kept instead);
 * elsewhere: the just culture answers (the manager's and any panel's), the
   free text of decisions, sign-offs, declarations and views (redacted in
-  place: they are the append-only evidence of ADR 0003), the notifications
+  place: they are the append-only evidence of ADR 0003), the case notes
+  and case documents (deleted, each document's stored files once the
+  destruction commits: append-only until the file is destroyed), the notifications
   about the case and its entries in bundled ones, viewflow's process and
   task data, and the text of the case's earlier audit events
   (``audit.redaction``).
@@ -42,10 +44,18 @@ from viewflow.workflow.models import Process, Task
 from accounts.types import Actor
 from audit.redaction import audit_case_redact
 from audit.services import audit_sequence
+from casefile.destruction import case_documents_remove
+from casefile.models import CaseNote
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from notifications.models import Notification, ScheduledNotice
 from notifications.selectors import bundle_ids_naming
-from panels.models import DecisionGuideAnswers, Declaration, PanelDecision, PanelView
+from panels.models import (
+    DecisionGuideAnswers,
+    Declaration,
+    PanelDecision,
+    PanelMeeting,
+    PanelView,
+)
 from reports.grouping import group_expression, wres_year_of, year_start
 from staff.ethnicity import wres_group
 from tenancy.policy import trust_policy
@@ -180,6 +190,15 @@ def _destroy(case: Case) -> dict[str, Any]:
             "notifications": _delete(Notification.objects.filter(case=case)),
             "bundle_entries": _drop_bundle_entries(case),
             "scheduled_notices": _delete(ScheduledNotice.objects.filter(step__case=case)),
+            # Append-only until now: the trigger allows it once destroyed_at is set.
+            "case_notes": _delete(CaseNote.objects.filter(case=case)),
+            # Documents and their versions (append-only too); the stored files
+            # go after commit. Rows pointing at a document go before this line.
+            "case_document_versions": case_documents_remove(case),
+            # Why a panel meeting was cancelled is free text; its time stays.
+            "meeting_cancel_reasons": PanelMeeting.objects.filter(case=case)
+            .exclude(cancel_reason="")
+            .update(cancel_reason=""),
         },
         "redacted": _redact_evidence(case),
         "workflow_data": _blank_flow_data(case),

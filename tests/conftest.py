@@ -40,6 +40,22 @@ class Cast:
         return [self.panel_a, self.panel_b, self.panel_c]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _case_documents_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Case documents any test stores (the security world's among them) go
+    to a temporary folder, never the project's var/ (casefile; ADR 0024)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    location = str(tmp_path_factory.mktemp("case-documents"))
+    store = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": location, "base_url": None},
+    }
+    with override_settings(STORAGES={**settings.STORAGES, "case_documents": store}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     # The cast is made with real passwords; PBKDF2 at full strength costs a

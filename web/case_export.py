@@ -50,6 +50,7 @@ HEADER = (
     "Outcome",
     "Submitted",
     "Referring manager",
+    "Case owner",
 )
 # Rows read from the database at a time: memory follows this, not the list.
 CHUNK = 500
@@ -69,6 +70,7 @@ def case_rows(cases: QuerySet[Case]) -> Iterator[tuple[Any, ...]]:
         case = row
         details = case.details_shown
         manager = case.referring_manager
+        owner = case.owner
         yield (
             case.reference,
             case.employee_name,
@@ -80,6 +82,7 @@ def case_rows(cases: QuerySet[Case]) -> Iterator[tuple[Any, ...]]:
             case.get_outcome_display() if case.outcome else "",
             timezone.localtime(case.submitted_at).date(),
             manager.get_full_name() or manager.get_username(),
+            (owner.get_full_name() or owner.get_username()) if owner else "Not assigned",
         )
 
 
@@ -100,6 +103,7 @@ class CaseListExportView(LoginRequiredMixin, View):
             outcome=params["outcome"],
             search=query.cleaned_data["q"],
             sort=query.sort_key(),
+            owned=query.owned(),
         )
         count = cases.count()
         if fmt == "xlsx" and count > exports.XLSX_MAX_ROWS:

@@ -42,7 +42,10 @@ from workflow.selectors import (
 from workflow.services import ACTION_SERVICES
 
 from . import forms as action_forms
+from .case_documents import documents_preview
 from .case_export import may_export_case_list
+from .case_lookup import case_view_or_404
+from .case_notes import notes_preview
 from .chart import case_flow_chart
 from .retention import tombstone_page
 from .stages import stage_steps
@@ -124,6 +127,7 @@ class CaseListView(LoginRequiredMixin, View):
             org_unit=params["org_unit"],
             outcome=params["outcome"],
             sort=sort,
+            owned=query.owned(),
         )
         found = (
             case_search(request.user, qs, query.cleaned_data["q"])
@@ -151,6 +155,7 @@ class CaseListView(LoginRequiredMixin, View):
                     "code", "name"
                 ),
                 "filters": params,
+                "owned": query.owned(),
                 "search": query.cleaned_data["q"],
                 # No case contains the text: the rows are close matches by name.
                 "close_matches": found is not None and found.close,
@@ -212,6 +217,10 @@ class CaseDetailView(LoginRequiredMixin, View):
         if context["view"].restricted:
             # A panel member yet to declare sees the reference, the people and what to do.
             return render(request, "panels/case_restricted.html", context)
+        # The latest notes this person may read (access.FileVisible).
+        context["case_notes"] = notes_preview(request, context["view"])
+        # The newest documents this person may read (access.FileVisible).
+        context["case_documents"] = documents_preview(request, context["view"])
         return render(request, "workflow/case_detail.html", context)
 
 
@@ -225,12 +234,7 @@ class CaseActionView(LoginRequiredMixin, View):
             raise Http404("No such action.") from exc
         if act not in ACTION_FORMS:  # suggest_panel has its own page
             raise Http404("No such action.")
-        try:
-            # The action forms never show the employee's ethnicity.
-            view = case_get_for(request.user, pk, shows_ethnicity=False)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        return act, view
+        return act, case_view_or_404(request, pk)
 
     def _render(
         self,

@@ -35,8 +35,12 @@ def event_details(event: ShownEvent, names: Names) -> list[str]:
     payload = dict(event.payload or {})
     if not payload:
         return []
+    lines = []
+    if "on_behalf_of" in payload:
+        # A delegate's action (an out-of-office delegation): by X for Y.
+        lines.append(f"For {person(payload.pop('on_behalf_of'), names)}, who was away.")
     describe = _BY_ACTION.get(event.action, _generic)
-    return [line for line in describe(payload, names) if line]
+    return lines + [line for line in describe(payload, names) if line]
 
 
 def _label(choices: type[models.TextChoices], value: Any) -> str:
@@ -86,7 +90,16 @@ def _submit(payload: dict[str, Any], names: Names) -> list[str]:
 def _triage(payload: dict[str, Any], names: Names) -> list[str]:
     route = f"Route: {_label(TriageRoute, payload.get('route', ''))}"
     policy = payload.get("policy")
-    return [f"{route} ({_label(RedirectPolicy, policy)})." if policy else f"{route}."]
+    owner = payload.get("owner")
+    return [
+        f"{route} ({_label(RedirectPolicy, policy)})." if policy else f"{route}.",
+        f"Case owner: {person(owner, names)}." if owner is not None else "",
+    ]
+
+
+def _owner(payload: dict[str, Any], names: Names) -> list[str]:
+    before = person(payload.get("from"), names, "nobody")
+    return [f"Case owner: {before} → {person(payload.get('to'), names)}."]
 
 
 def _informal(payload: dict[str, Any], names: Names) -> list[str]:
@@ -195,6 +208,7 @@ def _plain(value: Any, names: Names) -> str:
 _BY_ACTION: dict[str, Callable[[dict[str, Any], Names], list[str]]] = {
     "submit": _submit,
     "triage": _triage,
+    "owner_reassigned": _owner,
     "record_informal_outcome": _informal,
     "suggest_panel": _suggest,
     "convene_panel": _convene,

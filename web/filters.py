@@ -21,6 +21,13 @@ class CaseListFilterForm(QueryForm):
     stage = forms.ChoiceField(required=False, choices=[("", "Any"), *Stage.choices])
     outcome = forms.ChoiceField(required=False, choices=[("", "Any"), *Outcome.choices])
     org_unit = TextFilterField(max_length=32, label="Department")
+    # "My cases as owner": the cases the viewer is the named HR owner of.
+    owner = forms.ChoiceField(
+        required=False,
+        label="Owner",
+        choices=[("", "Anyone"), ("me", "My cases as owner")],
+        error_messages={"invalid_choice": "The owner filter is owner=me (my cases as owner)."},
+    )
     # One box for a reference, an employee's name or staff number, or the
     # referring manager's name (workflow.selectors.case_search_q).
     q = TextFilterField(max_length=CASE_SEARCH_MAX_LENGTH, label="Search")
@@ -44,6 +51,10 @@ class CaseListFilterForm(QueryForm):
         """The filters that were set (blank means any), as the selector takes them."""
         return {k: self.cleaned_data.get(k) or None for k in ("stage", "org_unit", "outcome")}
 
+    def owned(self) -> bool:
+        """Whether only the viewer's own cases as HR owner are asked for."""
+        return self.cleaned_data.get("owner") == "me"
+
     def sort_key(self) -> str:
         """The order asked for (``CASE_LIST_SORTS``), newest first if none."""
         return str(self.cleaned_data.get("sort") or CASE_LIST_DEFAULT_SORT)
@@ -51,7 +62,8 @@ class CaseListFilterForm(QueryForm):
     def kept(self) -> dict[str, str]:
         """What a link from this page keeps (filters, search and sort), only
         those that were set, in a fixed order; never the page's cursor."""
-        keep = {**self.filters(), "q": self.cleaned_data.get("q") or None}
+        keep = {**self.filters(), "owner": self.cleaned_data.get("owner") or None}
+        keep["q"] = self.cleaned_data.get("q") or None
         keep["sort"] = self.cleaned_data.get("sort") or None
         return {k: v for k, v in keep.items() if v}
 

@@ -81,6 +81,26 @@ class TriageForm(ActionForm):
         ),
         "when redirecting",
     )
+    owner = forms.TypedChoiceField(
+        label="Case owner",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[],
+        initial="",
+        widget=forms.RadioSelect,
+        help_text="The HR adviser who owns the case from now on. You, unless you name another.",
+    )
+    # Leaving it is choosing "Me": not an optional answer, so not labelled one.
+    owner.compact = True  # type: ignore[attr-defined]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The trust's HR advisers (a few dozen at most); the service refuses
+        # the referring manager and anyone who is not one.
+        advisers = holders(Role.HR).order_by("last_name", "first_name", "username")
+        owner = cast(forms.TypedChoiceField, self.fields["owner"])
+        owner.choices = [("", "Me")] + [(u.pk, u.get_full_name() or u.username) for u in advisers]
 
 
 class ResubmitForm(ActionForm):

@@ -13,11 +13,21 @@ from django.urls import path
 from viewflow.urls import Application
 
 from web import audit as audit_views
+from web import meetings as meeting_views
 from web import panels as panel_views
 from web import retention, subject_access
 from workflow.audit_selectors import can_explore
 
-from . import case_export, cases, overview, referrals
+from . import (
+    case_documents,
+    case_export,
+    case_notes,
+    case_owners,
+    cases,
+    letters,
+    overview,
+    referrals,
+)
 
 
 class CasesApp(Application):
@@ -44,6 +54,66 @@ class CasesApp(Application):
         "<int:pk>/panel-suggestion/",
         panel_views.PanelSuggestionView.as_view(),
         name="panel_suggestion",
+    )
+    # The case's notes (web/case_notes.py): GET lists, POST adds or corrects one.
+    notes_path = path("<int:pk>/notes/", case_notes.CaseNotesView.as_view(), name="notes")
+    # The case's letters (web/letters.py), HR only: GET lists, POST generates
+    # one; record one as sent. Each PDF downloads as a document (document_download).
+    letters_path = path("<int:pk>/letters/", letters.CaseLettersView.as_view(), name="letters")
+    letter_sent_path = path(
+        "<int:pk>/letters/<int:letter>/sent/", letters.LetterSentView.as_view(), name="letter_sent"
+    )
+    # Panel meetings (web/meetings.py): HR arranges them, HR or the chair
+    # records attendance; the .ics for anyone who may see the case.
+    meeting_schedule_path = path(
+        "<int:pk>/meetings/schedule/",
+        meeting_views.MeetingScheduleView.as_view(),
+        name="meeting_schedule",
+    )
+    meeting_change_path = path(
+        "<int:pk>/meetings/<int:meeting>/change/",
+        meeting_views.MeetingChangeView.as_view(),
+        name="meeting_change",
+    )
+    meeting_cancel_path = path(
+        "<int:pk>/meetings/<int:meeting>/cancel/",
+        meeting_views.MeetingCancelView.as_view(),
+        name="meeting_cancel",
+    )
+    meeting_attendance_path = path(
+        "<int:pk>/meetings/<int:meeting>/attendance/",
+        meeting_views.MeetingAttendanceView.as_view(),
+        name="meeting_attendance",
+    )
+    meeting_minutes_path = path(
+        "<int:pk>/meetings/<int:meeting>/minutes/",
+        meeting_views.MeetingMinutesView.as_view(),
+        name="meeting_minutes",
+    )
+    meeting_invite_path = path(
+        "<int:pk>/meetings/<int:meeting>/invite.ics",
+        meeting_views.MeetingInviteView.as_view(),
+        name="meeting_invite",
+    )
+    # The case's documents (web/case_documents.py): GET lists, POST uploads a
+    # document or a new version; each version downloads from its own route.
+    case_documents_path = path(
+        "<int:pk>/documents/", case_documents.CaseDocumentsView.as_view(), name="case_documents"
+    )
+    document_download_path = path(
+        "<int:pk>/documents/<int:doc>/v<int:number>/",
+        case_documents.DocumentDownloadView.as_view(),
+        name="document_download",
+    )
+    # The case owner and delegations (web/case_owners.py); before action_path,
+    # whose <slug:action> would otherwise take "owner".
+    case_owner_path = path(
+        "<int:pk>/owner/", case_owners.CaseOwnerView.as_view(), name="case_owner"
+    )
+    owners_path = path("owners/", case_owners.OwnersView.as_view(), name="owners")
+    away_path = path("away/", case_owners.AwayView.as_view(), name="away")
+    away_end_path = path(
+        "away/<int:delegation>/end/", case_owners.AwayEndView.as_view(), name="away_end"
     )
     action_path = path("<int:pk>/<slug:action>/", cases.CaseActionView.as_view(), name="action")
     my_panels_path = path("my-panels/", panel_views.MyPanelsView.as_view(), name="my_panels")

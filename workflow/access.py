@@ -29,12 +29,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, Q, TextField, Value, When
+from django.db.models import Exists, F, Q, TextChoices, TextField, Value, When
 from django.db.models.query import ModelIterable
 
+from accounts.delegation import delegated_to
 from accounts.roles import Role, user_roles
 
 from .participants import participants
@@ -81,7 +82,9 @@ class CaseVisible:
     """HR advisers and decision-makers see every case; a manager the cases they
     referred; a panel member the cases they were convened on, whatever became
     of their seat (what they see of it is ``DetailsVisible``'s); governance
-    and anyone else no case."""
+    and anyone else no case. A delegate covering someone today
+    (``accounts.delegation``) also sees what that person sees, in the roles
+    both hold: never a delegate's delegate."""
 
     @staticmethod
     def allows(user: Viewer, case: Case) -> bool:
@@ -90,9 +93,12 @@ class CaseVisible:
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER}:
             return True
-        if Role.MANAGER in roles and _is_referrer(user, case):
-            return True
-        return Role.PANEL in roles and user.pk in _member_ids(case)
+        if not user.is_authenticated:
+            return False
+        # The delegations are read only when the person's own roles refuse.
+        return _sees(user.pk, roles, case) or any(
+            _sees(pk, held, case) for pk, held in delegated_to(user).items()
+        )
 
     @staticmethod
     def q(user: Viewer, prefix: str = "") -> Q:
@@ -101,12 +107,35 @@ class CaseVisible:
             return _live(prefix)
         if not user.is_authenticated:  # nobody logged in holds no role
             return nothing(prefix)
-        q = nothing(prefix)
-        if Role.MANAGER in roles:
-            q |= _referred(user, prefix)
-        if Role.PANEL in roles:
-            q |= Q(_membership(user, prefix))
+        q = _sees_q(user.pk, roles, prefix)
+        for pk, held in delegated_to(user).items():
+            q |= _sees_q(pk, held, prefix)
         return q & _live(prefix)
+
+
+def _sees(user_id: int, roles: frozenset[Role], case: Case) -> bool:
+    """A manager's or panel member's own sight of a case (``CaseVisible``)."""
+    if Role.MANAGER in roles and case.referring_manager_id == user_id:
+        return True
+    return Role.PANEL in roles and user_id in _member_ids(case)
+
+
+def _sees_q(user_id: int, roles: frozenset[Role], prefix: str) -> Q:
+    q = nothing(prefix)
+    if Role.MANAGER in roles:
+        q |= _referred_id(user_id, prefix)
+    if Role.PANEL in roles:
+        q |= Q(_membership(_as_person(user_id), prefix))
+    return q
+
+
+def _as_person(user_id: int) -> Actor:
+    # The participants' query forms filter by the user, which a primary key does as well.
+    return cast("Actor", user_id)
+
+
+def _referred_id(user_id: int, prefix: str) -> Q:
+    return Q(**{f"{prefix}referring_manager": user_id})
 
 
 def _live(prefix: str) -> Q:
@@ -151,21 +180,46 @@ class DetailsVisible:
 
     @staticmethod
     def allows(user: Viewer, case: Case) -> bool:
-        if not CaseVisible.allows(user, case):
+        if case.destroyed_at is not None:
             return False
-        if _roles(user) & {Role.HR, Role.DECISION_MAKER} or _is_referrer(user, case):
+        roles = _roles(user)
+        if roles & {Role.HR, Role.DECISION_MAKER}:
             return True
-        if user.pk not in _member_ids(case):
-            return True
-        return participants().cleared(case, user.pk)
+        if not user.is_authenticated:
+            return False
+        # A delegate reads what the person they cover may read, no more: a
+        # member yet to declare hands on no details (docs/case-owners.md).
+        return _reads(user.pk, roles, case) or any(
+            _reads(pk, held, case) for pk, held in delegated_to(user).items()
+        )
 
     @staticmethod
     def q(user: Viewer, prefix: str = "") -> Q:
-        visible = CaseVisible.q(user, prefix)
-        if _roles(user) & {Role.HR, Role.DECISION_MAKER} or not user.is_authenticated:
-            return visible
-        cleared = participants().cleared_q(user, prefix)
-        return visible & (_referred(user, prefix) | ~Q(_membership(user, prefix)) | Q(cleared))
+        roles = _roles(user)
+        if roles & {Role.HR, Role.DECISION_MAKER} or not user.is_authenticated:
+            return CaseVisible.q(user, prefix)
+        q = _reads_q(user.pk, roles, prefix)
+        for pk, held in delegated_to(user).items():
+            q |= _reads_q(pk, held, prefix)
+        return q & _live(prefix)
+
+
+def _reads(user_id: int, roles: frozenset[Role], case: Case) -> bool:
+    """A manager's or panel member's own reading of a case's details: they see
+    it, and referred it, hold no seat on it, or declared no conflict."""
+    if not _sees(user_id, roles, case):
+        return False
+    if case.referring_manager_id == user_id or user_id not in _member_ids(case):
+        return True
+    return participants().cleared(case, user_id)
+
+
+def _reads_q(user_id: int, roles: frozenset[Role], prefix: str) -> Q:
+    person = _as_person(user_id)
+    cleared = participants().cleared_q(person, prefix)
+    return _sees_q(user_id, roles, prefix) & (
+        _referred_id(user_id, prefix) | ~Q(_membership(person, prefix)) | Q(cleared)
+    )
 
 
 class PanelViewsVisible:
@@ -321,6 +375,67 @@ class EventReasonVisible:
         )
 
 
+class FileAudience(TextChoices):
+    """Who may read a document or note in a case's file (``FileVisible``)."""
+
+    HR = "hr", "HR only"
+    PANEL = "panel", "HR and the panel"
+    CASE = "case", "Everyone on the case"
+
+
+def _cleared_member(user: Viewer, case: Case) -> bool:
+    return (
+        Role.PANEL in _roles(user)
+        and not _is_referrer(user, case)
+        and user.pk in _member_ids(case)
+        and participants().cleared(case, user.pk)
+    )
+
+
+class FileVisible:
+    """A document or note in the case's file, by its audience (``FileAudience``).
+
+    Nobody reads anything of a file whose details they may not see
+    (``DetailsVisible``): a panel member yet to declare "no conflict" sees no
+    document or note, not even its title. Within that, ``case`` is for
+    everyone; ``panel`` for HR advisers, members cleared on the current
+    panel and the decision-maker who may sign off (never the referring
+    manager as such); ``hr`` for HR advisers acting on a case they did not
+    refer (``rules.hr_adviser``).
+
+    Over rows that point at a case: ``q`` takes the path to the case
+    (``prefix``) and the name of the row's audience column."""
+
+    @staticmethod
+    def allows(user: Viewer, case: Case, audience: str) -> bool:
+        if not DetailsVisible.allows(user, case):
+            return False
+        audience = FileAudience(audience)
+        if audience is FileAudience.CASE:
+            return True
+        hr = Role.HR in _roles(user) and not _is_referrer(user, case)
+        if audience is FileAudience.HR:
+            return hr
+        return hr or _cleared_member(user, case) or SignoffIndependent.allows(user, case)
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "case__", audience_field: str = "audience") -> Q:
+        if not user.is_authenticated:
+            return nothing(prefix)
+        roles = _roles(user)
+        hr = ~_referred(user, prefix) if Role.HR in roles else nothing(prefix)
+        panel = hr | SignoffIndependent.q(user, prefix)
+        if Role.PANEL in roles:
+            cleared = participants().cleared_q(user, prefix)
+            panel |= ~_referred(user, prefix) & Q(_membership(user, prefix)) & Q(cleared)
+        audience = (
+            Q(**{audience_field: FileAudience.CASE})
+            | (Q(**{audience_field: FileAudience.PANEL}) & panel)
+            | (Q(**{audience_field: FileAudience.HR}) & hr)
+        )
+        return DetailsVisible.q(user, prefix) & audience
+
+
 # --- what a page may print -------------------------------------------------------------
 
 
@@ -352,7 +467,9 @@ MINIMUM_FIELDS = frozenset(
         "due_on",
     }
 )
-PEOPLE_FIELDS = frozenset({"employee_name", "referring_manager", "referring_manager_id", "panels"})
+PEOPLE_FIELDS = frozenset(
+    {"employee_name", "referring_manager", "referring_manager_id", "panels", "owner", "owner_id"}
+)
 ETHNICITY_FIELDS = frozenset(
     {"employee_ethnic_category", "get_employee_ethnic_category_display", "employee_wres_group"}
 )
@@ -452,6 +569,9 @@ class ShownEvent:
     reason: str
     payload: dict[str, Any]
     reason_withheld: bool
+    # Whom the actor acted for (an out-of-office delegation), by name: the
+    # path reads "by X for Y". Filled in by the selector that names people.
+    on_behalf_of: str = ""
 
 
 def shown_event(user: Viewer, event: AuditEvent) -> ShownEvent:

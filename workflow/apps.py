@@ -16,3 +16,11 @@ class WorkflowConfig(AppConfig):
 
         # The audit log labels and searches the case actions it records.
         register_event_types((a.value, a.label) for a in Action)
+        # The case owner and out-of-office delegations (docs/case-owners.md).
+        register_event_types(
+            [
+                ("owner_reassigned", "Case owner changed"),
+                ("delegation_set", "Delegation set"),
+                ("delegation_ended", "Delegation ended"),
+            ]
+        )

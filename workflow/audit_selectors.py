@@ -46,8 +46,10 @@ def _require_explorer(user: Viewer) -> None:
 
 
 # The payload keys that hold people's user ids (a panel's members and chair,
-# the members a replacement fills in for, a notice's recipient).
-PEOPLE_KEYS = ("members", "chair", "replacing", "recipient")
+# the members a replacement fills in for, a notice's recipient, the case
+# owner set at triage, an owner change's old and new owners, and the person
+# a delegate acted for).
+PEOPLE_KEYS = ("members", "chair", "replacing", "recipient", "owner", "from", "to", "on_behalf_of")
 
 
 @dataclass

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import OperationalError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -31,6 +31,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
+from accounts.delegation import delegated_to
 from accounts.types import Actor
 from audit.chain import normalise_payload
 from audit.models import AuditEvent
@@ -42,7 +43,17 @@ from .events import CaseActed
 from .flows import STAGE_OF_NODE, ReferralFlow
 from .models import Case, Stage
 from .participants import participants
-from .rules import RULES, Action, Rule, applies, can_view, not_ready
+from .rules import (
+    NOT_DELEGABLE,
+    NOT_DELEGABLE_REFUSAL,
+    RULES,
+    Action,
+    Rule,
+    acting_for,
+    applies,
+    can_view,
+    not_ready,
+)
 from .steps import case_step_advance
 
 _ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -175,6 +186,9 @@ class CaseAction:
     # The flow's open human tasks, read once under the lock: the checks ask
     # which steps are open, and ``_complete`` completes one of these rows.
     tasks: list[Task] = field(default_factory=list, repr=False)
+    # The person the actor covers and acts for (an out-of-office delegation:
+    # ``rules.acting_for``); None when they act for themselves.
+    on_behalf_of: Actor | None = None
 
 
 @contextmanager
@@ -199,8 +213,15 @@ def case_action(
         case = lock_case(case_id)
         tasks = open_tasks(case)
         nodes = [t.flow_task.name for t in tasks]
-        _check(case, actor, action, rule, expected_version, nodes)
-        ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage, tasks=tasks)
+        person = _check(case, actor, action, rule, expected_version, nodes)
+        ctx = CaseAction(
+            case=case,
+            actor=actor,
+            action=action,
+            from_stage=case.stage,
+            tasks=tasks,
+            on_behalf_of=person,
+        )
         yield ctx
         _forget_panels(case)
         if rule.node is not None:
@@ -245,8 +266,10 @@ def case_activity(
         # No task is completed, so none is read: the lock said whether one of
         # the rule's steps is open, which is all ``rules.applies`` asks here.
         nodes = list(rule.during) if getattr(case, "ftp_step_open", False) else []
-        _check(case, actor, action, rule, expected_version, nodes)
-        ctx = CaseAction(case=case, actor=actor, action=action, from_stage=case.stage)
+        person = _check(case, actor, action, rule, expected_version, nodes)
+        ctx = CaseAction(
+            case=case, actor=actor, action=action, from_stage=case.stage, on_behalf_of=person
+        )
         yield ctx
         _forget_panels(case)
         if read_only:
@@ -290,11 +313,17 @@ def _check(
     rule: Rule,
     expected_version: int | None,
     nodes: list[str],
-) -> None:
+) -> Actor | None:
+    """Refuse the action, or say whom the actor takes it for: None for
+    themselves, or the person they cover whose rule allows it (looked up
+    only when the actor's own rule refuses)."""
     if not can_view(actor, case):
         raise NotFound("No such case.")
+    person = None
     if not rule.allowed(actor, case):
-        raise NotAllowed(rule.refusal)
+        person = acting_for(actor, action, case)
+        if person is None:
+            raise NotAllowed(_refusal(actor, action, rule))
     if not applies(action, case, nodes):
         raise Conflict(
             f"{action.label} does not apply to case {case.reference} at its current stage "
@@ -302,8 +331,17 @@ def _check(
         )
     if expected_version is not None and expected_version != case.version:
         raise Conflict(f"Case {case.reference} was changed by someone else. Reload it.")
-    if why := not_ready(action, actor, case):
+    if why := not_ready(action, person or actor, case):
         raise Conflict(why)
+    return cast("Actor | None", person)
+
+
+def _refusal(actor: Actor, action: Action, rule: Rule) -> str:
+    """Why the actor may not: a delegate asking for a personal panel action is
+    told it is personal, rather than that they hold the wrong role."""
+    if action in NOT_DELEGABLE and delegated_to(actor):
+        return NOT_DELEGABLE_REFUSAL.format(action=action.label)
+    return rule.refusal
 
 
 def _complete(ctx: CaseAction, node_name: str) -> None:
@@ -363,7 +401,7 @@ def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
             to_stage=case.stage,
             flow_moved=flow_moved,
             open_step=opened,
-            payload=ctx.payload,
+            payload=_payload(ctx),
         )
     )
 
@@ -382,8 +420,16 @@ def _repeats_newest_event(ctx: CaseAction) -> bool:
         "actor_id": ctx.actor.pk,
         "to_stage": ctx.case.stage,
         "reason": ctx.reason,
-        "payload": normalise_payload(ctx.payload),
+        "payload": normalise_payload(_payload(ctx)),
     }
+
+
+def _payload(ctx: CaseAction) -> dict[str, Any]:
+    """The action's payload, naming the person it was taken for, if anyone:
+    the event's actor is the delegate, so the record says "by X for Y"."""
+    if ctx.on_behalf_of is None:
+        return ctx.payload
+    return {**ctx.payload, "on_behalf_of": ctx.on_behalf_of.pk}
 
 
 def _audit(ctx: CaseAction) -> None:
@@ -395,5 +441,5 @@ def _audit(ctx: CaseAction) -> None:
         from_stage=ctx.from_stage,
         to_stage=case.stage,
         reason=ctx.reason,
-        payload=ctx.payload,
+        payload=_payload(ctx),
     )

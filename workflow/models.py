@@ -75,6 +75,16 @@ class Case(TrustOwned):
     referring_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referred_cases"
     )
+    # The named HR case owner (docs/case-owners.md): set at triage, changed
+    # only by an HR lead (workflow.services.owner). Null on cases triaged
+    # before owners existed, and until triage: "Not assigned".
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+    )
 
     # The employee as they were at referral time.
     # Null only on a destroyed case file (records.retention): the person is gone.
@@ -143,6 +153,8 @@ class Case(TrustOwned):
         indexes = [
             models.Index(fields=["trust", "stage", "-submitted_at"], name="case_stage_submitted"),
             models.Index(fields=["referring_manager", "-submitted_at"], name="case_manager"),
+            # "My cases as owner" and the owners page's open-case counts.
+            models.Index(fields=["trust", "owner", "stage"], name="case_owner"),
             models.Index(fields=["employee_org_unit", "stage"], name="case_orgunit_stage"),
             models.Index(fields=["formal_commissioned_at"], name="case_formal_at"),
             # The retention review's list (records.retention_selectors): the

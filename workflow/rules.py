@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.delegation import delegated_people
 from accounts.roles import Role, has_role
 
 from . import access
@@ -176,6 +177,39 @@ def register_rules(rules: Mapping[Action, Rule]) -> None:
     _RULES.update(rules)
 
 
+# What a delegate may do for the person they cover: the referring manager's
+# own steps (resubmitting, recording the informal outcome, withdrawing).
+# Nothing else: what a member does on their own seat is theirs alone (a
+# declaration of a conflict of interest is personal, and HR replaces an
+# absent member instead; so are a member's view and the chair's decision),
+# and the HR and sign-off steps are open to every holder of the role in
+# their own right, whose independence from the case is their own, never
+# borrowed (docs/case-owners.md).
+DELEGABLE = frozenset({Action.RESUBMIT, Action.RECORD_INFORMAL_OUTCOME, Action.WITHDRAW})
+NOT_DELEGABLE = frozenset({Action.DECLARE, Action.RECORD_VIEW, Action.DECIDE})
+NOT_DELEGABLE_REFUSAL = (
+    "{action} is personal to the panel member: nobody can do it for them. "
+    "Ask HR to replace a member who is away."
+)
+
+
+def acting_for(user: Viewer, action: Action, case: Case) -> Viewer | None:
+    """The person ``user`` covers today (``accounts.delegation``) whose own
+    rule allows ``action`` on ``case``, for a delegate whose own rule
+    refuses it; None if there is none, or the action is not ``DELEGABLE``.
+
+    Ask only after the person's own rule refused: the delegations are read
+    then, so acting for oneself costs no extra query."""
+    if action not in DELEGABLE:
+        return None
+    rule = RULES[action]
+    person: Viewer
+    for person in delegated_people(user):
+        if rule.allowed(person, case):
+            return person
+    return None
+
+
 def applies(action: Action, case: Case, active_nodes: Iterable[str]) -> bool:
     rule = RULES[action]
     nodes = set(active_nodes)
@@ -194,10 +228,14 @@ def not_ready(action: Action, user: Viewer, case: Case) -> str | None:
 
 def available_actions(user: Viewer, case: Case, active_nodes: Iterable[str]) -> list[Action]:
     """The actions ``user`` may take on ``case`` now, in the flow's order (the
-    order of ``Action``, whichever app registered each rule and when)."""
+    order of ``Action``, whichever app registered each rule and when): their
+    own, and those they may take for someone they cover (``acting_for``)."""
     nodes = set(active_nodes)
-    return [
-        a
-        for a in Action
-        if applies(a, case, nodes) and RULES[a].allowed(user, case) and not not_ready(a, user, case)
-    ]
+    offered = []
+    for a in Action:
+        if not applies(a, case, nodes):
+            continue
+        who = user if RULES[a].allowed(user, case) else acting_for(user, a, case)
+        if who is not None and not not_ready(a, who, case):
+            offered.append(a)
+    return offered

@@ -7,7 +7,7 @@ in the same query, and the case page prefetches each related table once.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -27,6 +27,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from accounts.delegation import delegators_of
 from accounts.types import Viewer, as_actor
 from audit.models import AuditEvent
 from audit.services import personal_data_access_record
@@ -135,6 +136,7 @@ def case_list_for(
     submitted_to: dt.date | None = None,
     search: str | None = None,
     sort: str = CASE_LIST_DEFAULT_SORT,
+    owned: bool = False,
 ) -> QuerySet[Case]:
     """Cases the user may see, in ``sort``'s order (``CASE_LIST_SORTS``;
     newest first by default), with what a list row shows (``due_on``: the
@@ -145,11 +147,12 @@ def case_list_for(
     employee's name is close to it); it never widens them. It matches only
     what a row shows its viewer (the reference and the people; the staff
     number where the details are shown), so it reveals nothing a row withholds.
+    ``owned``: only the cases ``user`` is the HR owner of.
 
     Rows come out as ``access.ShownCase``: a row whose details the viewer may
     not read (``details_shown`` false) gives nothing of its substance."""
     qs: QuerySet[Case] = (
-        Case.objects.select_related("employee_org_unit", "referring_manager")
+        Case.objects.select_related("employee_org_unit", "referring_manager", "owner")
         .filter(access.CaseVisible.q(user))
         .annotate(
             due_on=open_step_due_on("pk"),
@@ -166,6 +169,9 @@ def case_list_for(
         qs = qs.filter(access.DetailsVisible.q(user), employee_org_unit__code=org_unit)
     if outcome:
         qs = qs.filter(outcome=outcome)
+    if owned:
+        # "My cases as owner": the cases ``user`` is the named HR owner of.
+        qs = qs.filter(owner=user.pk)
     if submitted_from:
         qs = qs.filter(submitted_at__date__gte=submitted_from)
     if submitted_to:
@@ -263,7 +269,24 @@ class CaseView:
         someone who may not read the details."""
         if not self.allowed.details:
             return []
-        return [access.shown_event(self.viewer, e) for e in self._case.events.all()]
+        events = [access.shown_event(self.viewer, e) for e in self._case.events.all()]
+        return _with_on_behalf_of(events)
+
+
+def _with_on_behalf_of(events: list[access.ShownEvent]) -> list[access.ShownEvent]:
+    """Name the person each event was taken for, where a delegate acted (one
+    query, and only when the path has such an event)."""
+    ids = {e.payload["on_behalf_of"] for e in events if "on_behalf_of" in e.payload}
+    if not ids:
+        return events
+    people = get_user_model().objects.filter(pk__in=ids).only("first_name", "last_name", "username")
+    names = {p.pk: p.get_full_name() or p.get_username() for p in people}
+    return [
+        replace(e, on_behalf_of=names.get(e.payload["on_behalf_of"], "someone"))
+        if "on_behalf_of" in e.payload
+        else e
+        for e in events
+    ]
 
 
 def case_get_for(
@@ -275,7 +298,7 @@ def case_get_for(
     a screen that does not show it (``shows_ethnicity=False``) records none.
     """
     qs = Case.objects.select_related(
-        "employee_org_unit", "referring_manager", "just_culture", "process"
+        "employee_org_unit", "referring_manager", "owner", "just_culture", "process"
     ).prefetch_related(
         # The panels (seats, declarations, views, decisions) and the decisions.
         *participants().detail_prefetches(),
@@ -318,14 +341,26 @@ def case_get_for(
 
 def inbox_for(user: Viewer) -> QuerySet[Task]:
     """Open tasks waiting for ``user``: assigned to them, or in the queue of a
-    role they hold, on cases they may see and may act on."""
+    role they hold, on cases they may see and may act on; and the tasks
+    assigned to someone they cover today (an out-of-office delegation), bar
+    the chair's decision, which is personal. A row's ``owner`` says whom it
+    is for when it is not ``user``'s own."""
     perms = [p for p in user.get_all_permissions()] if user.is_authenticated else []
+    mine = Q(owner=user) | Q(owner__isnull=True, owner_permission__in=perms)
+    covered = delegators_of(user) if user.is_authenticated else []
+    if covered:
+        mine |= Q(owner__in=covered) & ~Q(flow_task=ReferralFlow.decide)
     # viewflow ships no type information: its manager is Any to mypy, so the
     # queryset's type is declared here.
     qs: QuerySet[Task] = (
         Task.objects.filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
-        .filter(Q(owner=user) | Q(owner__isnull=True, owner_permission__in=perms))
-        .select_related("process__case__employee_org_unit", "process__case__referring_manager")
+        .filter(mine)
+        .select_related(
+            "process__case__employee_org_unit",
+            "process__case__referring_manager",
+            "process__case__owner",
+            "owner",
+        )
         .annotate(due_on=open_step_due_on("process__case"))
     )
     # Nobody acts as an independent check on a case they referred, and only an

@@ -9,13 +9,15 @@ the mailbox with the same Message-ID and mail clients can fold it away.
 
 from __future__ import annotations
 
+from email.mime.text import MIMEText
+
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from accounts.types import Actor
 
 from .. import messages
-from ..models import Channel, Delivery, Notification
+from ..models import Channel, Delivery, Kind, Notification
 
 
 class EmailChannel:
@@ -35,7 +37,37 @@ class EmailChannel:
             headers={"Message-ID": message_id(delivery)},
             connection=get_connection(fail_silently=False),
         )
+        if notification.kind in Kind.meeting_kinds():
+            invitation = meeting_invitation(notification)
+            if invitation is not None:
+                message.attach(invitation)
         message.send()
+
+
+def meeting_invitation(notification: Notification) -> MIMEText | None:
+    """The meeting's calendar invitation for the recipient, built now from the
+    meeting as it is (a retry never sends a time that has since moved):
+    ``text/calendar; method=REQUEST`` (or ``CANCEL``), named invite.ics."""
+    from panels.meeting_ics import CANCEL, REQUEST
+    from panels.meetings import invitation_ics
+    from panels.models import PanelMeeting
+
+    item = notification.items[0] if notification.items else {}
+    meeting_id = item.get("meeting")
+    meeting = (
+        PanelMeeting.objects.select_related("case", "panel").filter(pk=meeting_id).first()
+        if meeting_id
+        else None
+    )
+    if meeting is None:
+        return None
+    cancel = notification.kind == Kind.MEETING_CANCELLED
+    ics = invitation_ics(meeting, notification.recipient_id, cancel=cancel)
+    method = CANCEL if f"METHOD:{CANCEL}".encode() in ics else REQUEST
+    part = MIMEText(ics.decode("utf-8"), "calendar", "utf-8")
+    part.set_param("method", method)
+    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
+    return part
 
 
 def message_id(delivery: Delivery) -> str:

@@ -15,6 +15,7 @@ from .inbox import (
     notification_preference_set,
     notifications_mark_all_read,
 )
+from .meetings import meeting_notify, meeting_seats_notify
 from .record import case_action_notify, notifications_record, referral_submitted_notify
 from .settle import notices_settle_on_action
 
@@ -28,6 +29,8 @@ __all__ = [
     "digest_build",
     "digests_build",
     "history_deliveries_settle",
+    "meeting_notify",
+    "meeting_seats_notify",
     "notices_settle_on_action",
     "notification_mark_read",
     "notification_preference_set",

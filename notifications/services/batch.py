@@ -121,7 +121,7 @@ def delivery_channels(user: Actor, *, kind: str, digester: bool) -> list[tuple[s
 
 
 def _status(held_for_digest: bool, kind: str) -> str:
-    """An email for someone who chose the digest waits for it (never the digest itself)."""
-    return (
-        DeliveryStatus.HELD if held_for_digest and kind != Kind.DIGEST else DeliveryStatus.PENDING
-    )
+    """An email for someone who chose the digest waits for it (never the digest
+    itself, nor a meeting's calendar invitation: a calendar needs it as it is)."""
+    immediate = kind == Kind.DIGEST or kind in Kind.meeting_kinds()
+    return DeliveryStatus.HELD if held_for_digest and not immediate else DeliveryStatus.PENDING

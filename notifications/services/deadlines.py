@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -34,13 +34,16 @@ from workflow.models import Case, CaseStep
 
 from ..models import Kind, ScheduledNotice
 from ..selectors import (
+    HR_STEPS,
     OpenSpell,
+    hr_case_owners,
     hr_leads,
     independent_decision_makers_many,
     roles_memoised,
     step_owners_many,
 )
 from .batch import NoticeEvent, notifications_record_many
+from .covering import cover_for, covered_told
 from .notices_sql import deadline_notices_record, due_notices_claim
 
 logger = logging.getLogger(__name__)
@@ -178,14 +181,19 @@ def _record(due: list[_Due], now: dt.datetime) -> None:
     """Tell whoever each notice is for (``notices_told``). On PostgreSQL the
     rows are written by one statement (``notices_sql``); elsewhere (SQLite,
     for ``make run``) through the ORM, to the same rows."""
-    events = notices_told(due, _recipients(due))
+    told, for_whom = covered_told(_recipients(due))
+    events = notices_told(due, told, for_whom)
     if _in_one_statement():
         deadline_notices_record(events=events, now=now)
     else:
         notifications_record_many(events=events)
 
 
-def notices_told(due: Sequence[_Due], told: Mapping[int, Sequence[Actor]]) -> list[NoticeEvent]:
+def notices_told(
+    due: Sequence[_Due],
+    told: Mapping[int, Sequence[Actor]],
+    for_whom: Mapping[tuple[int, int], Actor] | None = None,
+) -> list[NoticeEvent]:
     """What each active person hears of the batch's notices (``told`` maps
     a notice's id to its people): one notice, the notification of that
     notice, as any action's; several, one ``DUE_STEPS`` message listing
@@ -195,7 +203,9 @@ def notices_told(due: Sequence[_Due], told: Mapping[int, Sequence[Actor]]) -> li
     forty overdue steps gets one email listing forty, not forty emails
     (issue 14: it also makes the sweep's writes follow the people told,
     not the notices). Each step still reaches the case's audit trail when
-    the message is sent (``delivery_send``). A notice that already told
+    the message is sent (``delivery_send``). ``for_whom``: by (notice,
+    delegate), the person away whom a delegate is told for
+    (``covering.covered_told``); their message says so. A notice that already told
     someone (the same event key) is not told them again; a bundle's key is
     its first notice's, which fires once.
     """
@@ -209,8 +219,10 @@ def notices_told(due: Sequence[_Due], told: Mapping[int, Sequence[Actor]]) -> li
     events = []
     for user_id, notices in theirs.items():
         mine = sorted(notices.values(), key=_item_order)
+        away = for_whom or {}
         if len(mine) == 1:
             d = mine[0]
+            person = away.get((d.pk, user_id))
             events.append(
                 NoticeEvent(
                     event_key=f"{d.kind}:step{d.step_id}",
@@ -219,6 +231,7 @@ def notices_told(due: Sequence[_Due], told: Mapping[int, Sequence[Actor]]) -> li
                     case_id=d.case_id,
                     step=d.step,
                     due_on=d.due_on,
+                    items=[cover_for({}, person)] if person is not None else [],
                 )
             )
             continue
@@ -227,18 +240,20 @@ def notices_told(due: Sequence[_Due], told: Mapping[int, Sequence[Actor]]) -> li
                 event_key=f"{Kind.DUE_STEPS}:notice{min(notices)}",
                 kind=Kind.DUE_STEPS,
                 recipients=[people[user_id]],
-                items=[
-                    {
-                        "case": d.case_id,
-                        "kind": d.kind,
-                        "step": d.step,
-                        "due_on": d.due_on.isoformat() if d.due_on else None,
-                    }
-                    for d in mine
-                ],
+                items=[_item(d, away.get((d.pk, user_id))) for d in mine],
             )
         )
     return events
+
+
+def _item(d: _Due, person: Actor | None) -> dict[str, Any]:
+    item = {
+        "case": d.case_id,
+        "kind": d.kind,
+        "step": d.step,
+        "due_on": d.due_on.isoformat() if d.due_on else None,
+    }
+    return cover_for(item, person) if person is not None else item
 
 
 def _item_order(d: _Due) -> tuple[dt.date, int, str, str]:
@@ -257,10 +272,14 @@ def _recipients(due: list[_Due]) -> dict[int, list[Actor]]:
         {d.case_id for d in due if d.kind == Kind.OVERDUE_DECISION_MAKER}
     )
     leads = hr_leads() if any(d.kind == Kind.OVERDUE_HR for d in due) else []
+    case_owners = hr_case_owners({s.case_id for s in spells.values() if s.step in HR_STEPS})
     told = {}
     for d in due:
         if d.kind == Kind.REMINDER:
-            told[d.pk] = owners[spells[d.pk]]
+            # An HR step of a case with an owner: its owner (or their
+            # delegate, after this) is reminded, not every HR adviser.
+            owner = case_owners.get(d.case_id) if d.step in HR_STEPS else None
+            told[d.pk] = [owner] if owner is not None else owners[spells[d.pk]]
         elif d.kind == Kind.OVERDUE_HR:
             told[d.pk] = [u for u in leads if u.pk != d.referring_manager_id]
         else:

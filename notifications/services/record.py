@@ -23,6 +23,7 @@ from ..channels import enabled_channels
 from ..models import Delivery, DeliveryStatus, Kind, Notification
 from ..selectors import digest_user_ids, independent_decision_makers, users_with_role
 from .batch import NoticeEvent, notifications_record_many
+from .covering import covered_events
 from .delivery import deliveries_enqueue_on_commit
 
 
@@ -106,7 +107,7 @@ def referral_submitted_notify(event: CaseSubmitted) -> None:
     """A referral was submitted (subscribed to ``CaseSubmitted``): HR advisers hear."""
     case, actor = event.case, event.actor
     hr = [u for u in users_with_role(Role.HR) if u.pk != actor.pk]
-    notifications_record_many(events=[_told(Kind.SUBMITTED, case, hr)])
+    notifications_record_many(events=covered_events([_told(Kind.SUBMITTED, case, hr)]))
 
 
 def case_action_notify(event: CaseActed) -> None:
@@ -123,7 +124,8 @@ def case_action_notify(event: CaseActed) -> None:
         _told(kind, event.case, recipients) for kind, recipients in _who_hears(event) if recipients
     ]
     if told:
-        notifications_record_many(events=told)
+        # Whoever is away today is covered: their delegate hears, "for" them.
+        notifications_record_many(events=covered_events(told))
 
 
 def _who_hears(event: CaseActed) -> Iterator[tuple[str, Sequence[Actor]]]:

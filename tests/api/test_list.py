@@ -76,6 +76,7 @@ def test_a_list_row_shows_no_ethnicity(cast: Any, cases: dict[str, int]) -> None
         "stage",
         "outcome",
         "employee_name",
+        "owner",
         "org_unit",
         "concern_category",
         "submitted_at",

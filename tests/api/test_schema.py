@@ -23,7 +23,7 @@ JSON = "application/vnd.oai.openapi+json"
 
 # Each action's body: every property, and the ones a client must send.
 ACTION_BODIES: dict[str, tuple[set[str], set[str]]] = {
-    "triage": ({"route", "reason", "policy"}, {"route"}),
+    "triage": ({"route", "reason", "policy", "owner"}, {"route"}),
     "resubmit": ({"note", "summary", "informal_steps_tried"}, {"note"}),
     "record_informal_outcome": ({"resolved", "actions", "reason"}, {"resolved", "actions"}),
     "convene_panel": ({"members", "chair"}, {"members", "chair"}),

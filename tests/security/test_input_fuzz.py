@@ -100,6 +100,8 @@ PAGES = [
     Page("cases:my_panels", ("cursor",), hr=REFUSED, manager=REFUSED, good=GOOD_FILTERS),
     # HR may convene the seeded case; a manager may not (409, no form at all).
     Page("convene", ("members", "chair"), manager=frozenset({409}), good={"members": ["1"]}),
+    # The seeded panel case's notes (web/case_notes.py): its manager reads them too.
+    Page("case_notes", ("cursor",), good=GOOD_FILTERS),
     # The API: keyset pages, so no page is "past the last" (a stale cursor is a page).
     Page(
         "api:referrals",
@@ -189,6 +191,8 @@ def seeded(story: Story) -> dict[str, Any]:
 def url_of(page: Page, seeded: dict[str, Any]) -> str:
     if page.name == "convene":
         return reverse("cases:action", args=[seeded["panel"].pk, "convene_panel"])
+    if page.name == "case_notes":
+        return reverse("cases:notes", args=[seeded["panel"].pk])
     if page.name == "api:referrals":
         return "/api/v1/referrals/"
     name, _, fmt = page.name.rpartition(":") if page.name.count(":") == 2 else (page.name, "", "")

@@ -79,11 +79,20 @@ ADMIN_LOGIN = "/admin/login/"
 MISSING_PK = 987_654
 
 # Which kinds of a case's content each relation to it may see (the policy).
+# Case notes by audience (casefile.notes): "hr_note" is HR's alone. Case
+# documents' titles (casefile): "hr_document" is HR's alone.
 ALLOWED_KINDS: dict[str, frozenset[str]] = {
-    HR: frozenset({"concern", "department", "views", "conflict", "ethnicity"}),
-    DM: frozenset({"concern", "department", "views", "ethnicity"}),
-    REFERRER: frozenset({"concern", "department"}),
-    CLEARED: frozenset({"concern", "department", "views"}),
+    HR: frozenset(
+        {"concern", "department", "views", "conflict", "ethnicity"}
+        | {"case_note", "panel_note", "hr_note", "case_document", "hr_document"}
+    ),
+    DM: frozenset(
+        {"concern", "department", "views", "ethnicity", "case_note", "panel_note", "case_document"}
+    ),
+    REFERRER: frozenset({"concern", "department", "case_note", "case_document"}),
+    CLEARED: frozenset(
+        {"concern", "department", "views", "case_note", "panel_note", "case_document"}
+    ),
     UNDECLARED: frozenset(),
     CONFLICTED: frozenset(),
     NONE: frozenset(),
@@ -511,6 +520,8 @@ READ_ONLY_ADMINS = {
 }
 # Admins that cannot add (viewflow's processes and tasks start in a flow).
 NO_ADD_ADMINS = {"viewflow_process", "viewflow_task"}
+# Admins of rows made with each trust (letters.seed): changed, never added or deleted.
+SEEDED_ADMINS = {"letters_lettertemplate", "letters_letterhead"}
 
 
 def admin_object(world: World, model_key: str) -> Any:
@@ -598,7 +609,7 @@ def admin_expect(route: Route) -> Callable[[World, str, Target], Expect]:
         no_list = sorted(set(conflict + ethnicity))
         if kind == "changelist":
             return Expect(S(200), no_list)
-        if (kind in ("add", "delete") and model_key in READ_ONLY_ADMINS) or (
+        if (kind in ("add", "delete") and model_key in READ_ONLY_ADMINS | SEEDED_ADMINS) or (
             kind == "add" and model_key in NO_ADD_ADMINS
         ):
             return Expect(S(403), everything)
@@ -665,6 +676,185 @@ def assurance_action_body(world: World, target: Target) -> dict[str, Any]:
     }
 
 
+# Case notes ---------------------------------------------------------------------
+
+
+def note_body(world: World, target: Target) -> dict[str, Any]:
+    return {"text": "Qzx posted note", "audience": "case"}
+
+
+def may_write_note(world: World, person: str, target: Target) -> bool:
+    """HR advisers on a case they did not refer (the world's owner is HR too)."""
+    return target.case is not None and world.cases[target.case].relation(person) == HR
+
+
+def refused_note(world: World, person: str, target: Target) -> frozenset[int]:
+    if person == "anonymous":
+        return S(302)
+    if target.case is None or not may_see_case(world, person, target.case):
+        return S(404)
+    return S(403)
+
+
+# Case documents -------------------------------------------------------------------
+
+
+def document_body(world: World, target: Target) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("posted.txt", b"Qzx posted document", content_type="text/plain")
+    return {"title": "Qzx posted document", "kind": "other", "audience": "case", "file": upload}
+
+
+def document_targets(world: World) -> list[Target]:
+    """Each case's HR-only and everyone's document (version 1), a version
+    that does not exist, and a document that does not exist."""
+    out = []
+    for key, wc in world.cases.items():
+        for audience, doc in wc.document_ids.items():
+            url = f"/cases/{wc.pk}/documents/{doc}/v1/"
+            out.append(Target(url, f"{key}/{audience}", key, audience))
+        out.append(Target(f"/cases/{wc.pk}/documents/{doc}/v9/", f"{key}/no-version", key))
+    missing = f"/cases/{MISSING_PK}/documents/{MISSING_PK}/v1/"
+    return [*out, Target(missing, "missing")]
+
+
+def document_download(world: World, person: str, target: Target) -> Expect:
+    """A version streams to whoever its audience names; anyone else, and any
+    version that does not exist, gets the same 404."""
+    if person == "anonymous":
+        return anon_web(world)
+    readers = {"hr": {HR}, "case": {HR, DM, REFERRER, CLEARED}}.get(target.action or "", set())
+    if target.case is None or world.cases[target.case].relation(person) not in readers:
+        return Expect(S(404), no_content(world, person))
+    return Expect(S(200), no_content(world, person))
+
+
+# Letters (web/letters.py) ----------------------------------------------------------
+
+
+def letters_page(world: World, person: str, target: Target) -> Expect:
+    """HR on the case only: 403 to anyone else who sees it, 404 to the rest."""
+    if person == "anonymous":
+        return anon_web(world)
+    if target.case is None or not may_see_case(world, person, target.case):
+        return Expect(S(404), no_content(world, person))
+    if world.cases[target.case].relation(person) != HR:
+        return Expect(S(403), no_content(world, person))
+    return Expect(S(200), page_about(world, person, target.case))
+
+
+def letter_body(world: World, target: Target) -> dict[str, Any]:
+    """A well formed invitation, and a well formed "sent" for the world's letter."""
+    from django.utils import timezone
+
+    prefix = f"s{world.letter_id}-"
+    return {
+        "kind": "meeting_invitation",
+        "meeting_date": "07/01/2030",
+        "meeting_time": "10:00",
+        "meeting_place": "Qzx room",
+        f"{prefix}sent_on": timezone.localdate().strftime("%d/%m/%Y"),
+        f"{prefix}how": "email",
+    }
+
+
+def may_send_letter(world: World, person: str, target: Target) -> bool:
+    if target.case is None or world.cases[target.case].relation(person) != HR:
+        return False
+    if target.action == "letter":  # the world's letter, under each case's address
+        return target.case == "panel"
+    return target.action != "missing-letter"
+
+
+def refused_letter(world: World, person: str, target: Target) -> frozenset[int]:
+    if person == "anonymous":
+        return S(302)
+    if target.case is None or not may_see_case(world, person, target.case):
+        return S(404)
+    if world.cases[target.case].relation(person) != HR:
+        return S(403)
+    return S(404)  # the world's letter is the panel case's alone
+
+
+def letter_sent_targets(world: World) -> list[Target]:
+    """The world's letter (the panel case's) under each case's address, and a missing one."""
+    out = [
+        Target(f"/cases/{wc.pk}/letters/{world.letter_id}/sent/", key, key, "letter")
+        for key, wc in world.cases.items()
+    ]
+    missing = f"/cases/{world.cases['panel'].pk}/letters/{MISSING_PK}/sent/"
+    return [*out, Target(missing, "missing", "panel", "missing-letter")]
+
+
+# Panel meetings (web/meetings.py) ------------------------------------------------
+
+
+def meeting_targets(template: str) -> Callable[[World], list[Target]]:
+    """The world's meeting (the panel case's) under each case's address: only
+    under its own case is it found; and a missing meeting."""
+
+    def targets(world: World) -> list[Target]:
+        out = [
+            Target(template.format(pk=wc.pk, meeting=world.meeting_id), key, key)
+            for key, wc in world.cases.items()
+        ]
+        missing = template.format(pk=world.cases["panel"].pk, meeting=MISSING_PK)
+        return [*out, Target(missing, "missing")]
+
+    return targets
+
+
+def meeting_invite_page(world: World, person: str, target: Target) -> Expect:
+    """The .ics: whoever may see the panel case (a member yet to declare too)."""
+    if person == "anonymous":
+        return anon_web(world)
+    if target.case != "panel" or not may_see_case(world, person, "panel"):
+        return Expect(S(404), no_content(world, person))
+    return Expect(S(200), page_about(world, person, "panel"))
+
+
+def meeting_body(world: World, target: Target) -> dict[str, Any]:
+    """Well formed, so what refuses it is the rules (the minutes' file aside)."""
+    return {
+        "starts_at": "2030-01-07T10:00",
+        "ends_at": "2030-01-07T11:00",
+        "place": "Qzx room",
+        "video_link": "",
+        "reason": "Qzx posted reason",
+        "present": [world.users["panel_cleared"].pk],
+    }
+
+
+def may_arrange_meeting(world: World, person: str, target: Target) -> bool:
+    return person == "hr" and target.case == "panel"
+
+
+def refused_meeting(world: World, person: str, target: Target) -> frozenset[int]:
+    if person == "anonymous":
+        return S(302)
+    if target.case is None or not may_see_case(world, person, target.case):
+        return S(404)
+    if target.action == "meeting" and target.case != "panel":
+        return S(404)  # the meeting is not this case's
+    return S(400, 403, 409)
+
+
+def meeting_post_spec() -> PostSpec:
+    return PostSpec(meeting_body, may_arrange_meeting, refused_meeting)
+
+
+def meeting_route(template: str) -> Spec:
+    """A POST-only meeting route (405 to a GET), about the world's meeting."""
+    return Spec(
+        lambda world: [
+            Target(t.url, t.obj, t.case, "meeting") for t in meeting_targets(template)(world)
+        ],
+        web(everyone(405), no_content),
+        post=meeting_post_spec(),
+    )
+
+
 # --- the table ------------------------------------------------------------------
 
 PACK = {"governance", "hr", "dm"}
@@ -720,6 +910,96 @@ def build_specs() -> dict[str, Spec]:
         "cases/<int:pk>/path/": Spec(per_case("/cases/{pk}/path/"), case_page(explorer_only=True)),
         "cases/<int:pk>/panel-suggestion/": Spec(
             per_case("/cases/{pk}/panel-suggestion/"), suggestion_page
+        ),
+        # Panel meetings (web/meetings.py): HR arranges them on the panel case
+        # (HR or the chair records attendance, once it has met: 409 before);
+        # the .ics for whoever may see the case.
+        "cases/<int:pk>/meetings/schedule/": Spec(
+            per_case("/cases/{pk}/meetings/schedule/"),
+            web(everyone(405), no_content),
+            post=meeting_post_spec(),
+        ),
+        "cases/<int:pk>/meetings/<int:meeting>/change/": meeting_route(
+            "/cases/{pk}/meetings/{meeting}/change/"
+        ),
+        "cases/<int:pk>/meetings/<int:meeting>/cancel/": meeting_route(
+            "/cases/{pk}/meetings/{meeting}/cancel/"
+        ),
+        "cases/<int:pk>/meetings/<int:meeting>/attendance/": meeting_route(
+            "/cases/{pk}/meetings/{meeting}/attendance/"
+        ),
+        "cases/<int:pk>/meetings/<int:meeting>/minutes/": meeting_route(
+            "/cases/{pk}/meetings/{meeting}/minutes/"
+        ),
+        "cases/<int:pk>/meetings/<int:meeting>/invite.ics": Spec(
+            meeting_targets("/cases/{pk}/meetings/{meeting}/invite.ics"), meeting_invite_page
+        ),
+        # Case notes (web/case_notes.py): whoever sees the case reads the notes
+        # their audience allows; HR on the case (and its owner) add them.
+        "cases/<int:pk>/notes/": Spec(
+            per_case("/cases/{pk}/notes/"),
+            case_page(),
+            post=PostSpec(note_body, may_write_note, refused_note),
+        ),
+        # Letters (web/letters.py): HR on the case lists and generates them and
+        # records each sent (POST only); the PDF downloads as a case document.
+        "cases/<int:pk>/letters/": Spec(
+            per_case("/cases/{pk}/letters/"),
+            letters_page,
+            post=PostSpec(letter_body, may_send_letter, refused_letter),
+        ),
+        "cases/<int:pk>/letters/<int:letter>/sent/": Spec(
+            letter_sent_targets,
+            web(everyone(405), no_content),
+            post=PostSpec(letter_body, may_send_letter, refused_letter),
+        ),
+        # Case owners and delegations (web/case_owners.py). Changing an owner is
+        # an HR lead's alone (no matrix person is one: tests/web/test_case_owners.py
+        # walks the lead's pages); anyone with a login sets their own delegation.
+        "cases/<int:pk>/owner/": Spec(
+            per_case("/cases/{pk}/owner/"),
+            web(everyone(403), no_content),
+            post=PostSpec(
+                body=lambda world, target: {"new_owner": "1", "reason": "Caseload."},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 403),
+            ),
+        ),
+        "cases/owners/": Spec(
+            fixed("/cases/owners/"),
+            web(everyone(403), no_content),
+            post=PostSpec(
+                body=lambda world, target: {"from_user": "1", "to_user": "2", "reason": "Left."},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 403),
+            ),
+        ),
+        "cases/away/": Spec(
+            fixed("/cases/away/"),
+            web(everyone(200), no_content),
+            post=anyone_logged_in_post(
+                {"delegate": "nobody.such", "starts_on": "2026-01-05", "ends_on": "2026-01-09"}
+            ),
+        ),
+        "cases/away/<int:delegation>/end/": Spec(
+            fixed(f"/cases/away/{MISSING_PK}/end/"),
+            web(everyone(405), no_content),
+            post=PostSpec(
+                body=lambda world, target: {},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(302 if person == "anonymous" else 404),
+            ),
+        ),
+        # Case documents (web/case_documents.py): whoever sees the case lists
+        # the titles their audience allows; HR on the case (and its owner)
+        # upload; each version downloads only to its audience (else 404).
+        "cases/<int:pk>/documents/": Spec(
+            per_case("/cases/{pk}/documents/"),
+            case_page(),
+            post=PostSpec(document_body, may_write_note, refused_note),
+        ),
+        "cases/<int:pk>/documents/<int:doc>/v<int:number>/": Spec(
+            document_targets, document_download
         ),
         "cases/<int:pk>/<slug:action>/": Spec(
             action_targets("/cases/{pk}/{action}/"),
@@ -1162,6 +1442,8 @@ def _table_sql() -> str:
           (SELECT count(*) FROM {table("panels.PanelView")}),
           (SELECT count(*) FROM {table("panels.PanelDecision")}),
           (SELECT count(*) FROM {table("workflow.SignOff")}),
+          (SELECT count(*) FROM {table("casefile.CaseNote")}),
+          (SELECT count(*) FROM {table("casefile.DocumentVersion")}),
           (SELECT count(*) FROM {table("notifications.Notification")} WHERE read_at IS NOT NULL),
           (SELECT md5(coalesce(string_agg(concat_ws(':', user_id, email_mode),
                       ',' ORDER BY user_id), ''))

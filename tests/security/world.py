@@ -30,7 +30,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from accounts.models import Delegation
 from accounts.roles import Role
+from casefile.notes import note_add
 from panels.services import panel_convene, panel_decision_record, panel_declare, panel_view_record
 from staff.ethnicity import EthnicCategory
 from staff.models import Employee
@@ -121,6 +123,16 @@ def concern_reply_text(key: str, tag: str = TAG_A) -> str:
     return f"{tag} speak-up {key} reply: thank you for telling us"
 
 
+def case_note(key: str, audience: str, tag: str = TAG_A) -> str:
+    """A case note HR wrote on the case, for ``audience`` (casefile.notes)."""
+    return f"{tag} {audience} note on {key}: the employee rang about the meeting"
+
+
+def document_title(key: str, audience: str, tag: str = TAG_A) -> str:
+    """The title of a document HR uploaded to the case, for ``audience`` (casefile)."""
+    return f"{tag} {audience} document on {key}: statement of the ward sister"
+
+
 def conflict_reason(tag: str) -> str:
     return CONFLICT_REASON.replace(TAG_A, tag, 1)
 
@@ -135,6 +147,9 @@ class WorldCase:
     views: dict[str, str] = field(default_factory=dict)  # person -> comment recorded
     conflict_reason: str = ""
     tag: str = TAG_A
+    notes: dict[str, str] = field(default_factory=dict)  # audience -> the note HR wrote
+    documents: dict[str, str] = field(default_factory=dict)  # audience -> a document's title
+    document_ids: dict[str, int] = field(default_factory=dict)  # audience -> its id
 
     @property
     def pk(self) -> int:
@@ -148,6 +163,13 @@ class WorldCase:
             "views": list(self.views.values()),
             "conflict": [self.conflict_reason] if self.conflict_reason else [],
             "ethnicity": [ETHNIC_LABEL, ETHNIC_JSON],
+            # Case notes by audience: "hr" is HR's alone (casefile.notes).
+            "case_note": [self.notes["case"]] if "case" in self.notes else [],
+            "panel_note": [self.notes["panel"]] if "panel" in self.notes else [],
+            "hr_note": [self.notes["hr"]] if "hr" in self.notes else [],
+            # Case documents' titles by audience: "hr" is HR's alone (casefile).
+            "case_document": [self.documents["case"]] if "case" in self.documents else [],
+            "hr_document": [self.documents["hr"]] if "hr" in self.documents else [],
         }
 
     def relation(self, person: str) -> str:
@@ -181,6 +203,10 @@ class World:
     # Self-assessment and action plans (assurance/): ids of a question, its
     # answer's evidence document and an action, made by HR (``_assurance``).
     assurance: dict[str, int] = field(default_factory=dict)
+    # A meeting of the panel case's panel (panels.meetings), next week.
+    meeting_id: int = 0
+    # A meeting invitation letter on the panel case (letters.services), by HR.
+    letter_id: int = 0
 
     def concern_markers(self) -> list[str]:
         """The concerns' accounts and replies: on no page for anyone but a
@@ -198,6 +224,8 @@ class World:
             kinds = wc.markers()
             strings = [*kinds["concern"], *kinds["department"], *kinds["views"]]
             strings += [*kinds["conflict"], wc.case.reference, wc.employee.name]
+            strings += [*kinds["case_note"], *kinds["panel_note"], *kinds["hr_note"]]
+            strings += [*kinds["case_document"], *kinds["hr_document"]]
             strings.append(wc.employee.staff_number)
             seen.extend(s for s in strings if s not in seen)
         seen.extend(s for s in self.extra if s not in seen)
@@ -237,6 +265,35 @@ def _submit(key: str, manager: Any, icsu: Any, tag: str) -> WorldCase:
     return WorldCase(
         key, referral_submit(actor=manager, **kwargs), employee, referrer="manager", tag=tag
     )
+
+
+def _notes(wc: WorldCase, hr: Any) -> None:
+    """HR's notes on the case, one for each audience (casefile.notes): the
+    HR-only one must reach nobody but HR, on any page or export."""
+    for audience in ("hr", "panel", "case"):
+        text = case_note(wc.key, audience, wc.tag)
+        note_add(case_id=wc.pk, actor=hr, text=text, audience=audience)
+        wc.notes[audience] = text
+
+
+def _documents(wc: WorldCase, hr: Any) -> None:
+    """HR's documents on the case (casefile.services): one for everyone on
+    the case, one HR-only whose title must reach nobody but HR."""
+    from casefile.services import document_add
+
+    for audience in ("hr", "case"):
+        title = document_title(wc.key, audience, wc.tag)
+        document = document_add(
+            case_id=wc.pk,
+            actor=hr,
+            title=title,
+            kind="statement",
+            audience=audience,
+            name="statement.txt",
+            data=f"{wc.tag} the document's text".encode(),
+        )
+        wc.documents[audience] = title
+        wc.document_ids[audience] = document.pk
 
 
 def build_worlds() -> World:
@@ -358,6 +415,8 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         )
         panel.seats[person] = CLEARED
         panel.views[person] = comment
+    _notes(panel, hr)
+    meeting_id = _meeting(panel, hr, users["panel_cleared"])
     cases["panel"] = panel
 
     for key in ("signoff", "formal"):
@@ -391,7 +450,9 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         cases[key] = wc
 
     for wc in cases.values():
+        _documents(wc, hr)
         wc.case = Case.objects.get(pk=wc.pk)
+    letter_id = _letter(cases["panel"], hr)
     from notifications.models import Notification
 
     mine = Notification.objects.filter(recipient=manager).order_by("pk").first()
@@ -440,6 +501,16 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
     from reports.early_warning_snapshot import early_warning_nightly_run
 
     early_warning_nightly_run(timezone.localdate())
+    # An out-of-office delegation long ended (accounts.Delegation): a row of
+    # the trust's for the isolation test, giving nobody anything now.
+    Delegation.objects.create(
+        person=manager,
+        delegate=users["other_manager"],
+        starts_on=dt.date(2020, 1, 6),
+        ends_on=dt.date(2020, 1, 10),
+        created_by=manager,
+        created_at=timezone.now(),
+    )
     assurance = _assurance(users, tree["icsu"], tag)
     concerns = _speak_up(users, login, tag)
     return World(
@@ -457,7 +528,49 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         ],
         concerns=concerns,
         assurance=assurance,
+        meeting_id=meeting_id,
+        letter_id=letter_id,
     )
+
+
+def _letter(wc: WorldCase, hr: Any) -> int:
+    """HR's meeting invitation letter on the case (a PDF in its file, HR only),
+    so that the letters table holds a row in each trust."""
+    from letters.services import letter_generate
+
+    letter = letter_generate(
+        case_id=wc.pk,
+        actor=hr,
+        kind="meeting_invitation",
+        meeting_date=dt.date.today() + dt.timedelta(days=7),
+        meeting_time=dt.time(10, 0),
+        meeting_place="Room 1",
+    )
+    return int(letter.pk)
+
+
+def _meeting(panel: WorldCase, hr: Any, member: Any) -> int:
+    """A meeting of the panel case's panel next week, with one attendance row
+    (written directly: the meeting is still to come), so that both meeting
+    tables hold rows in each trust."""
+    from django.utils import timezone
+
+    from panels.meetings import meeting_schedule
+    from panels.models import MeetingAttendance
+
+    starts = timezone.now().replace(microsecond=0) + dt.timedelta(days=7)
+    meeting = meeting_schedule(
+        case_id=panel.pk,
+        actor=hr,
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        place="Board room 2",
+        video_link="",
+    )
+    MeetingAttendance.objects.create(
+        meeting=meeting, user=member, attended=True, recorded_by=hr, recorded_at=starts
+    )
+    return meeting.pk
 
 
 def assurance_words(tag: str) -> str:

@@ -73,7 +73,8 @@ def test_the_case_path_names_nobody_its_viewer_may_not_see(cast: Any, story: Sto
     case = story.just_convened()
     events = [shown_event(cast.hr, e) for e in AuditEvent.objects.filter(case=case)]
 
-    assert set(people_named(cast.hr, case, events)) == {m.pk for m in cast.panel}
+    # The panel, and the case owner named at triage.
+    assert set(people_named(cast.hr, case, events)) == {m.pk for m in cast.panel} | {cast.hr.pk}
     assert people_named(cast.other_manager, case, events) == {}
     assert people_named(cast.governance, case, events) == {}
 

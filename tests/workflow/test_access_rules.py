@@ -17,11 +17,16 @@ perhaps replaced), or waiting for sign-off. Then for every person and case:
   ethnic category ⇔ details and ``EthnicityVisible``;
 * the sign-off is offered (page and inbox) ⇔ ``SignoffIndependent``.
 
+Some people cover others (out-of-office delegations, running or ended, made
+directly, so a delegate may lack some of the person's roles): every rule
+above holds for the delegate too, in both forms.
+
 Each example runs in a savepoint rolled back at its end.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -30,10 +35,13 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from accounts.delegation import forget_delegations
+from accounts.models import Delegation
 from accounts.roles import Role, has_role
 from core.errors import NotFound
 from panels import state
@@ -71,6 +79,8 @@ class CasePlan:
 
 
 people_st = st.lists(st.sets(st.sampled_from(ROLES), max_size=3), min_size=2, max_size=3)
+# (person, delegate, running): indexes into the people; an ended delegation gives nothing.
+covers_st = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.booleans()), max_size=2)
 plan_st = st.builds(
     CasePlan,
     referrer=st.integers(0, 5),
@@ -125,6 +135,30 @@ def _build(plan: CasePlan, managers: list[Any], panelists: list[Any], cast: Any)
             chair=chair.pk if chair is not None else None,
         )
     return case
+
+
+def _cover(people: list[Any], covers: list[tuple[int, int, bool]]) -> None:
+    """Delegations among the generated people, as rows (not through the
+    service, which would refuse a delegate lacking a role: the rules must
+    hold whatever the rows say)."""
+    today = timezone.localdate()
+    away: set[int] = set()
+    for i, j, running in covers:
+        person, delegate = people[i % len(people)], people[j % len(people)]
+        if person.pk == delegate.pk or person.pk in away:
+            continue
+        away.add(person.pk)
+        start = today - dt.timedelta(days=1 if running else 10)
+        Delegation.objects.create(
+            person=person,
+            delegate=delegate,
+            starts_on=start,
+            ends_on=today + dt.timedelta(days=2) if running else today - dt.timedelta(days=3),
+            created_by=person,
+            created_at=timezone.now(),
+        )
+    for user in people:
+        forget_delegations(user)
 
 
 def panel_decision_record_formal(case: Case, chair: Any) -> Case:
@@ -196,9 +230,9 @@ def _check(user: Any, cases: list[Case], story_summary: str, department: str) ->
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(roles=people_st, plans=st.lists(plan_st, min_size=1, max_size=2))
+@given(roles=people_st, plans=st.lists(plan_st, min_size=1, max_size=2), covers=covers_st)
 def test_every_page_and_list_follows_the_access_rules(
-    cast: Any, roles: list[set[Role]], plans: list[CasePlan]
+    cast: Any, roles: list[set[Role]], plans: list[CasePlan], covers: list[tuple[int, int, bool]]
 ) -> None:
     with transaction.atomic():
         people = [_person(r) for r in roles]
@@ -212,6 +246,7 @@ def test_every_page_and_list_follows_the_access_rules(
         for case in cases:
             panel = state.current_panel(_loaded(case))
             assert panel is None or len(state.seats(panel)) >= 3
+        _cover(people, covers)
         employee = cases[0].employee
         assert employee is not None  # a live case; only a destroyed one has none
         summary = referral_kwargs(employee)["summary"]

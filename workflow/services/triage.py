@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from accounts.types import Actor
+from core.errors import ValidationFailed
 
 from ..engine import case_action
 from ..models import Case, Outcome, RedirectPolicy, TriageRoute
 from ..rules import Action
+from .owner import LEADS_ONLY, owner_for_triage
 from .validation import Errors
 
 
@@ -17,12 +19,17 @@ def case_triage(
     route: str,
     reason: str = "",
     policy: str = "",
+    owner: int | None = None,
     expected_version: int | None = None,
 ) -> Case:
-    """Route a submitted case: informal (default), panel, redirect or return.
+    """Route a submitted case: informal (default), panel, redirect or return,
+    and name its HR case owner.
 
     Going straight to the panel, redirecting and returning each need a
     written reason; informal resolution is the expected route and needs none.
+    ``owner``: the HR adviser who will own the case (an id; by default the
+    adviser triaging). A case triaged again after it was returned keeps its
+    owner: only an HR lead changes it (``workflow.services.owner``).
     """
     with case_action(
         case_id=case_id, actor=actor, action=Action.TRIAGE, expected_version=expected_version
@@ -42,13 +49,17 @@ def case_triage(
             reason = errors.require_text("reason", reason, "what information is missing")
         errors.raise_if_any()
         case = act.case
+        if case.owner_id is None:
+            case.owner = owner_for_triage(case, actor, owner)
+        elif owner not in (None, case.owner_id):
+            raise ValidationFailed({"owner": [LEADS_ONLY]})
         case.triage_route = route
         case.triage_reason = (reason or "").strip()
         case.redirect_policy = policy if route == TriageRoute.REDIRECT else ""
         if route == TriageRoute.REDIRECT:
             case.outcome = Outcome.REDIRECTED
         act.reason = case.triage_reason
-        act.payload = {"route": route, "policy": case.redirect_policy}
+        act.payload = {"route": route, "policy": case.redirect_policy, "owner": case.owner_id}
     return act.case
 
 
