@@ -683,32 +683,11 @@ def _clone_trusts(template: int, clones: list[int]) -> None:
         " CROSS JOIN bench_clone c WHERE m.for_trust_id = %s",
         [users, template],
     )
-    # A new trust is given its defaults when it is made (its letter templates
-    # and letterhead: letters/seed.py); the clones take the template's instead.
-    for table in tables:
-        if "trust_id" in {name for name, _ in _columns(table)}:
-            sql(f"DELETE FROM {table} WHERE trust_id = ANY(%s::bigint[])", [clones])  # noqa: S608
+    _drop_seeded_defaults(tables, clones)
     for table in tables:
         keys = _foreign_keys(table)
         names = [name for name, _ in _columns(table)]
-        values = []
-        for name in names:
-            target = keys.get(name)
-            if name == "trust_id":
-                values.append("c.trust_id")
-            elif target == "auth_user":
-                values.append(
-                    f"CASE WHEN t.{name} IN (SELECT id FROM bench_people)"  # noqa: S608
-                    f" THEN t.{name} + c.k * {users} ELSE t.{name} END"
-                )
-            elif target in strides:  # before the key: a key may extend another row
-                values.append(f"t.{name} + c.k * {strides[target]}")
-            elif name == _key(table):
-                values.append(f"t.{name} + c.k * {strides[table]}")
-            elif (table, name) in GLOBALLY_UNIQUE:
-                values.append(f"t.{name} || '-' || c.k")
-            else:
-                values.append(f"t.{name}")
+        values = [_cloned_value(table, name, keys.get(name), strides) for name in names]
         if "trust_id" in names:
             where = "t.trust_id = %s"
         else:  # viewflow_task_previous: through its task
@@ -729,6 +708,33 @@ def _clone_trusts(template: int, clones: list[int]) -> None:
 # Columns unique across every trust (a calendar invitation's UID): a clone's
 # copy gets its clone number appended.
 GLOBALLY_UNIQUE = {("panels_panelmeeting", "uid")}
+
+
+def _drop_seeded_defaults(tables: list[str], clones: list[int]) -> None:
+    """A new trust is given its defaults when it is made (its letter templates
+    and letterhead: letters/seed.py); the clones take the template's instead."""
+    for table in tables:
+        if "trust_id" in {name for name, _ in _columns(table)}:
+            sql(f"DELETE FROM {table} WHERE trust_id = ANY(%s::bigint[])", [clones])  # noqa: S608
+
+
+def _cloned_value(table: str, name: str, target: str | None, strides: dict[str, int]) -> str:
+    """The SQL for column ``name`` of a clone's copy of a row ``t`` (clone ``c``)."""
+    users = strides["auth_user"]
+    if name == "trust_id":
+        return "c.trust_id"
+    if target == "auth_user":
+        return (
+            f"CASE WHEN t.{name} IN (SELECT id FROM bench_people)"  # noqa: S608
+            f" THEN t.{name} + c.k * {users} ELSE t.{name} END"
+        )
+    if target in strides:  # before the key: a key may extend another row
+        return f"t.{name} + c.k * {strides[target]}"
+    if name == _key(table):
+        return f"t.{name} + c.k * {strides[table]}"
+    if (table, name) in GLOBALLY_UNIQUE:
+        return f"t.{name} || '-' || c.k"
+    return f"t.{name}"
 
 
 def _max_key(table: str) -> int:
