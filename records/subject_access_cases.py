@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from accounts.roles import Role, user_roles
 from audit.models import AuditEvent
+from casefile.models import CaseNote, Document
+from letters.models import Letter
 from panels.models import Panel, PanelDecision
 from staff.ethnicity import EthnicCategory
 from staff.models import Employee
@@ -83,6 +85,13 @@ def case_batches(actor: Actor, employee: Employee) -> Iterator[list[Case]]:
             ),
             Prefetch("decisions", queryset=PanelDecision.objects.select_related("decided_by")),
             "signoffs__signed_by",
+            # The case file (subject_access_casefile.py).
+            Prefetch(
+                "documents",
+                queryset=Document.objects.prefetch_related("versions__uploaded_by").order_by("id"),
+            ),
+            Prefetch("notes", queryset=CaseNote.objects.select_related("author").order_by("id")),
+            Prefetch("letters", queryset=Letter.objects.select_related("sent_by").order_by("id")),
         )
         .order_by("submitted_at", "id")
     )

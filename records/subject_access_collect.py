@@ -28,6 +28,8 @@ from notifications.selectors import bundle_ids_naming
 from staff.models import Employee
 from workflow.models import Case
 
+from .subject_access_casefile import COLUMNS as CASE_FILE_COLUMNS
+from .subject_access_casefile import PackedFile, case_file_rows, people_in_case_file
 from .subject_access_cases import (
     Row,
     case_batches,
@@ -127,6 +129,8 @@ FILES: dict[str, tuple[str, ...]] = {
         "read_at",
     ),
     "access_log.csv": ("at", "who", "event", "field", "channel", "case_reference"),
+    # Documents (each version; its file under case-file/), case notes, letters sent.
+    "case_file.csv": CASE_FILE_COLUMNS,
 }
 
 _KINDS = dict(Kind.choices)
@@ -140,6 +144,8 @@ class Held:
     employee: Employee
     rows: dict[str, list[Row]] = field(default_factory=lambda: {name: [] for name in FILES})
     cases: list[Case] = field(default_factory=list)
+    # The case file's documents, each version's file at its path in the pack.
+    files: list[PackedFile] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.rows.items()}
@@ -151,7 +157,7 @@ def subject_access_collect(*, actor: Actor, employee: Employee, redaction: Redac
     held.rows["employee_record.csv"].append(employee_row(employee, redaction))
     roles_by_case: dict[int, dict[int, PersonRole]] = {}
     for batch in case_batches(actor, employee):
-        users = [u for case in batch for u in people_on(case)]
+        users = [u for case in batch for u in (*people_on(case), *people_in_case_file(case))]
         roles_load(users)
         for case in batch:
             roles = roles_on(case)
@@ -160,6 +166,9 @@ def subject_access_collect(*, actor: Actor, employee: Employee, redaction: Redac
             held.rows["cases.csv"].append(case_row(case, redaction, roles))
             held.rows["case_history.csv"] += history_rows(case, redaction, roles)
             held.rows["decisions.csv"] += decision_rows(case, redaction, roles)
+            case_file, packed = case_file_rows(case, redaction, roles)
+            held.rows["case_file.csv"] += case_file
+            held.files += packed
     references = {case.pk: case.reference for case in held.cases}
     held.rows["notifications.csv"] = list(
         _notification_rows(employee, references, roles_by_case, redaction)

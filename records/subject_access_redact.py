@@ -69,6 +69,12 @@ REVIEW: tuple[tuple[str, str, str], ...] = (
     ("case_history.csv", "reason", "reasons given for actions on the case"),
     ("decisions.csv", "reasons", "panel rationales, members' comments, sign-off reasons"),
     ("decisions.csv", "agreed_actions", "actions the panel agreed"),
+    ("case_file.csv", "text", "case notes (HR's own included) and why documents were replaced"),
+    (
+        "case_file.csv",
+        "file",
+        "the documents in case-file/: statements and evidence may name others",
+    ),
 )
 
 

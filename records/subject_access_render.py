@@ -114,13 +114,15 @@ def cover_pdf(cover: Cover) -> bytes:
 
 
 def pack_zip(held: Held, cover: Cover) -> bytes:
-    """The pack: the cover, then each CSV in ``FILES`` order."""
+    """The pack: the cover, each CSV in ``FILES`` order, then the case file's documents."""
     stamp = timezone.localtime(cover.produced_at).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         entries = [(COVER, cover_pdf(cover))] + [
             (name, csv_bytes(header, held.rows[name])) for name, header in FILES.items()
         ]
+        # The case file's documents, as they were uploaded (case_file.csv lists them).
+        entries += [(packed.path, packed.read()) for packed in held.files]
         for name, content in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED

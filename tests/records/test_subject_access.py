@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -345,3 +346,70 @@ def test_a_case_file_destroyed_under_retention_is_not_in_the_pack(
 
     assert [row["reference"] for row in rows(pack.content, "cases.csv")] == [kept.reference]
     assert gone.reference not in every_text(pack.content)
+
+
+def test_the_pack_holds_the_case_file_its_documents_notes_and_letters_sent(
+    story: Story, people: Any, employee: Any
+) -> None:
+    from casefile.notes import note_add
+    from casefile.services import document_add, document_version_add
+    from letters.kinds import LetterKind, SentHow
+    from letters.services import letter_generate, letter_record_sent
+
+    from ..casefile.documents import PDF
+
+    case = story.informal()
+    document = document_add(
+        case_id=case.pk,
+        actor=people.hr,
+        title="Statement of the nurse in charge",
+        kind="statement",
+        audience="panel",
+        name="statement.pdf",
+        data=PDF,
+    )
+    signed = PDF.replace(b"%%EOF", b"% signed\n%%EOF")
+    document_version_add(
+        document_id=document.pk, actor=people.hr, name="signed.pdf", data=signed, note="Signed."
+    )
+    note_add(case_id=case.pk, actor=people.hr, text="Rang the employee's union rep.")
+    letter = letter_generate(
+        case_id=case.pk,
+        actor=people.hr,
+        kind=LetterKind.MEETING_INVITATION,
+        meeting_date=timezone.localdate() + dt.timedelta(days=7),
+        meeting_time=dt.time(10, 30),
+        meeting_place="Seminar Room 2",
+    )
+    letter_record_sent(
+        letter_id=letter.pk, actor=people.hr, sent_on=timezone.localdate(), how=SentHow.HAND
+    )
+
+    pack = produce(people.hr, employee)
+
+    listed = rows(pack.content, "case_file.csv")
+    by_kind = {r["kind"]: r for r in listed}
+    first = by_kind["Document (Statement), version 1"]
+    second = by_kind["Document (Statement), version 2"]
+    assert (first["title"], first["audience"]) == (
+        "Statement of the nurse in charge",
+        "HR and the panel",
+    )
+    assert second["text"] == "Signed."
+    assert first["by"] == "Hana Holloway (HR adviser)"
+    # Each version's file is in the pack, byte for byte: the old one too.
+    packed = files(pack.content)
+    assert packed[first["file"]] == PDF
+    assert packed[second["file"]] == signed
+    assert first["file"].startswith(f"case-file/{case.reference}/")
+    # An HR-only note about them is theirs: listed, for HR's review before release.
+    [note] = [r for r in listed if r["kind"].startswith("Case note")]
+    assert (note["text"], note["audience"]) == ("Rang the employee's union rep.", "HR only")
+    sent = by_kind["Letter sent (Invitation to a meeting)"]
+    assert sent["text"] == f"By hand on {timezone.localdate():%Y-%m-%d}"
+    # The letter's PDF is a document of the case too.
+    letters = [r for r in listed if r["kind"] == "Document (Letter), version 1"]
+    assert len(letters) == 1
+    assert packed[letters[0]["file"]].startswith(b"%PDF-")
+    cover = pdf_text(packed["cover.pdf"])
+    assert "case-file/" in cover
