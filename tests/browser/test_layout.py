@@ -67,6 +67,18 @@ TRUNCATED = """() => [...document.querySelectorAll('main th')]
                 && th.scrollWidth > th.clientWidth + 1)
   .map(th => th.textContent.trim())"""
 
+# Fonts whose characters are wide (a CJK or monospace fallback on a machine
+# without the usual fonts) widen every text field, whose width is a number of
+# average characters: a page must fit a phone even then.
+WIDE_FIELDS = """() => {
+  const style = document.createElement('style');
+  style.id = 'ftp-wide-fields';
+  style.textContent = 'main input, main select, main textarea '
+    + '{ font-family: monospace !important; font-size: 2rem !important; }';
+  document.head.append(style);
+}"""
+NORMAL_FIELDS = "() => document.getElementById('ftp-wide-fields').remove()"
+
 # A table cell, stacked on a phone, names its column (``data-label``).
 UNLABELLED = """() => [...document.querySelectorAll('main table.ftp-reflow td')]
   .filter(td => td.getClientRects().length && !td.hasAttribute('colspan'))
@@ -166,6 +178,15 @@ def _measure_every_width(someone: Person, name: str, problems: list[str]) -> dic
             unlabelled = page.evaluate(UNLABELLED)
             if unlabelled:
                 problems.append(f"{name} at {width} px: {unlabelled} stacked cells name no column")
+        if width == SMALL_PHONE:
+            page.evaluate(WIDE_FIELDS)
+            wide = page.evaluate(MEASURE)
+            page.evaluate(NORMAL_FIELDS)
+            if wide["width"] > wide["viewport"]:
+                problems.append(
+                    f"{name} at {width} px with wide-font fields is {wide['width']} px wide;"
+                    f" too wide: {wide['wide']}"
+                )
         someone.shot("layout", f"{name}-{width}")
         if (name, width) in DOCUMENTED:
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
