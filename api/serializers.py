@@ -22,7 +22,9 @@ from workflow.selectors import (
 
 from .common import ActionRequest, StrictSerializer, UserOut, user_out
 from .common import text_field as _text
+from .formal import FormalOut, formal_out
 from .panels import DecisionOut, PanelOut, decision_out, panel_out
+from .suspensions import SuspensionOut, suspension_out
 
 # --- requests ---------------------------------------------------------------
 
@@ -77,6 +79,16 @@ class TriageRequest(ActionRequest):
         help_text="The user id of the HR adviser who will own the case; you by default. "
         "Not the referring manager.",
     )
+    wellbeing_contact = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The user id of the employee's wellbeing contact: an HR adviser or "
+        "decision-maker, not the referring manager nor the employee. By default the case "
+        "owner when the case goes to informal resolution or the panel.",
+    )
 
 
 class ResubmitRequest(ActionRequest):
@@ -105,6 +117,13 @@ class DecideRequest(ActionRequest):
     just_culture = JustCultureRequest(
         required=False,
         help_text="The panel's own review of the guide's answers, if it amends or confirms them.",
+    )
+    without_account_reason = _text(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the panel decides before the employee's own account is on the case: "
+        "required then, where the trust's policy lets it (409 where it does not).",
     )
 
 
@@ -259,6 +278,16 @@ class CaseOut(serializers.Serializer):
     available_actions = serializers.ListField(
         child=serializers.ChoiceField(choices=[a.value for a in Action])
     )
+    suspension = SuspensionOut(
+        allow_null=True,
+        help_text="The active suspension or restriction, for HR and decision-makers "
+        "independent of the case; null otherwise, and when there is none.",
+    )
+    formal = FormalOut(
+        allow_null=True,
+        help_text="The formal process after sign-off (HR, decision-makers and the people "
+        "it names); null for anyone else and for a case without one.",
+    )
 
 
 class CaseSummaryOut(serializers.Serializer):
@@ -370,6 +399,9 @@ def case_out(view: CaseView) -> dict[str, Any]:
         "due_on": view.due_on,
         "overdue": is_overdue(view.due_on),
         "available_actions": [a.value for a in view.actions],
+        # Through access.SuspensionVisible: null for whoever it hides the register from.
+        "suspension": suspension_out(view.viewer, view._case),
+        "formal": formal_out(view),
     }
 
 

@@ -29,8 +29,12 @@ from workflow.selectors import (
 from workflow.services import ACTION_SERVICES
 from workflow.services.referrals import AlreadySubmitted
 
+from . import formal as f
 from . import panels as p
 from . import serializers as s
+from . import suspensions as susp
+from . import voice as v
+from . import wellbeing as w
 from .errors import ErrorSerializer, ValidationErrorSerializer
 from .parsers import JSONParser
 from .trusts import api_trust_enter
@@ -167,6 +171,19 @@ ACTIONS: dict[Action, tuple[type[serializers.Serializer], str]] = {
         s.InformalOutcomeRequest,
         "Record the informal stage's actions and outcome",
     ),
+    Action.RECORD_EMPLOYEE_TOLD: (
+        v.EmployeeToldRequest,
+        "HR records that the employee was told of the referral (again: a correction)",
+    ),
+    Action.ISSUE_ACCOUNT_LINK: (
+        v.AccountLinkRequest,
+        "HR issues the employee a single-use link for their account, emailed to their "
+        "address on record (the raw link is never in this answer), or withdraws it",
+    ),
+    Action.RECORD_ACCOUNT: (
+        v.AccountRecordRequest,
+        "HR adds the employee's account, typed from a meeting or uploaded (base64)",
+    ),
     Action.CONVENE_PANEL: (
         s.ConveneRequest,
         "HR convenes the panel; every panel rule applies (400 names each rule broken)",
@@ -191,7 +208,54 @@ ACTIONS: dict[Action, tuple[type[serializers.Serializer], str]] = {
         s.SignoffRequest,
         "A decision-maker approves or declines formal investigation",
     ),
+    Action.SET_WELLBEING_CONTACT: (
+        w.WellbeingContactRequest,
+        "HR names another wellbeing contact for the employee (not the referring manager)",
+    ),
+    Action.RECORD_CHECKIN: (
+        w.CheckInRequest,
+        "HR or the wellbeing contact records a check-in with the employee",
+    ),
     Action.WITHDRAW: (s.WithdrawRequest, "Withdraw before formal"),
+    # The suspension register (suspensions/): HR records, reviews and lifts.
+    Action.RECORD_SUSPENSION: (
+        susp.RecordSuspensionRequest,
+        "HR records a suspension, restriction or redeployment a decision-maker decided",
+    ),
+    Action.REVIEW_SUSPENSION: (
+        susp.ReviewSuspensionRequest,
+        "HR records a review of the active suspension: continue or lift",
+    ),
+    Action.LIFT_SUSPENSION: (susp.LiftSuspensionRequest, "HR lifts the active suspension"),
+    # The formal process after sign-off (formal/): HR records each step.
+    Action.NAME_INVESTIGATOR: (
+        f.NameInvestigatorRequest,
+        "HR names the investigator (400 names each independence rule broken)",
+    ),
+    Action.RECORD_INVESTIGATION_OUTCOME: (
+        f.InvestigationOutcomeRequest,
+        "HR records the investigation's outcome; no case or informal action concludes",
+    ),
+    Action.SCHEDULE_HEARING: (
+        f.ScheduleHearingRequest,
+        "HR arranges the disciplinary hearing and its chair (not previously involved)",
+    ),
+    Action.RECORD_HEARING_OUTCOME: (
+        f.HearingOutcomeRequest,
+        "HR records the hearing: when held, companion, sanction",
+    ),
+    Action.LODGE_APPEAL: (
+        f.LodgeAppealRequest,
+        "HR records an appeal and who hears it (nobody previously involved)",
+    ),
+    Action.RECORD_APPEAL_OUTCOME: (
+        f.AppealOutcomeRequest,
+        "HR records the appeal's outcome; the formal process concludes",
+    ),
+    Action.CONCLUDE_FORMAL: (
+        f.ConcludeFormalRequest,
+        "HR concludes the formal process after a sanction not appealed",
+    ),
 }
 
 

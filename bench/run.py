@@ -46,6 +46,8 @@ from viewflow.workflow.status import STATUS
 from accounts.roles import Role
 from accounts.types import Actor
 from audit.services import audit_record
+from core.working_days import add_working_days
+from formal.models import FormalProcess
 from notifications.models import Delivery, Notification, ScheduledNotice
 from notifications.services.deadlines import notice_dates
 from panels.models import (
@@ -64,6 +66,10 @@ from panels.services import (
 )
 from staff.models import Employee, OrgUnit
 from staff.services import user_add
+from tenancy.policy import trust_policy
+from voice.models import EmployeeAccount
+from voice.services import account_record
+from wellbeing.models import CheckInSchedule
 from workflow.deadlines import due_on_for
 from workflow.flows import STAGE_OF_NODE, ReferralFlow
 from workflow.models import Case, CaseStep, JustCultureAssessment, ReferenceCounter, SignOff
@@ -207,6 +213,16 @@ def service_path(cast: Cast, run: Runner[Any] = plain) -> None:
             case_id=case.pk, actor=cast.hr, members=[p.pk for p in panel], chair=panel[0].pk
         ),
     )
+    run(
+        "account",
+        lambda: account_record(
+            case_id=case.pk,
+            actor=cast.hr,
+            source="meeting",
+            text="My own account of the shift.",
+            meeting_on=timezone.localdate(),
+        ),
+    )
     for p in panel:
         run("declare", partial(panel_declare, case_id=case.pk, actor=p, no_conflict=True))
     for p in panel:
@@ -261,6 +277,7 @@ class Bare:
         case, task = run("submit", self.submit)
         task = run("triage", lambda: self.triage(case, task))
         task, seats = run("convene", lambda: self.convene(case, task))
+        run("account", lambda: self.account(case))
         for seat in seats:
             run("declare", partial(self.record, case, seat, Declaration, "declare"))
         for seat in seats:
@@ -314,7 +331,24 @@ class Bare:
             task,
             [(_node("route_triage"), STATUS.DONE, None), (_node("convene"), STATUS.NEW, None)],
         )
-        self._case(case, now, stage="panel", triage_route="panel", triage_reason="x")
+        self._case(
+            case,
+            now,
+            stage="panel",
+            triage_route="panel",
+            triage_reason="x",
+            owner=cast.hr,
+            wellbeing_contact=cast.hr,
+        )
+        policy = trust_policy()
+        CheckInSchedule.objects.create(
+            case=case,
+            due_on=add_working_days(
+                timezone.localdate(now),
+                policy.wellbeing_checkin_working_days,
+                policy.bank_holiday_region,
+            ),
+        )
         self._spell(case, "convene", now)
         self._tell(case, "case_moved", [cast.manager], now)
         self._audit(case, cast.hr, "triage", "submitted", "panel")
@@ -356,6 +390,20 @@ class Bare:
         self._audit(case, seat.user, action, "panel", "panel")
 
     @transaction.atomic
+    def account(self, case: Case) -> None:
+        cast, now = self.cast, timezone.now()
+        EmployeeAccount.objects.create(
+            case=case,
+            source="meeting",
+            text="My own account of the shift.",
+            meeting_on=timezone.localdate(),
+            recorded_by=cast.hr,
+            recorded_at=now,
+        )
+        self._case(case, now)
+        self._audit(case, cast.hr, "record_account", "panel", "panel")
+
+    @transaction.atomic
     def decide(self, case: Case, task: Task, panel: Panel) -> Task:
         cast, now = self.cast, timezone.now()
         self.decision = PanelDecision.objects.create(
@@ -394,7 +442,8 @@ class Bare:
         )
         Process.objects.filter(pk=case.process_id).update(status=STATUS.DONE, finished=now)
         self._case(case, now, stage="formal", formal_commissioned_at=now)
-        self._spell(case, None, now)
+        FormalProcess.objects.create(case=case, opened_at=now)
+        self._spell(case, "investigate", now)
         self._tell(case, "case_moved", [cast.manager], now)
         self._audit(case, cast.director, "signoff", "signoff", "formal")
 
@@ -436,7 +485,11 @@ class Bare:
             return
         due = due_on_for(step, now)
         spell = CaseStep.objects.create(
-            case=case, step=step, stage=STAGE_OF_NODE[step], entered_at=now, due_on=due
+            case=case,
+            step=step,
+            stage=STAGE_OF_NODE.get(step, "formal"),  # the formal process's steps
+            entered_at=now,
+            due_on=due,
         )
         if due is not None:
             dates = notice_dates(entered_on=timezone.localdate(now), due_on=due)
@@ -482,7 +535,7 @@ def _node(name: str) -> Any:
     return ReferralFlow.instance.node(name)
 
 
-STEPS = ("submit", "triage", "convene", "declare", "view", "decide", "signoff")
+STEPS = ("submit", "triage", "convene", "account", "declare", "view", "decide", "signoff")
 
 
 class Meter:

@@ -58,6 +58,11 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
             "task": "notifications.tasks.sweep_deadlines",
             "schedule": float(settings.FTP_DEADLINE_SWEEP_SECONDS),
         },
+        # Suspension reviews' reminders and escalations (suspensions/).
+        "sweep-suspension-reviews": {
+            "task": "notifications.tasks.sweep_suspension_reviews",
+            "schedule": float(settings.FTP_DEADLINE_SWEEP_SECONDS),
+        },
         "build-daily-digests": {
             "task": "notifications.tasks.build_digests",
             "schedule": crontab(hour=settings.FTP_DIGEST_HOUR, minute=0),
@@ -113,6 +118,12 @@ def _declare_schedule(sender: Celery, **kwargs: object) -> None:
         "early-warning-quarterly": {
             "task": "reports.tasks.early_warning_quarterly",
             "schedule": crontab(month_of_year="1,4,7,10", day_of_month="1-7", hour=5, minute=30),
+        },
+        # Hourly: tells each wellbeing contact of a check-in due; idempotent
+        # (one notice per case and due date), reads only due rows (wellbeing/).
+        "wellbeing-checkins-sweep": {
+            "task": "notifications.tasks.sweep_wellbeing_checkins",
+            "schedule": crontab(minute=20),
         },
         # Daily, in the quiet hours: walks the whole chain (streamed).
         "verify-audit-chain": {

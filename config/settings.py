@@ -83,7 +83,11 @@ INSTALLED_APPS = [
     "staff",
     "workflow",
     "casefile",
+    "voice",
+    "wellbeing",
     "panels",
+    "suspensions",
+    "formal",
     "letters",
     "notifications",
     "reports",
@@ -568,7 +572,20 @@ if not _REFERENCE_PREFIX.match(FTP_REFERENCE_PREFIX):
 # working days (two weeks) keeps a returned case from being forgotten.
 FTP_STEP_TIME_LIMITS = env_int_map(
     "FTP_STEP_TIME_LIMITS",
-    {"triage": 5, "resubmit": 10, "informal": 20, "convene": 5, "decide": 10, "signoff": 5},
+    {
+        "triage": 5,
+        "resubmit": 10,
+        "informal": 20,
+        "convene": 5,
+        "decide": 10,
+        "signoff": 5,
+        # The formal process after sign-off (formal/): the investigation to
+        # its outcome (eight weeks), the hearing from the outcome that calls
+        # it, and the appeal from the day it is lodged (four weeks each).
+        "investigate": 40,
+        "hearing": 20,
+        "appeal": 20,
+    },
     minimum=1,
 )
 # The same limits per stage, for the audit timeline's stays (a stay in
@@ -665,6 +682,21 @@ if FTP_RETENTION_REVIEW_HOUR > 23:
 # always withheld (DPA 2018 Sch. 2 Part 3 para 16; docs/subject-access.md).
 FTP_SAR_NAME_STAFF_IN_ROLE = env_bool("FTP_SAR_NAME_STAFF_IN_ROLE", True)
 # --- end Subject access ----------------------------------------------------------
+
+# --- The employee's voice and wellbeing (voice/, wellbeing/, suspensions/) ------
+# The trust's defaults (each trust may change them: tenancy.TrustPolicy).
+# Whether the panel may decide before the employee's own account is on the
+# case; when it may, the chair must say why it goes ahead without one.
+FTP_DECISION_WITHOUT_ACCOUNT = env_bool("FTP_DECISION_WITHOUT_ACCOUNT", False)
+# A wellbeing check-in with the employee every this many working days while
+# their case is open (a reminder to the named wellbeing contact).
+FTP_WELLBEING_CHECKIN_WORKING_DAYS = env_int("FTP_WELLBEING_CHECKIN_WORKING_DAYS", 10, minimum=1)
+# A suspension or restriction is reviewed every this many working days (four
+# weeks), with the step deadlines' reminders and escalations.
+FTP_SUSPENSION_REVIEW_WORKING_DAYS = env_int("FTP_SUSPENSION_REVIEW_WORKING_DAYS", 20, minimum=1)
+# How long the employee's single-use link to give their account stays open.
+FTP_ACCOUNT_LINK_DAYS = env_int("FTP_ACCOUNT_LINK_DAYS", 10, minimum=1)
+# --- end The employee's voice and wellbeing ---------------------------------------
 
 # --- Notifications (notifications/) -------------------------------------------
 # Reminders and escalations, counted in working days around a step's due date

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from viewflow.urls import Site
 
+from web.account_link import AccountLinkApp
 from web.assurance import AssuranceApp
 from web.notifications_app import NotificationsApp
 from web.regional import RegionalApp
 from web.reports import ReportsApp
 from web.site import AuditApp, CasesApp
 from web.speakup import SpeakUpApp
+from web.suspensions import SuspensionsApp
 
 site = Site(
     title="Fair Treatment Panel",
@@ -25,6 +27,9 @@ site = Site(
         RegionalApp(),
         SpeakUpApp(),
         AssuranceApp(),
+        # The employee's single-use link to give their account (no login).
+        AccountLinkApp(),
+        SuspensionsApp(),
     ],
 )
 # Without viewflow's list of applications in the menu: every app's own menu

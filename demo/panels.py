@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from accounts.roles import Role, holders
 from accounts.types import Actor
 from core.errors import DomainError
 from panels import state
@@ -27,6 +29,8 @@ from panels.services import (
 )
 from panels.state import current_panel
 from staff.models import Employee
+from voice.selectors import has_account
+from voice.services import account_record
 from workflow.models import Case, Outcome
 
 NETWORKS = {
@@ -37,6 +41,10 @@ NETWORKS = {
 CONFLICT = "The employee is a close friend of mine outside work."
 VIEW = "Having read the referral and the guide's advice, this is the proportionate outcome."
 DISSENT = "I would not single the employee out yet: an informal route is proportionate."
+ACCOUNT = (
+    "I did not mean to upset anyone. The ward was two nurses short that week and I was "
+    "covering two bays; I asked for help twice before it happened."
+)
 AGREED = {
     Outcome.INFORMAL_ACTION: "Letter of concern; monthly supervision for three months.",
     Outcome.MEDIATION: "Facilitated mediation within four weeks, reviewed by HR.",
@@ -114,6 +122,7 @@ def decide(case: Case, outcome: str, rationale: str) -> Case:
     """Declarations and views (the last member dissenting from a formal
     proposal), then the chair's decision with any agreed actions."""
     case = declare(case)
+    case = _account(case)
     panel = _panel(case)
     seats = state.sitting(panel)
     for seat in seats:
@@ -132,6 +141,24 @@ def decide(case: Case, outcome: str, rationale: str) -> Case:
         outcome=outcome,
         rationale=rationale,
         agreed_actions=AGREED.get(Outcome(outcome), ""),
+    )
+
+
+def _account(case: Case) -> Case:
+    """The employee's own account, typed by the case owner from a meeting, as
+    HR adds it before the panel decides (voice/; the default policy needs it)."""
+    if has_account(case.pk):
+        return case
+    fresh = Case.objects.select_related("owner").get(pk=case.pk)
+    hr = fresh.owner or holders(Role.HR).order_by("pk").first()
+    if hr is None:  # every demo trust has HR advisers; without one, no account
+        return case
+    return account_record(
+        case_id=case.pk,
+        actor=hr,
+        source="meeting",
+        text=ACCOUNT,
+        meeting_on=timezone.localdate(),
     )
 
 

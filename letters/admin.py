@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from tenancy.context import current_trust_id
+from wellbeing.selectors import support_lines
 
 from .compose import letter_bytes
 from .context import sample_values
@@ -143,7 +144,8 @@ class LetterTemplateAdmin(_TrustLettersAdmin):
         letterhead = letterhead_current()
         values = sample_values(template.kind, letterhead, timezone.localdate())
         return pdf_download(
-            letter_bytes(template, values, letterhead), f"preview-{template.kind}.pdf"
+            letter_bytes(template, values, letterhead, support=support_lines()),
+            f"preview-{template.kind}.pdf",
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .models import Letterhead, LetterTemplate
 from .placeholders import fill, paragraphs
@@ -10,8 +10,16 @@ from .render import LetterPage, letter_pdf
 
 
 def letter_page(
-    template: LetterTemplate, values: Mapping[str, str], letterhead: Letterhead
+    template: LetterTemplate,
+    values: Mapping[str, str],
+    letterhead: Letterhead,
+    *,
+    support: Sequence[str] = (),
+    extra: Sequence[str] = (),
 ) -> LetterPage:
+    """The letter's page. ``support``: the trust's support services, one
+    line each (``wellbeing.selectors.support_lines``); ``extra``: paragraphs
+    the product adds after the template's (an invitation's companion)."""
     subject = fill(template.subject, values).strip()
     reference = values.get("case_reference", "")
     return LetterPage(
@@ -20,7 +28,8 @@ def letter_page(
         letter_date=values.get("letter_date", ""),
         addressee=[values.get("employee_name", ""), values.get("employee_job_title", "")],
         subject=f"{subject} (reference {reference})" if reference else subject,
-        paragraphs=paragraphs(fill(template.body, values)),
+        paragraphs=[*paragraphs(fill(template.body, values)), *extra],
+        support=tuple(support),
         signatory_name=letterhead.signatory_name,
         signatory_title=letterhead.signatory_title,
         logo=bytes(letterhead.logo or b""),
@@ -29,6 +38,11 @@ def letter_page(
 
 
 def letter_bytes(
-    template: LetterTemplate, values: Mapping[str, str], letterhead: Letterhead
+    template: LetterTemplate,
+    values: Mapping[str, str],
+    letterhead: Letterhead,
+    *,
+    support: Sequence[str] = (),
+    extra: Sequence[str] = (),
 ) -> bytes:
-    return letter_pdf(letter_page(template, values, letterhead))
+    return letter_pdf(letter_page(template, values, letterhead, support=support, extra=extra))

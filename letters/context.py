@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from core.errors import Conflict
-from panels.models import PanelDecision
+from panels.models import CompanionRole, MeetingStatus, PanelDecision, PanelMeeting
 from workflow.models import Case, Outcome
 
 from .kinds import LetterKind
@@ -155,6 +157,32 @@ def _panel_outcome(case: Case) -> dict[str, str]:
         "agreed_actions": decision.agreed_actions or "none recorded",
         "next_steps": NEXT_STEPS.get(decision.outcome, ""),
     }
+
+
+def companion_paragraphs(case: Case) -> list[str]:
+    """What an invitation adds about the employee's companion at the case's
+    next scheduled panel meeting (``PanelMeeting.companion_name``): who is
+    coming with them, when HR has recorded it. The right itself is in the
+    template's wording (``defaults.ACCOMPANIED``); nothing is added when no
+    companion is known. The companion's name and role only: nothing else of
+    the meeting's record."""
+    meeting = (
+        PanelMeeting.objects.filter(
+            case_id=case.pk, status=MeetingStatus.SCHEDULED, starts_at__gte=timezone.now()
+        )
+        .only("companion_name", "companion_role")
+        .order_by("starts_at", "id")
+        .first()
+    )
+    name = (meeting.companion_name or "").strip() if meeting is not None else ""
+    if meeting is None or not name:
+        return []
+    role = (
+        f", {CompanionRole(meeting.companion_role).label.lower()}"
+        if meeting.companion_role in CompanionRole.values
+        else ""
+    )
+    return [f"You have told us that {name}{role}, will accompany you at the meeting."]
 
 
 # --- the admin's preview: a made-up case -------------------------------------------------

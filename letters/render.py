@@ -51,6 +51,7 @@ _PLAIN = str.maketrans(
     }
 )
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+SUPPORT_HEADING = "Support available to you"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class LetterPage:
     title: str = "Letter"
     closing: str = "Yours sincerely,"
     extra_lines: Sequence[str] = field(default_factory=tuple)
+    # The trust's support services (``wellbeing``), one plain line each,
+    # printed under "Support available to you" in every letter.
+    support: Sequence[str] = field(default_factory=tuple)
 
 
 def latin1(text: str) -> str:
@@ -152,6 +156,15 @@ def letter_pdf(page: LetterPage, *, font_dir: Path | None = FONT_DIR) -> bytes:
     for paragraph in page.paragraphs:
         pdf.multi_cell(0, 5.5, text(paragraph), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(3)
+    if page.support:
+        pdf.set_font(family, "B", 10.5)
+        pdf.multi_cell(0, 5.5, text(SUPPORT_HEADING), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        pdf.set_font(family, "", 10)
+        for line in page.support:
+            pdf.multi_cell(0, 5, text(f"- {line}"), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        pdf.ln(2)
     pdf.ln(2)
     pdf.multi_cell(0, 5.5, text(page.closing), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(12)

@@ -24,12 +24,13 @@ from accounts.types import Actor
 from audit.services import audit_record
 from casefile.services import document_add
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from wellbeing.selectors import support_lines
 from workflow.access import CaseVisible, FileAudience, FileVisible
 from workflow.models import Case
 
 from . import events
 from .compose import letter_bytes
-from .context import Meeting, case_values
+from .context import Meeting, case_values, companion_paragraphs
 from .kinds import LetterKind, SentHow
 from .logo import LogoRefused, logo_check
 from .models import Letter, Letterhead, LetterTemplate
@@ -215,7 +216,13 @@ def letter_generate(
         kind="letter",
         audience=FileAudience.HR,
         name=f"{kind.replace('_', '-')}-{case.reference}.pdf",
-        data=letter_bytes(template, values, letterhead),
+        data=letter_bytes(
+            template,
+            values,
+            letterhead,
+            support=support_lines(),
+            extra=companion_paragraphs(case) if meeting is not None else (),
+        ),
     )
     letter = Letter.objects.create(
         case=case,

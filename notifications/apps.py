@@ -35,3 +35,15 @@ class NotificationsConfig(AppConfig):
         # and the meetings of members who join or leave the panel.
         events.subscribe(MeetingChanged, meeting_notify)
         events.subscribe(CaseActed, meeting_seats_notify)
+        # The employee's account arrived by their link (voice/): the case owner hears.
+        from voice.events import AccountReceived
+
+        from .services.account import account_received_notify
+
+        events.subscribe(AccountReceived, account_received_notify)
+        # The formal process's steps (formal/): their reminders and escalations.
+        from formal.events import FormalStepChanged
+
+        from .services.deadlines import step_notices_on_formal_step
+
+        events.subscribe(FormalStepChanged, step_notices_on_formal_step)

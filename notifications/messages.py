@@ -28,6 +28,10 @@ _STEP_TITLES = {
     "convene": "Convening the panel",
     "decide": "The panel's decision",
     "signoff": "Sign-off",
+    # The formal process after sign-off (formal/).
+    "investigate": "The formal investigation",
+    "hearing": "The disciplinary hearing",
+    "appeal": "The appeal",
 }
 
 _INAPP = {
@@ -44,6 +48,18 @@ _INAPP = {
     Kind.CONCERN_ACK_DUE: "A concern's acknowledgement is due today ({due}).",
     Kind.CONCERN_ACK_OVERDUE: "A concern was due to be acknowledged on {due} and is not yet.",
     Kind.CONCERN_REPLY: "A Freedom to Speak Up guardian replied about your concern.",
+    # The employee's voice (voice/): to the case owner; the case page shows the account.
+    Kind.ACCOUNT_RECEIVED: "{ref}: the employee sent their account by their link.",
+    # Wellbeing (wellbeing/): to the named contact; the case page says the rest.
+    Kind.WELLBEING_CHECKIN: "{ref}: a wellbeing check-in with the employee is due on {due}.",
+    # Suspension reviews (suspensions/): the kind of measure and its reason are on the case.
+    Kind.SUSPENSION_REVIEW_DUE: "{ref}: a suspension review is due on {due}.",
+    Kind.SUSPENSION_REVIEW_OVERDUE: "{ref}: a suspension review is due today ({due}). "
+    "Please make sure it is done.",
+    Kind.SUSPENSION_ESCALATED: "{ref}: a suspension review was due on {due} and is not done.",
+    # The formal process (formal/): the person named; the case page says as what.
+    Kind.FORMAL_NAMED: "{ref}: you are named in the case's formal process. "
+    "Open the case for your part.",
 }
 
 # "Due today" is said only on that day (issue 18: a sweep that ran late, or a
@@ -53,6 +69,10 @@ _INAPP_PAST_DUE = {
     Kind.REMINDER: "{ref}: {step} was due on {due}.",
     Kind.OVERDUE_HR: "{ref}: {step} was due on {due} and had not been done. Please follow it up.",
     Kind.CONCERN_ACK_DUE: "A concern was due to be acknowledged on {due}.",
+    Kind.WELLBEING_CHECKIN: "{ref}: a wellbeing check-in with the employee was due on {due}.",
+    Kind.SUSPENSION_REVIEW_DUE: "{ref}: a suspension review was due on {due}.",
+    Kind.SUSPENSION_REVIEW_OVERDUE: "{ref}: a suspension review was due on {due} "
+    "and had not been done. Please make sure it is done.",
 }
 
 # How a bundle counts what it lists, most pressing first.

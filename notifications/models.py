@@ -47,6 +47,19 @@ class Kind(models.TextChoices):
     MEETING_INVITE = "meeting_invite", "Invited to a panel meeting"
     MEETING_UPDATE = "meeting_update", "A panel meeting changed"
     MEETING_CANCELLED = "meeting_cancelled", "A panel meeting was cancelled"
+    # The employee's voice and wellbeing (voice/, wellbeing/): to the case
+    # owner when the employee's account arrives by their link, and to the
+    # named wellbeing contact when a check-in is due.
+    ACCOUNT_RECEIVED = "account_received", "The employee's account arrived"
+    WELLBEING_CHECKIN = "wellbeing_checkin", "A wellbeing check-in is due"
+    # The suspension register (suspensions/): a review's reminder, HR leads
+    # on its due date, decision-makers after it, as for a step's deadline.
+    SUSPENSION_REVIEW_DUE = "suspension_due", "Reminder: a suspension review is due"
+    SUSPENSION_REVIEW_OVERDUE = "suspension_overdue", "Due today: a suspension review"
+    SUSPENSION_ESCALATED = "suspension_escalated", "Overdue: a suspension review"
+    # The formal process (formal/): to the person named as investigator,
+    # hearing chair or appeal hearer.
+    FORMAL_NAMED = "formal_named", "Named in a formal process"
 
     @classmethod
     def meeting_kinds(cls) -> list[str]:

@@ -20,11 +20,12 @@ from viewflow.workflow.status import STATUS
 
 from accounts.roles import Role, holders, roles_load
 from accounts.types import Actor, Viewer
+from formal.models import FormalProcess
 from panels import state
 from panels.models import Panel
 from panels.selectors import seats_prefetch
 from workflow.access import SignoffIndependent
-from workflow.models import Case
+from workflow.models import Case, Step
 
 from .models import (
     Delivery,
@@ -125,6 +126,7 @@ def step_owners_many(spells: Collection[OpenSpell]) -> dict[OpenSpell, list[Acto
     hundreds at once): one per kind of fact, never one per spell.
     """
     owners = _panels_waiting_on([s for s in spells if s.step == "decide"])
+    owners.update(_investigating([s for s in spells if s.step == Step.INVESTIGATE]))
     rest = [s for s in spells if s not in owners]
     tasks = _task_owners({s.process_id for s in rest})
     queued = [s for s in rest if s.process_id not in tasks]
@@ -149,7 +151,31 @@ def step_owners_many(spells: Collection[OpenSpell]) -> dict[OpenSpell, list[Acto
 
 _MANAGER_STEPS = ("resubmit", "informal")
 # The steps in HR's queue: their reminders go to the case's owner, when it has one.
-HR_STEPS = ("triage", "convene")
+# The formal process's hearing and appeal are HR's to arrange and record (formal/).
+HR_STEPS = ("triage", "convene", Step.HEARING.value, Step.APPEAL.value)
+
+
+def _investigating(spells: list[OpenSpell]) -> dict[OpenSpell, list[Actor]]:
+    """Who owes a formal investigation (formal/): its investigator, once
+    named, and the case's HR owner (or, without one, HR but the referrer),
+    who names the investigator and records the outcome. Two queries."""
+    if not spells:
+        return {}
+    case_ids = {s.case_id for s in spells}
+    named = dict(
+        FormalProcess.objects.filter(
+            case_id__in=case_ids, investigator__isnull=False, investigator__is_active=True
+        ).values_list("case_id", "investigator_id")
+    )
+    people = _users(set(named.values()))
+    case_owners = hr_case_owners(case_ids)
+    owners: dict[OpenSpell, list[Actor]] = {}
+    for spell in spells:
+        hr = case_owners.get(spell.case_id)
+        told = [hr] if hr is not None else _hr_but(spell.referring_manager_id)
+        investigator = people.get(named.get(spell.case_id, 0))
+        owners[spell] = [investigator, *told] if investigator is not None else told
+    return owners
 
 
 def hr_case_owners(case_ids: Collection[int]) -> dict[int, Actor]:

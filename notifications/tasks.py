@@ -18,6 +18,8 @@ from tenancy.services import for_each_trust
 
 from .services import deadline_sweep, delivery_send, digests_build, outbox_sweep
 from .services.delivery import DeliveryBusy, DeliveryFailed
+from .services.suspensions import suspension_sweep
+from .services.wellbeing import wellbeing_checkins_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -94,9 +96,21 @@ def sweep_deadlines() -> int:
     return sum(for_each_trust(deadline_sweep).values())
 
 
+@shared_task(name="notifications.tasks.sweep_suspension_reviews", acks_late=True)
+def sweep_suspension_reviews() -> int:
+    """Fire due suspension-review reminders and escalations, in each trust."""
+    return sum(for_each_trust(suspension_sweep).values())
+
+
 @shared_task(name="notifications.tasks.build_digests", acks_late=True)
 def build_digests() -> int:
     """Build the daily digests (at FTP_DIGEST_HOUR); delivery follows on commit."""
     built = sum(for_each_trust(digests_build).values())
     logger.info("built %d digests (hour %s)", built, settings.FTP_DIGEST_HOUR)
     return built
+
+
+@shared_task(name="notifications.tasks.sweep_wellbeing_checkins", acks_late=True)
+def sweep_wellbeing_checkins() -> int:
+    """Tell wellbeing contacts of check-ins due (docs/wellbeing.md), in each trust."""
+    return sum(for_each_trust(wellbeing_checkins_sweep).values())

@@ -17,6 +17,7 @@ not go stale because HR moved the meeting.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -39,7 +40,14 @@ from workflow.rules import hr_adviser
 from workflow.services.validation import Errors
 
 from .events import MeetingChange, MeetingChanged
-from .models import MeetingAttendance, MeetingStatus, Panel, PanelMeeting, PanelMembership
+from .models import (
+    CompanionRole,
+    MeetingAttendance,
+    MeetingStatus,
+    Panel,
+    PanelMeeting,
+    PanelMembership,
+)
 from .state import current_panel
 
 if TYPE_CHECKING:
@@ -48,6 +56,9 @@ if TYPE_CHECKING:
 PLACE_MAX = 200
 LINK_MAX = 500
 REASON_MAX = 2_000
+COMPANION_MAX = 200
+# Control characters, line breaks included: a name is one line.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # The audit log's names for what these services record (``PanelsConfig.ready``).
 MEETING_SCHEDULED = "meeting_scheduled"
@@ -164,17 +175,31 @@ def meeting_schedule(
     ends_at: dt.datetime | None,
     place: str = "",
     video_link: str = "",
+    accompaniment_told: bool | None = None,
+    companion_name: str = "",
+    companion_role: str = "",
 ) -> PanelMeeting:
     """HR schedules a meeting of the case's current panel.
 
     While the panel stage is open; it starts in the future and ends after it
     starts; a place or a video link (https) is given. Each sitting member
     (and the case owner, where the case has one) is sent an invitation.
+    ``accompaniment_told``: the employee was told of their right to be
+    accompanied; ``companion_name``/``companion_role``: who comes with them,
+    if known (``_companion``; docs/wellbeing.md).
     """
     with transaction.atomic():
         case = _locked(case_id, actor)
         panel = _open_panel(case)
-        when = _checked(starts_at, ends_at, place, video_link)
+        errors = Errors()
+        companion = _companion(errors, accompaniment_told, companion_name, companion_role)
+        try:
+            when = _checked(starts_at, ends_at, place, video_link)
+        except ValidationFailed as exc:
+            for name, problems in exc.errors.items():
+                for problem in problems:
+                    errors.add(name, problem)
+        errors.raise_if_any()
         now = timezone.now()
         meeting = PanelMeeting.objects.create(
             panel=panel,
@@ -187,6 +212,7 @@ def meeting_schedule(
             scheduled_by=actor,
             scheduled_at=now,
             updated_at=now,
+            **companion,
         )
         _audit(case, actor, MEETING_SCHEDULED, meeting)
         events.publish(MeetingChanged(meeting=meeting, actor=actor, change=MeetingChange.SCHEDULED))
@@ -201,27 +227,51 @@ def meeting_change(
     ends_at: dt.datetime | None,
     place: str = "",
     video_link: str = "",
+    accompaniment_told: bool | None = None,
+    companion_name: str = "",
+    companion_role: str = "",
 ) -> PanelMeeting:
     """HR moves a scheduled meeting (time, place or link): the same calendar
-    event, one sequence on, so each member's calendar updates the one it holds."""
+    event, one sequence on, so each member's calendar updates the one it holds.
+
+    The companion's details (as ``meeting_schedule``) are what the form
+    shows, so they are written as given. A change of the companion alone
+    is recorded without sending the members an update: their calendar
+    holds nothing about it."""
     with transaction.atomic():
         case, meeting = _locked_meeting(meeting_id, actor)
         _open_panel(case)
         if meeting.cancelled:
             raise Conflict("This meeting was cancelled. Schedule a new one instead.")
-        when = _checked(starts_at, ends_at, place, video_link)
+        errors = Errors()
+        companion = _companion(errors, accompaniment_told, companion_name, companion_role)
+        try:
+            when = _checked(starts_at, ends_at, place, video_link)
+        except ValidationFailed as exc:
+            for name, problems in exc.errors.items():
+                for problem in problems:
+                    errors.add(name, problem)
+        errors.raise_if_any()
         before = _when(meeting)
+        companion_before = _companion_of(meeting)
         meeting.starts_at, meeting.ends_at = when.starts_at, when.ends_at
         meeting.place, meeting.video_link = when.place, when.video_link
-        if _when(meeting) == before:
+        for name, value in companion.items():
+            setattr(meeting, name, value)
+        moved = _when(meeting) != before
+        if not moved and _companion_of(meeting) == companion_before:
             raise ValidationFailed(
-                {"__all__": ["Nothing changed: give a new time, place or link."]}
+                {"__all__": ["Nothing changed: give a new time, place, link or companion."]}
             )
-        meeting.sequence += 1
+        if moved:
+            meeting.sequence += 1
         meeting.updated_at = timezone.now()
         meeting.save()
-        _audit(case, actor, MEETING_CHANGED, meeting, before=before)
-        events.publish(MeetingChanged(meeting=meeting, actor=actor, change=MeetingChange.CHANGED))
+        _audit(case, actor, MEETING_CHANGED, meeting, before=before if moved else None)
+        if moved:
+            events.publish(
+                MeetingChanged(meeting=meeting, actor=actor, change=MeetingChange.CHANGED)
+            )
     return meeting
 
 
@@ -405,6 +455,33 @@ def _secure_link(link: str) -> bool:
     )
 
 
+def _companion(
+    errors: Errors, told: bool | None, name: str, role: str
+) -> dict[str, bool | str | None]:
+    """The employee's right to be accompanied (Employment Relations Act 1999
+    s.10), as the meeting's columns: whether they were told of it, and who
+    comes with them. A role needs a name; nothing given is stored as null."""
+    name = _CONTROLS.sub("", name or "").strip()
+    role = (role or "").strip()
+    if told is not None and not isinstance(told, bool):
+        errors.add("accompaniment_told", "Say whether the employee was told of the right.")
+    if len(name) > COMPANION_MAX:
+        errors.add("companion_name", f"Keep the companion's name under {COMPANION_MAX} characters.")
+    if role and role not in CompanionRole.values:
+        errors.add("companion_role", "Choose who the companion is.")
+    elif role and not name:
+        errors.add("companion_name", "Give the companion's name, or leave who they are blank.")
+    return {
+        "accompaniment_told": told,
+        "companion_name": name or None,
+        "companion_role": role or None,
+    }
+
+
+def _companion_of(meeting: PanelMeeting) -> tuple[bool | None, str | None, str | None]:
+    return (meeting.accompaniment_told, meeting.companion_name, meeting.companion_role)
+
+
 def _when(meeting: PanelMeeting) -> tuple[dt.datetime, dt.datetime, str, str]:
     return (meeting.starts_at, meeting.ends_at, meeting.place, meeting.video_link)
 
@@ -484,6 +561,11 @@ def _audit(
         "ends_at": meeting.ends_at.astimezone(dt.UTC).isoformat(),
         "in_person": bool(meeting.place),
         "video": bool(meeting.video_link),
+        # Flags only: whether the right was told and a companion named (and
+        # in what role); the companion's name stays on the meeting.
+        "accompaniment_told": meeting.accompaniment_told,
+        "companion_named": bool(meeting.companion_name),
+        "companion_role": meeting.companion_role or "",
     }
     if before is not None:
         payload["was_starts_at"] = before[0].astimezone(dt.UTC).isoformat()

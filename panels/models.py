@@ -220,6 +220,10 @@ class PanelDecision(TrustOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField()
+    # Why the panel decided before the employee's own account was on the
+    # case (voice/; allowed only where the trust's policy lets it). Null when
+    # the account was there.
+    without_account_reason = models.TextField(null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["decided_at", "id"]
@@ -253,6 +257,15 @@ class DecisionGuideAnswers(TrustOwned, JustCultureColumns):
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class CompanionRole(models.TextChoices):
+    """Who may accompany a worker (Employment Relations Act 1999 s.10)."""
+
+    UNION_REP = "union_rep", "Trade union representative"
+    UNION_OFFICIAL = "union_official", "Trade union official"
+    COLLEAGUE = "colleague", "Work colleague"
+    OTHER = "other", "Someone else the trust agreed to"
 
 
 class PanelMeeting(TrustOwned):
@@ -290,6 +303,15 @@ class PanelMeeting(TrustOwned):
     updated_at = models.DateTimeField()
     # Why it was cancelled; the members' cancellation does not carry it.
     cancel_reason = models.TextField(blank=True)
+    # The employee's right to be accompanied (Employment Relations Act 1999
+    # s.10; docs/wellbeing.md): that they were told of it, and who comes
+    # with them (blank: nobody, or not yet known). Nullable so that SQLite
+    # adds the columns in place.
+    accompaniment_told = models.BooleanField(null=True, blank=True)
+    companion_name = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
+    companion_role = models.CharField(  # noqa: DJ001
+        max_length=16, choices=CompanionRole.choices, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["starts_at", "id"]

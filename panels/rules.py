@@ -51,6 +51,10 @@ class PanelRule(enum.StrEnum):
     INDEPENDENT = "independent"
     OUTSIDE_ICSU = "outside_icsu"
     NETWORK = "network"
+    # The formal process after sign-off (formal/): whoever investigates, hears
+    # or hears the appeal must not have been involved in the case before.
+    INVOLVEMENT = "involvement"
+    STAFF = "staff"
 
     @property
     def label(self) -> str:
@@ -67,6 +71,8 @@ RULE_LABELS = {
     PanelRule.INDEPENDENT: "Independent member",
     PanelRule.OUTSIDE_ICSU: "Member from outside the ICSU",
     PanelRule.NETWORK: "Staff network member",
+    PanelRule.INVOLVEMENT: "Not previously involved",
+    PanelRule.STAFF: "Member of staff",
 }
 
 # A reason grouped into one message for all the people it applies to, so a
@@ -365,3 +371,112 @@ def strengths(member: Member, case: CaseFacts, rules: PanelRules) -> Strengths:
         network=bool(member.networks),
         notes=tuple(notes),
     )
+
+
+# --- the formal process: not previously involved -------------------------------------
+
+
+class InvolvedAs(enum.StrEnum):
+    """A part someone played in a case before the formal process named them.
+
+    In the order the case meets them: a role is checked against everyone
+    named after it (``EARLIER``)."""
+
+    EMPLOYEE = "employee"
+    REFERRER = "referrer"
+    TRIAGE = "triage"
+    PANEL_MEMBER = "panel_member"
+    PANEL_CHAIR = "panel_chair"
+    SIGNOFF = "signoff"
+    INVESTIGATOR = "investigator"
+    HEARING_CHAIR = "hearing_chair"
+
+    @property
+    def was(self) -> str:
+        return INVOLVED_AS_TEXT[self]
+
+
+INVOLVED_AS_TEXT = {
+    InvolvedAs.EMPLOYEE: "is the employee the case is about",
+    InvolvedAs.REFERRER: "was the referring manager on this case",
+    InvolvedAs.TRIAGE: "was the HR adviser who triaged this case",
+    InvolvedAs.PANEL_MEMBER: "sat on this case's panel",
+    InvolvedAs.PANEL_CHAIR: "chaired this case's panel",
+    InvolvedAs.SIGNOFF: "signed off this case's formal investigation",
+    InvolvedAs.INVESTIGATOR: "was the investigator on this case",
+    InvolvedAs.HEARING_CHAIR: "chaired the disciplinary hearing on this case",
+}
+
+
+class FormalRole(enum.StrEnum):
+    """Whom the formal process names, each checked against the roles before it."""
+
+    INVESTIGATOR = "investigator"
+    HEARING_CHAIR = "hearing_chair"
+    APPEAL_HEARER = "appeal_hearer"
+
+
+_BEFORE_INVESTIGATOR = (
+    InvolvedAs.EMPLOYEE,
+    InvolvedAs.REFERRER,
+    InvolvedAs.TRIAGE,
+    InvolvedAs.PANEL_MEMBER,
+    InvolvedAs.PANEL_CHAIR,
+    InvolvedAs.SIGNOFF,
+)
+# The roles each named person must not have held (Acas Code paras 6 and 27:
+# the investigator is not the one who holds the hearing; the appeal is heard
+# by someone not previously involved, a more senior manager where possible).
+EARLIER: dict[FormalRole, tuple[InvolvedAs, ...]] = {
+    FormalRole.INVESTIGATOR: _BEFORE_INVESTIGATOR,
+    FormalRole.HEARING_CHAIR: (*_BEFORE_INVESTIGATOR, InvolvedAs.INVESTIGATOR),
+    FormalRole.APPEAL_HEARER: tuple(InvolvedAs),
+}
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """Who played each part in a case so far: user ids by ``InvolvedAs``
+    (``formal.selectors.involvement`` reads them in a fixed number of queries)."""
+
+    by_role: dict[InvolvedAs, frozenset[int]] = field(default_factory=dict)
+
+    def roles_of(self, user_id: int) -> list[InvolvedAs]:
+        return [role for role in InvolvedAs if user_id in self.by_role.get(role, frozenset())]
+
+
+def independence(
+    person: Member,
+    case: CaseFacts,
+    involved: Involvement,
+    *,
+    named_as: FormalRole = FormalRole.APPEAL_HEARER,
+    active: bool = True,
+) -> list[Reason]:
+    """Every reason ``person`` may not be named ``named_as`` in ``case``'s
+    formal process; empty if they may.
+
+    The panel's conflicts of interest (``_conflicts``: the referring manager,
+    the employee, their line chain and department, a declared conflict)
+    apply as they do to a panel member; then one reason per part the person
+    played earlier in the case (``EARLIER[named_as]``), each naming it, e.g.
+    "Not previously involved: was the investigator on this case". The person
+    must be an active member of staff (an employee record linked to their
+    login): someone outside the trust's staff cannot be held to its policy.
+    """
+    reasons: list[Reason] = []
+    field_name = named_as.value
+    if not active:
+        reasons.append(Reason(PanelRule.STAFF, "the account is inactive", field_name))
+    if person.employee_id is None:
+        reasons.append(
+            Reason(PanelRule.STAFF, "has no employee record linked to their login", field_name)
+        )
+    reasons.extend(Reason(r.rule, r.text, field_name) for r in _conflicts(person, case))
+    held = set(involved.roles_of(person.user_id))
+    reasons.extend(
+        Reason(PanelRule.INVOLVEMENT, role.was, field_name)
+        for role in EARLIER[named_as]
+        if role in held
+    )
+    return reasons

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from accounts.types import Actor
 from core.errors import Conflict, ValidationFailed
+from tenancy.policy import trust_policy
+from voice.selectors import has_account
 from workflow.engine import case_action, case_activity, task_reassign
 from workflow.models import Case, JustCultureAssessment, Outcome
 from workflow.rules import Action
@@ -259,6 +261,7 @@ def panel_decision_record(
     rationale: str,
     agreed_actions: str = "",
     just_culture: dict[str, Any] | None = None,
+    without_account_reason: str = "",
     expected_version: int | None = None,
 ) -> Case:
     """The chair records the panel's decision with its written rationale.
@@ -268,7 +271,10 @@ def panel_decision_record(
     panel may record its own review of the just culture guide's answers
     (``just_culture``, as in a referral); the decision keeps the guide's
     letter and whether the outcome follows its advice. Formal investigation
-    goes to sign-off; every other outcome closes the case.
+    goes to sign-off; every other outcome closes the case. Without the
+    employee's own account on the case, the trust's policy decides whether
+    the panel may decide at all, and then the chair says why
+    (``without_account_reason``; ``_without_account``).
     """
     with case_action(
         case_id=case_id, actor=actor, action=Action.DECIDE, expected_version=expected_version
@@ -285,6 +291,7 @@ def panel_decision_record(
         if len(agreed) > MAX_TEXT:
             errors.add("agreed_actions", f"Keep the agreed actions under {MAX_TEXT} characters.")
         answers = check_just_culture_answers(errors, just_culture) if just_culture else None
+        without_account = _without_account(errors, case, without_account_reason)
         errors.raise_if_any()
         panel = current_panel(case)
         if panel is None:  # unreachable: only the chair of the current panel gets here
@@ -301,6 +308,7 @@ def panel_decision_record(
             guide_alignment=guide_alignment(outcome, letter),
             decided_by=actor,
             decided_at=timezone.now(),
+            without_account_reason=without_account,
         )
         if answers is not None:
             DecisionGuideAnswers.objects.create(decision=decision, outcome=letter, **vars(answers))
@@ -315,8 +323,34 @@ def panel_decision_record(
             "guide_amended": answers is not None
             and (referral is None or answers != referral.answers()),
             "views": _tally(panel, outcome),
+            # Decided before the employee's account was on the case (the
+            # reason is on the decision, read with it; not in the log).
+            "without_account": without_account is not None,
         }
     return act.case
+
+
+NO_ACCOUNT_REFUSAL = (
+    "The employee's own account is not on the case yet, and this trust's policy is that "
+    "the panel does not decide without it. Ask HR to add it (or send the employee their link)."
+)
+
+
+def _without_account(errors: Errors, case: Case, reason: str) -> str | None:
+    """Why the panel decides before the employee's account is on the case
+    (docs/employee-account.md): None when it is there. Without one, the
+    trust's ``decision_without_account`` says whether it may go ahead at all
+    (a 409 naming the rule if not) and, if so, the chair must say why."""
+    if has_account(case.pk):
+        return None
+    if not trust_policy().decision_without_account:
+        raise Conflict(NO_ACCOUNT_REFUSAL)
+    return errors.require_text(
+        "without_account_reason",
+        reason,
+        "the reason the panel decides without the employee's account",
+        max_length=MAX_TEXT,
+    )
 
 
 def _referral_answers(case: Case) -> JustCultureAssessment | None:

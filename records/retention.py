@@ -4,9 +4,10 @@ The schedule (the trust's ``trust_policy().retention_years``; default
 ``FTP_RETENTION_YEARS``, config/settings.py) keeps a closed case
 file a number of whole years by its class, counted from its closure: a case
 closed without a formal investigation from ``closed_at``; a case that went to
-formal investigation from ``formal_commissioned_at``, when it leaves this
-product for the investigation (``formal`` is terminal here). Open cases are
-never due. Source and defaults: docs/retention.md.
+formal investigation from ``formal_concluded_at``, when its formal process
+(``formal``, docs/formal-process.md) concluded. Open cases, and formal cases
+whose process is still under way, are never due. Source and defaults:
+docs/retention.md.
 
 ``case_destroy`` is what an HR adviser confirms. The case row stays as a
 *tombstone*, so its reference stays unique, every audit event's case still
@@ -47,6 +48,7 @@ from audit.services import audit_sequence
 from casefile.destruction import case_documents_remove
 from casefile.models import CaseNote
 from core.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from formal.models import FormalProcess
 from notifications.models import Notification, ScheduledNotice
 from notifications.selectors import bundle_ids_naming
 from panels.models import (
@@ -58,7 +60,10 @@ from panels.models import (
 )
 from reports.grouping import group_expression, wres_year_of, year_start
 from staff.ethnicity import wres_group
+from suspensions.models import DESTROYED_REASON, Suspension, SuspensionReview
 from tenancy.policy import trust_policy
+from voice.models import AccountLink, EmployeeAccount, EmployeeTold
+from wellbeing.models import CheckIn, CheckInSchedule
 from workflow.access import RetentionManage
 from workflow.models import Case, JustCultureAssessment, SignOff, Stage
 
@@ -87,9 +92,13 @@ class RetentionClass(enum.StrEnum):
 
 
 def retention_class(case: Case) -> RetentionClass | None:
-    """The case's class, or None while it is open (never due)."""
+    """The case's class, or None while it is open or its formal process is
+    under way (never due)."""
     if case.formal_commissioned_at is not None:
-        return RetentionClass.FORMAL
+        # A disciplinary process still running keeps its file whole. Cases
+        # that reached formal before the process was tracked here had their
+        # conclusion set to their commission (formal migration 0002).
+        return RetentionClass.FORMAL if case.formal_concluded_at is not None else None
     if case.stage == Stage.CLOSED:
         return RetentionClass.NO_FORMAL
     return None
@@ -100,7 +109,7 @@ def retention_start(case: Case) -> dt.date | None:
     kept = retention_class(case)
     if kept is None:
         return None
-    at = case.formal_commissioned_at if kept is RetentionClass.FORMAL else case.closed_at
+    at = case.formal_concluded_at if kept is RetentionClass.FORMAL else case.closed_at
     return timezone.localdate(at) if at is not None else None
 
 
@@ -165,7 +174,10 @@ def _check_due(case: Case) -> RetentionClass:
         raise Conflict(f"{case.reference} was already destroyed on {case.destroyed_at:%-d %b %Y}.")
     kept, due = retention_class(case), retention_due_on(case)
     if kept is None or due is None:
-        raise Conflict(f"{case.reference} is still open: an open case file is never destroyed.")
+        raise Conflict(
+            f"{case.reference} is still open or its formal process is under way: "
+            "such a case file is never destroyed."
+        )
     if due > timezone.localdate():
         raise Conflict(f"{case.reference} is not due for destruction until {due:%-d %b %Y}.")
     return kept
@@ -192,9 +204,34 @@ def _destroy(case: Case) -> dict[str, Any]:
             "scheduled_notices": _delete(ScheduledNotice.objects.filter(step__case=case)),
             # Append-only until now: the trigger allows it once destroyed_at is set.
             "case_notes": _delete(CaseNote.objects.filter(case=case)),
+            # The suspension register (suspensions/): its reviews (append-only;
+            # their reasons can hold health details) go, each measure's reason
+            # is blanked; its kind and dates stay for the reports' counts.
+            "suspension_reviews": _delete(SuspensionReview.objects.filter(suspension__case=case)),
+            "suspension_reasons": Suspension.objects.filter(case=case).update(
+                reason=DESTROYED_REASON, lift_reason=""
+            ),
+            # Wellbeing check-ins (append-only too; their notes can hold health
+            # details) and the case's next check-in due.
+            "wellbeing_checkins": _delete(CheckIn.objects.filter(case=case)),
+            "checkin_schedule": _delete(CheckInSchedule.objects.filter(case=case)),
+            # The employee's own accounts (append-only; they point at their
+            # documents, so before those), when they were told, their links.
+            "employee_accounts": _delete(EmployeeAccount.objects.filter(case=case)),
+            "employee_told": _delete(EmployeeTold.objects.filter(case=case)),
+            "account_links": _delete(AccountLink.objects.filter(case=case)),
             # Documents and their versions (append-only too); the stored files
             # go after commit. Rows pointing at a document go before this line.
             "case_document_versions": case_documents_remove(case),
+            # The formal process's free text (formal/): the reasons, the
+            # sanction's detail, the grounds, the companion's name. Its dates,
+            # choices and who was named (staff in their role) stay.
+            "formal_process_text": FormalProcess.objects.filter(case=case).update(
+                outcome_reason="",
+                sanction_detail="",
+                appeal_grounds="",
+                hearing_companion_name="",
+            ),
             # Why a panel meeting was cancelled is free text; its time stays.
             "meeting_cancel_reasons": PanelMeeting.objects.filter(case=case)
             .exclude(cancel_reason="")

@@ -64,7 +64,13 @@ def retention_due_q(as_of: dt.date) -> Q:
     """Live case files due for destruction by ``as_of``."""
     formal_by = _before_day_after(latest_start(as_of, RetentionClass.FORMAL.years))
     closed_by = _before_day_after(latest_start(as_of, RetentionClass.NO_FORMAL.years))
-    formal = Q(formal_commissioned_at__isnull=False, formal_commissioned_at__lt=formal_by)
+    # Concluded on or after it was commissioned: the commission's index narrows
+    # the read, the conclusion decides (an unconcluded process is never due).
+    formal = Q(
+        formal_commissioned_at__isnull=False,
+        formal_commissioned_at__lt=formal_by,
+        formal_concluded_at__lt=formal_by,
+    )
     closed = Q(formal_commissioned_at__isnull=True, stage=Stage.CLOSED, closed_at__lt=closed_by)
     return Q(destroyed_at__isnull=True, stage__in=[Stage.CLOSED, Stage.FORMAL]) & (formal | closed)
 
@@ -72,7 +78,7 @@ def retention_due_q(as_of: dt.date) -> Q:
 def retention_due(as_of: dt.date) -> QuerySet[Case]:
     """The due files, with only the columns the review shows."""
     return Case.objects.filter(retention_due_q(as_of)).only(
-        "id", "reference", "stage", "closed_at", "formal_commissioned_at"
+        "id", "reference", "stage", "closed_at", "formal_commissioned_at", "formal_concluded_at"
     )
 
 
@@ -150,7 +156,15 @@ def retention_case_get(*, user: Viewer, case_id: int) -> Case:
         raise NotAllowed("Only an HR adviser may destroy a case file.")
     case = (
         Case.objects.filter(pk=case_id, destroyed_at__isnull=True)
-        .only("id", "reference", "stage", "closed_at", "formal_commissioned_at", "destroyed_at")
+        .only(
+            "id",
+            "reference",
+            "stage",
+            "closed_at",
+            "formal_commissioned_at",
+            "formal_concluded_at",
+            "destroyed_at",
+        )
         .first()
     )
     if case is None:

@@ -51,6 +51,7 @@ def people_in_case_file(case: Case) -> Iterable[Actor]:
         yield from (v.uploaded_by for v in document.versions.all())
     yield from (n.author for n in case.notes.all())
     yield from (letter.sent_by for letter in case.letters.all() if letter.sent_by is not None)
+    yield from (a.recorded_by for a in case.accounts.all() if a.recorded_by is not None)
 
 
 def case_file_rows(
@@ -92,6 +93,25 @@ def case_file_rows(
                     _audience(note.audience),
                     named(note.author, redaction, roles),
                     note.text,
+                    "",
+                ),
+            )
+        )
+    for account in case.accounts.all():
+        # The employee's own account (voice/): typed from a meeting, or sent
+        # by them through their link; an uploaded one is its document above.
+        meeting = f" (meeting of {account.meeting_on:%Y-%m-%d})" if account.meeting_on else ""
+        entries.append(
+            (
+                account.recorded_at,
+                (
+                    case.reference,
+                    when(account.recorded_at),
+                    f"Your account: {account.get_source_display()}{meeting}",
+                    "",
+                    _audience(FileAudience.PANEL),
+                    named(account.recorded_by, redaction, roles) if account.recorded_by else "",
+                    account.text,
                     "",
                 ),
             )

@@ -23,6 +23,7 @@ from letters.models import Letter
 from panels.models import Panel, PanelDecision
 from staff.ethnicity import EthnicCategory
 from staff.models import Employee
+from voice.models import EmployeeAccount
 from workflow.access import CONFLICT_EVENTS, SubjectAccessProduce
 from workflow.just_culture import JustCultureAnswers
 from workflow.models import Case, Stage
@@ -92,6 +93,11 @@ def case_batches(actor: Actor, employee: Employee) -> Iterator[list[Case]]:
             ),
             Prefetch("notes", queryset=CaseNote.objects.select_related("author").order_by("id")),
             Prefetch("letters", queryset=Letter.objects.select_related("sent_by").order_by("id")),
+            # The employee's own accounts (voice/): their words, in their pack.
+            Prefetch(
+                "accounts",
+                queryset=EmployeeAccount.objects.select_related("recorded_by").order_by("id"),
+            ),
         )
         .order_by("submitted_at", "id")
     )

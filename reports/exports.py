@@ -1,8 +1,10 @@
 """The governance pack as CSV (one long table) and XLSX (a sheet per section).
 
-The sections are the page's: indicator 3's trend and ICSUs, the funnel, the
-early warning's units (``early_warning``), and whatever sections the layers
-above add (``extra``: the Freedom to Speak Up figures, ``speakup.report``).
+The sections are the page's: indicator 3's trend and ICSUs, suspensions and
+restrictions by ethnic group beside it, the funnel (with the formal
+process's stages and outcomes), the early warning's units
+(``early_warning``), and whatever sections the layers above add (``extra``:
+the Freedom to Speak Up figures, ``speakup.report``).
 
 Downloads are always suppressed, whoever asks: a downloaded pack is what
 goes up the governance chain. A suppressed count is written ``[c]`` (the
@@ -22,7 +24,14 @@ from openpyxl import Workbook
 from .early_warning_report import CSV_HEADER as EARLY_WARNING_COLUMNS
 from .early_warning_report import early_warning_units_report
 from .grouping import wres_year_end
-from .pack import FUNNEL_STEPS, GOVERNANCE_CHAIN, IndicatorRow, Pack
+from .pack import (
+    FUNNEL_STEPS,
+    GOVERNANCE_CHAIN,
+    SUSPENSION_LABELS,
+    IndicatorRow,
+    Pack,
+    SuspensionRow,
+)
 
 HEADER = ("section", "org_unit", "name", "period", "window", "group", "measure", "value")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,6 +72,8 @@ def _pack_own_rows(pack: Pack) -> Iterator[tuple[Any, ...]]:
         yield from _indicator_rows("indicator3_trend", row)
     for row in pack.by_icsu:
         yield from _indicator_rows("indicator3_by_icsu", row)
+    for suspensions in pack.suspensions:
+        yield from _suspension_rows(pack, suspensions)
     period = f"{pack.start:%Y-%m-%d} to {pack.end:%Y-%m-%d}"
     labels = dict(FUNNEL_STEPS)
     for unit in pack.funnel:
@@ -117,9 +128,29 @@ def _indicator_rows(section: str, row: IndicatorRow) -> Iterator[tuple[Any, ...]
     yield (*head, "", "non_adverse", flag)
 
 
+def _suspension_rows(pack: Pack, row: SuspensionRow) -> Iterator[tuple[Any, ...]]:
+    """The suspensions section beside indicator 3: one line per group and
+    measure, then the relative likelihood, as ``_indicator_rows`` writes it."""
+    head = ("suspensions", row.org_unit, row.name, pack.year_label, 1)
+    labels = dict(SUSPENSION_LABELS)
+    for group, figures in row.groups.items():
+        yield (*head, group, "headcount", figures.headcount.export())
+        for measure, count in figures.counts.items():
+            yield (*head, group, labels[measure], count.export())
+        yield (*head, group, "rate", figures.rate.export())
+        yield (*head, group, "still under a measure at the year's end", figures.still.export())
+        yield (*head, group, "median days of the measures lifted", figures.median_days.export())
+    yield (*head, "", "relative_likelihood", row.relative_likelihood.export())
+    yield (*head, "", "ci95_low", row.ci95_low.export())
+    yield (*head, "", "ci95_high", row.ci95_high.export())
+    flag = "" if row.non_adverse is None else ("yes" if row.non_adverse else "no")
+    yield (*head, "", "non_adverse", flag)
+
+
 def preamble(pack: Pack) -> list[str]:
     return [
-        f"Governance pack: WRES indicator 3 and the referral funnel, {pack.year_label}",
+        f"Governance pack: WRES indicator 3, suspensions and the referral funnel, "
+        f"{pack.year_label}",
         "For: " + " -> ".join(GOVERNANCE_CHAIN),
         f"[c] = suppressed: a count from 1 to {pack.threshold - 1}, or one that would reveal it.",
     ]

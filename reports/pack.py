@@ -1,5 +1,7 @@
-"""The governance pack: indicator 3 by year and by ICSU, and the funnel, as
-the page and its CSV and XLSX downloads present them.
+"""The governance pack: indicator 3 by year and by ICSU, suspensions and
+restrictions by ethnic group beside it, and the funnel (through the formal
+process's outcomes), as the page and its CSV and XLSX downloads present
+them (docs/formal-outcomes-and-suspensions-report.md).
 
 Every count is a ``Figure`` that knows whether it is suppressed, so the
 page, the charts and the downloads cannot disagree about what is shown.
@@ -10,6 +12,7 @@ shown (a rate beside a headcount would otherwise give the count away).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -19,8 +22,20 @@ from tenancy.policy import trust_policy
 from workflow.models import Stage
 
 from .grouping import TRUST, UnitMap, wres_year_end
-from .selectors import FUNNEL_OUTCOMES, Counts, funnel_counts
-from .stage_times import STAGES, StageTimes, stage_times
+from .indicator import GroupFigures, indicator, window_figures
+from .selectors import (
+    FUNNEL_OUTCOMES,
+    INVESTIGATION_MEASURES,
+    SANCTION_MEASURES,
+    SUSPENSION_KINDS,
+    SUSPENSION_MEASURES,
+    Counts,
+    Lengths,
+    funnel_counts,
+    suspension_counts,
+    suspension_lengths,
+)
+from .stage_times import STAGES, StageTimes, median_of, stage_times
 from .suppression import Key, Relation, suppress
 from .wres import UnitFigures, number, wres_report
 
@@ -44,6 +59,24 @@ FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
     ("sent_to_signoff", "Panel: formal investigation, sent to sign-off"),
     ("awaiting_signoff", "Awaiting sign-off"),
     ("formal", "Formal investigation commissioned"),
+    # The formal process after sign-off (formal/; reports.selectors.formal_measures).
+    ("formal_untracked", "Formal: commissioned before its stages were recorded"),
+    ("investigating", "Formal: investigation under way"),
+    ("inv_no_case", "Investigation concluded: no case to answer"),
+    ("inv_informal", "Investigation concluded: informal action"),
+    ("inv_hearing", "Investigation concluded: to a disciplinary hearing"),
+    ("hearing_pending", "Hearing not yet held"),
+    ("hearing_held", "Hearing held"),
+    ("sanction_pending", "Hearing held, sanction not yet recorded"),
+    ("sanction_none", "Sanction: none"),
+    ("sanction_first_written", "Sanction: first written warning"),
+    ("sanction_final_written", "Sanction: final written warning"),
+    ("sanction_dismissal", "Sanction: dismissal"),
+    ("sanction_other", "Sanction: other action"),
+    ("appealed", "Appealed"),
+    ("appeal_pending", "Appeal not yet decided"),
+    ("appeal_not_upheld", "Appeal not upheld"),
+    ("appeal_upheld", "Appeal upheld (including a sanction varied)"),
 )
 # Each step's count is the sum of the ways out of it: the funnel's totals.
 FUNNEL_RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -62,6 +95,13 @@ FUNNEL_RELATIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (*FUNNEL_OUTCOMES, "withdrawn_after_panel", "open_at_panel", "sent_to_signoff"),
     ),
     ("sent_to_signoff", ("awaiting_signoff", "formal")),
+    (
+        "formal",
+        ("formal_untracked", "investigating", *INVESTIGATION_MEASURES.values()),
+    ),
+    ("inv_hearing", ("hearing_pending", "hearing_held")),
+    ("hearing_held", ("sanction_pending", *SANCTION_MEASURES)),
+    ("appealed", ("appeal_pending", "appeal_not_upheld", "appeal_upheld")),
 )
 # Diversion from formal at each step: of the cases that reached it, the share
 # that left it on a route other than formal investigation.
@@ -180,6 +220,63 @@ class FunnelRow:
         return [(labels[s], self._across(lambda c, s=s: c.medians[s])) for s in STAGES]
 
 
+SUSPENSION_GROUPS = ("white", "bme", "unknown")
+SUSPENSION_LABELS: tuple[tuple[str, str], ...] = (
+    ("any", "Staff suspended, restricted or redeployed"),
+    ("suspension", "Suspension (exclusion from work)"),
+    ("restriction", "Restriction of duties"),
+    ("redeployment", "Temporary redeployment"),
+)
+
+
+@dataclass(frozen=True)
+class SuspensionGroup:
+    """One ethnic group's suspensions in a unit over the pack's WRES year."""
+
+    headcount: Figure
+    counts: dict[str, Figure]  # "any" and each kind: staff whose measure started
+    rate: Figure  # "any" per head
+    still: Figure  # staff still under a measure at the year's end
+    median_days: Figure  # median length of the measures lifted in the year
+
+
+@dataclass(frozen=True)
+class SuspensionRow:
+    """Suspensions and restrictions by ethnic group in one unit, beside
+    indicator 3: the same relative likelihood (BME rate / white rate) over
+    the same headcount, with the same suppression."""
+
+    org_unit: str
+    name: str
+    groups: dict[str, SuspensionGroup]
+    relative_likelihood: Figure
+    ci95_low: Figure
+    ci95_high: Figure
+    non_adverse: bool | None
+
+    def _across(self, pick: Any) -> list[Figure]:
+        return [pick(self.groups[g]) for g in SUSPENSION_GROUPS]
+
+    @property
+    def lines(self) -> list[tuple[str, list[Figure], str]]:
+        """Each line's label, its figure per group (white, BME, unknown) and
+        how the figure is written ("count", "percent" or "days")."""
+        found = [
+            (label, self._across(lambda c, m=m: c.counts[m]), "count")
+            for m, label in SUSPENSION_LABELS
+        ]
+        found += [
+            ("Headcount at 31 March", self._across(lambda c: c.headcount), "count"),
+            ("Rate (staff suspended, restricted or redeployed per head)",
+             self._across(lambda c: c.rate), "percent"),
+            ("Still suspended, restricted or redeployed at 31 March",
+             self._across(lambda c: c.still), "count"),
+            ("Median length of the measures lifted in the year",
+             self._across(lambda c: c.median_days), "days"),
+        ]  # fmt: skip
+        return found
+
+
 @dataclass
 class Pack:
     year: int
@@ -192,6 +289,7 @@ class Pack:
     trend: list[IndicatorRow] = field(default_factory=list)  # trust, each year, both windows
     by_icsu: list[IndicatorRow] = field(default_factory=list)  # the year, both windows
     funnel: list[FunnelRow] = field(default_factory=list)
+    suspensions: list[SuspensionRow] = field(default_factory=list)  # the year, each unit
     hidden_count: int = 0
 
     @property
@@ -214,8 +312,9 @@ def governance_pack(
 ) -> Pack:
     """Build the pack for WRES year ``year``: indicator 3 for the trust over
     ``trend_years`` years ending with it (one- and two-year windows), every
-    ICSU in that year, and the funnel for cases submitted from ``start`` to
-    ``end`` (default: that WRES year). ``suppressed`` applies the small-cell
+    ICSU in that year, suspensions by ethnic group in that year, and the
+    funnel for cases submitted from ``start`` to ``end`` (default: that WRES
+    year). ``suppressed`` applies the small-cell
     rule (always, for anything a governance viewer sees)."""
     policy = trust_policy()
     window = window or policy.wres_window
@@ -227,15 +326,19 @@ def governance_pack(
     figures = wres_report(years=years, windows=[1, 2])
     funnel = funnel_counts(units, start, end)
     times = stage_times(units, start, end)
+    s_counts = suspension_counts(units, dt.date(year, 4, 1), wres_year_end(year))
+    s_lengths = suspension_lengths(units, dt.date(year, 4, 1), wres_year_end(year))
     values, relations, published = _indicator_cells(figures, units, year)
     f_values, f_relations, f_published = _funnel_cells(funnel, units)
+    s_values, s_relations, s_published = _suspension_cells(s_counts, units)
     values.update(f_values)
+    values.update(s_values)
     hidden: set[Key] = set()
     if suppressed:
         hidden = suppress(
             values,
-            relations + f_relations,
-            published=published | f_published,
+            relations + f_relations + s_relations,
+            published=published | f_published | s_published,
             threshold=threshold,
         )
     pack = Pack(year, window, years, start, end, threshold, suppressed, hidden_count=len(hidden))
@@ -245,6 +348,20 @@ def governance_pack(
         if row.year == year:
             pack.by_icsu.append(_indicator_row(row, values, hidden))
     names = units.names()
+    heads = {r.org_unit: r for r in figures if r.window == 1 and r.year == year}
+    for code in units.codes():
+        pack.suspensions.append(
+            _suspension_row(
+                code,
+                names[code],
+                year,
+                heads[code],
+                s_counts,
+                s_lengths,
+                hidden,
+                threshold if suppressed else 0,
+            )
+        )
     for code in units.codes():
         groups = {
             g: _funnel_cell(code, g, funnel, times, hidden, threshold if suppressed else 0)
@@ -409,3 +526,90 @@ def _share(parts: Iterable[Figure], whole: Figure) -> Figure:
         return Figure(None, hidden)
     total = sum(int(p.value or 0) for p in parts)
     return Figure(float(Fraction(total, int(whole.value))), hidden)
+
+
+# --- suspension cells ------------------------------------------------------------
+
+
+def _suspension_cells(
+    counts: Counts, units: UnitMap
+) -> tuple[dict[Key, int], list[Relation], set[Key]]:
+    """Counts keyed ("sus", measure, unit, group), with the trust = ICSUs +
+    outside relations, and "any" = the kinds. The kinds need not add up to
+    "any" exactly (someone both restricted and later suspended in the year is
+    one of "any" and one of each kind), but they nearly always do, so the
+    relation is declared anyway: suppression then protects a small kind as
+    if the sum were exact, which errs on the side of hiding. The headcounts
+    are indicator 3's own cells ("hc", unit, group, year), suppressed with
+    them."""
+    codes = units.codes()
+    icsus = codes[1:]
+    values: dict[Key, int] = {}
+    for m in SUSPENSION_MEASURES:
+        for g in SUSPENSION_GROUPS:
+            for unit in codes:
+                values[("sus", m, unit, g)] = counts[(unit, g, m)]
+            inside = sum(values[("sus", m, c, g)] for c in icsus)
+            values[("sus", m, OUTSIDE, g)] = values[("sus", m, TRUST, g)] - inside
+    published = {k for k in values if k[2] != OUTSIDE}
+    relations = [
+        Relation(("sus", m, TRUST, g), tuple(("sus", m, c, g) for c in [*icsus, OUTSIDE]))
+        for m in SUSPENSION_MEASURES
+        for g in SUSPENSION_GROUPS
+    ]
+    relations += [
+        Relation(("sus", "any", unit, g), tuple(("sus", k, unit, g) for k in SUSPENSION_KINDS))
+        for unit in [*codes, OUTSIDE]
+        for g in SUSPENSION_GROUPS
+    ]
+    return values, relations, published
+
+
+def _suspension_row(
+    code: str,
+    name: str,
+    year: int,
+    heads: UnitFigures,
+    counts: Counts,
+    lengths: Lengths,
+    hidden: set[Key],
+    threshold: int,
+) -> SuspensionRow:
+    """One unit's line of the section: each group's counts, rate, the still
+    suspended and the median length (hidden when fewer than ``threshold``
+    measures were lifted: a median of one or two is their own length), and
+    the relative likelihood from indicator 3's arithmetic, shown only when
+    every count it is built from is shown."""
+
+    def fig(m: str, g: str) -> Figure:
+        return Figure(counts[(code, g, m)], ("sus", m, code, g) in hidden)
+
+    groups: dict[str, SuspensionGroup] = {}
+    window: dict[str, GroupFigures] = {}
+    for g in SUSPENSION_GROUPS:
+        headcount = heads.groups[g].headcount
+        hc_hidden = ("hc", code, g, year) in hidden
+        shown = {m: fig(m, g) for m, _ in SUSPENSION_LABELS}
+        window[g] = window_figures([counts[(code, g, "any")]], headcount)
+        histogram = lengths.get((code, g), Counter())
+        lifted = sum(histogram.values())
+        groups[g] = SuspensionGroup(
+            headcount=Figure(headcount, hc_hidden),
+            counts=shown,
+            rate=Figure(window[g].rate, hc_hidden or shown["any"].hidden),
+            still=fig("still", g),
+            median_days=Figure(median_of(histogram) if lifted else None, 0 < lifted < threshold),
+        )
+    inputs_hidden = any(
+        groups[g].headcount.hidden or groups[g].counts["any"].hidden for g in ("white", "bme")
+    )
+    ind = indicator(window["bme"], window["white"])
+    return SuspensionRow(
+        org_unit=code,
+        name=name,
+        groups=groups,
+        relative_likelihood=Figure(ind.relative_likelihood, inputs_hidden),
+        ci95_low=Figure(ind.ci95_low, inputs_hidden),
+        ci95_high=Figure(ind.ci95_high, inputs_hidden),
+        non_adverse=None if inputs_hidden else ind.non_adverse,
+    )

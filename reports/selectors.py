@@ -11,12 +11,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from formal.models import AppealOutcome, InvestigationOutcome, Sanction
 from panels.models import PANEL_OUTCOMES
+from suspensions.models import Suspension, SuspensionKind
 from workflow.models import Case, Outcome
 
 from .grouping import (
@@ -121,10 +134,69 @@ def _roll_up(units: UnitMap, rows: Iterable[Any]) -> Counts:
 # The panel's outcomes other than a formal investigation (which goes on to
 # sign-off), in the panel's own order.
 FUNNEL_OUTCOMES = tuple(str(o.value) for o in PANEL_OUTCOMES if o != Outcome.FORMAL_INVESTIGATION)
+# The formal process's counts (formal.models): each is one of the ways out
+# of the step before it, so the pack's suppression knows the totals
+# (reports.pack.FUNNEL_RELATIONS).
+INVESTIGATION_MEASURES = {
+    InvestigationOutcome.NO_CASE.value: "inv_no_case",
+    InvestigationOutcome.INFORMAL.value: "inv_informal",
+    InvestigationOutcome.HEARING.value: "inv_hearing",
+}
+SANCTION_MEASURES = tuple(f"sanction_{s.value}" for s in Sanction)
+# Upheld, or upheld in part with the sanction varied: the appeal changed the decision.
+APPEAL_MEASURES = {
+    AppealOutcome.NOT_UPHELD.value: "appeal_not_upheld",
+    AppealOutcome.VARIED.value: "appeal_upheld",
+    AppealOutcome.UPHELD.value: "appeal_upheld",
+}
 
 
-def funnel_measures(stage: str, outcome: str, reached_panel: bool) -> Iterable[str]:
-    """The funnel's counts a case adds one to (see ``reports.funnel``)."""
+@dataclass(frozen=True)
+class FormalPath:
+    """Where a case's formal process (``formal.models.FormalProcess``) has
+    got to, as the funnel reads it: the investigation's outcome ("" while
+    investigating), whether the hearing was held, the sanction ("" until
+    recorded), whether an appeal was lodged and its outcome ("" until
+    decided)."""
+
+    outcome: str = ""
+    hearing_held: bool = False
+    sanction: str = ""
+    appealed: bool = False
+    appeal_outcome: str = ""
+
+
+def formal_measures(path: FormalPath | None) -> Iterable[str]:
+    """The formal process's counts a case in formal investigation adds one to.
+
+    A case whose formal investigation was commissioned before the product
+    tracked the formal process has none (``path`` None): it counts as not
+    tracked, never as still investigating. A hearing counts as held once its
+    date or its sanction is recorded, so that the sanctions always add up to
+    the hearings held."""
+    if path is None:
+        yield "formal_untracked"
+        return
+    if not path.outcome:
+        yield "investigating"
+    else:
+        yield INVESTIGATION_MEASURES[path.outcome]
+    if path.outcome == InvestigationOutcome.HEARING:
+        if path.hearing_held or path.sanction:
+            yield "hearing_held"
+            yield f"sanction_{path.sanction}" if path.sanction else "sanction_pending"
+        else:
+            yield "hearing_pending"
+    if path.appealed:
+        yield "appealed"
+        yield APPEAL_MEASURES.get(path.appeal_outcome, "appeal_pending")
+
+
+def funnel_measures(
+    stage: str, outcome: str, reached_panel: bool, formal: FormalPath | None = None
+) -> Iterable[str]:
+    """The funnel's counts a case adds one to (see ``reports.funnel``); a case
+    in formal investigation adds those of its formal process too."""
     yield "submitted"
     if not reached_panel:
         if outcome in ("redirected", "resolved_informally"):
@@ -137,7 +209,11 @@ def funnel_measures(stage: str, outcome: str, reached_panel: bool) -> Iterable[s
     yield "reached_panel"
     if stage in ("signoff", "formal"):
         yield "sent_to_signoff"
-        yield "awaiting_signoff" if stage == "signoff" else "formal"
+        if stage == "signoff":
+            yield "awaiting_signoff"
+        else:
+            yield "formal"
+            yield from formal_measures(formal)
     elif outcome in FUNNEL_OUTCOMES:
         yield outcome
     elif outcome == "withdrawn":
@@ -149,8 +225,10 @@ def funnel_measures(stage: str, outcome: str, reached_panel: bool) -> Iterable[s
 def funnel_counts(units: UnitMap, start: dt.date, end: dt.date) -> Counts:
     """(unit, group, measure) -> cases submitted from ``start`` to ``end``
     (inclusive), followed to where they are now. One GROUP BY over the cases
-    by org unit, ethnic group, stage, outcome and whether the case reached the
-    panel (triaged straight to it, or unresolved informally)."""
+    by org unit, ethnic group, stage, outcome, whether the case reached the
+    panel (triaged straight to it, or unresolved informally) and where its
+    formal process is (a LEFT JOIN to the one row a case in formal may have:
+    its outcome, sanction and appeal columns, never its text)."""
     reached = ExpressionWrapper(
         Q(triage_route="panel") | Q(informal_resolved=False), output_field=BooleanField()
     )
@@ -162,14 +240,27 @@ def funnel_counts(units: UnitMap, start: dt.date, end: dt.date) -> Counts:
             unit=F("employee_org_unit_id"),
             group=case_group_expression(),
             reached=reached,
+            tracked=_is_set("formal_process__opened_at"),
+            inv=Coalesce(F("formal_process__investigation_outcome"), Value("")),
+            held=_is_set("formal_process__hearing_held_on"),
+            sanction=Coalesce(F("formal_process__sanction"), Value("")),
+            appealed=_is_set("formal_process__appeal_lodged_on"),
+            appeal=Coalesce(F("formal_process__appeal_outcome"), Value("")),
         )
-        .values("unit", "group", "stage", "outcome", "reached")
+        .values(*FUNNEL_COLUMNS)
         .annotate(n=Count("*"))
         .order_by()
     )
     counts: Counts = Counter()
     for row in rows:
-        measures = list(funnel_measures(row["stage"], row["outcome"], bool(row["reached"])))
+        path = (
+            FormalPath(
+                row["inv"], bool(row["held"]), row["sanction"], bool(row["appealed"]), row["appeal"]
+            )
+            if row["tracked"]
+            else None
+        )
+        measures = list(funnel_measures(row["stage"], row["outcome"], bool(row["reached"]), path))
         for code in units.roll_up(row["unit"]):
             for group in (row["group"], "all"):
                 for measure in measures:
@@ -177,5 +268,93 @@ def funnel_counts(units: UnitMap, start: dt.date, end: dt.date) -> Counts:
     return counts
 
 
+FUNNEL_COLUMNS = (
+    "unit", "group", "stage", "outcome", "reached",
+    "tracked", "inv", "held", "sanction", "appealed", "appeal",
+)  # fmt: skip
+
+
+def _is_set(field: str) -> ExpressionWrapper[Any]:
+    return ExpressionWrapper(Q(**{f"{field}__isnull": False}), output_field=BooleanField())
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day))
+
+
+# --- suspensions and restrictions -----------------------------------------------
+
+# The register's kinds (suspensions.models.SuspensionKind), and "any" of them.
+SUSPENSION_KINDS = tuple(str(k.value) for k in SuspensionKind)
+SUSPENSION_MEASURES = ("any", *SUSPENSION_KINDS, "still")
+
+
+def suspension_counts(units: UnitMap, start: dt.date, end: dt.date) -> Counts:
+    """(unit, group, measure) -> staff. ``any`` and each kind: distinct
+    employees with a measure that started from ``start`` to ``end``
+    (inclusive); ``still``: distinct employees with one that had started by
+    ``end`` and was not lifted by then. One GROUP BY over the register by
+    the case's org unit and ethnic group (as at referral), with a filtered
+    distinct count per measure.
+
+    Staff, not measures, as indicator 3 counts staff: someone suspended
+    twice in the year is one. A destroyed case file no longer names its
+    employee, so each tombstone's case counts once (its group is the one it
+    kept: ``reports.grouping.case_group_expression``)."""
+    started = Q(started_on__gte=start, started_on__lte=end)
+    still = Q(started_on__lte=end) & (Q(lifted_on__isnull=True) | Q(lifted_on__gt=end))
+
+    def staff(condition: Q) -> Any:
+        live = Count("case__employee_id", distinct=True, filter=condition)
+        tombstone = condition & Q(case__destroyed_at__isnull=False)
+        gone = Count("case_id", distinct=True, filter=tombstone)
+        return live + gone
+
+    measures = {
+        "any": staff(started),
+        **{kind: staff(started & Q(kind=kind)) for kind in SUSPENSION_KINDS},
+        "still": staff(still),
+    }
+    rows = (
+        Suspension.objects.filter(started | still)
+        .annotate(unit=F("case__employee_org_unit_id"), group=case_group_expression("case__"))
+        .values("unit", "group")
+        .annotate(**{f"n_{m}": expr for m, expr in measures.items()})
+        .order_by()
+    )
+    counts: Counts = Counter()
+    for row in rows:
+        found: dict[str, Any] = dict(row)
+        for code in units.roll_up(found["unit"]):
+            for measure in SUSPENSION_MEASURES:
+                counts[(code, found["group"], measure)] += found[f"n_{measure}"] or 0
+    return counts
+
+
+# (unit, group) -> {days: measures lifted after that many days}
+Lengths = dict[tuple[str, str], Counter[int]]
+
+
+def suspension_lengths(units: UnitMap, start: dt.date, end: dt.date) -> Lengths:
+    """How long the measures lifted from ``start`` to ``end`` lasted, in days
+    from the start to the day lifted: a histogram per unit and group, from
+    one GROUP BY (a median is read from it: ``reports.stage_times.median_of``).
+    Measures, not staff: each spell is its own length."""
+    length = ExpressionWrapper(F("lifted_on") - F("started_on"), output_field=DurationField())
+    rows = (
+        Suspension.objects.filter(lifted_on__gte=start, lifted_on__lte=end)
+        .annotate(
+            unit=F("case__employee_org_unit_id"),
+            group=case_group_expression("case__"),
+            length=length,
+        )
+        .values("unit", "group", "length")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    found: Lengths = {}
+    for row in rows:
+        days = row["length"].days if isinstance(row["length"], dt.timedelta) else row["length"]
+        for code in units.roll_up(row["unit"]):
+            found.setdefault((code, row["group"]), Counter())[int(days)] += row["n"]
+    return found

@@ -36,6 +36,16 @@ POLICY_FIELDSETS: Any = (
         "Reminders and escalation",
         {"fields": ("reminder_working_days_before", "escalate_decision_maker_after_working_days")},
     ),
+    (
+        "The employee's voice and wellbeing",
+        {
+            "fields": (
+                "decision_without_account",
+                "wellbeing_checkin_working_days",
+                "suspension_review_working_days",
+            )
+        },
+    ),
     ("Reports", {"fields": ("report_suppression_threshold", "wres_window")}),
     ("Records", {"fields": ("retention_years", "sar_name_staff_in_role")}),
     ("Single sign-on", {"fields": ("sso_role_map",)}),

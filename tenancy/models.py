@@ -180,6 +180,19 @@ class TrustPolicy(models.Model):
         + ", ".join(SSO_ROLES)
         + ".",
     )
+    # The employee's voice and wellbeing (voice/, wellbeing/, suspensions/).
+    decision_without_account = models.BooleanField(
+        "panel may decide without the employee's account",
+        help_text="If ticked, the chair gives a reason when deciding without one.",
+    )
+    wellbeing_checkin_working_days = models.PositiveSmallIntegerField(
+        "wellbeing check-in, every this many working days",
+        validators=[MinValueValidator(1)],
+    )
+    suspension_review_working_days = models.PositiveSmallIntegerField(
+        "suspension review, every this many working days",
+        validators=[MinValueValidator(1)],
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -47,6 +47,9 @@ DEFAULT_SETTINGS: dict[str, str] = {
     "retention_years": "FTP_RETENTION_YEARS",
     "sar_name_staff_in_role": "FTP_SAR_NAME_STAFF_IN_ROLE",
     "sso_role_map": "FTP_OIDC_ROLE_MAP",
+    "decision_without_account": "FTP_DECISION_WITHOUT_ACCOUNT",
+    "wellbeing_checkin_working_days": "FTP_WELLBEING_CHECKIN_WORKING_DAYS",
+    "suspension_review_working_days": "FTP_SUSPENSION_REVIEW_WORKING_DAYS",
 }
 
 _cache: ContextVar[dict[int, TrustPolicy] | None] = ContextVar("ftp_trust_policy", default=None)

@@ -16,11 +16,34 @@ from typing import Any
 # Agenda for Change bands, lowest first (panels.rules.BANDS).
 BANDS = ("1", "2", "3", "4", "5", "6", "7", "8a", "8b", "8c", "8d", "9")
 # Steps of the flow that carry a time limit, in working days (workflow.deadlines).
-STEPS = ("triage", "resubmit", "informal", "convene", "decide", "signoff")
+STEPS = (
+    "triage",
+    "resubmit",
+    "informal",
+    "convene",
+    "decide",
+    "signoff",
+    # After sign-off, the formal process (formal/, docs/formal-process.md).
+    "investigate",
+    "hearing",
+    "appeal",
+)
 # A closed case file's classes in the retention schedule (records.retention).
 RETENTION_CLASSES = ("no_formal", "formal")
-# The roles a provider's group may give (accounts.roles.Role values).
-SSO_ROLES = ("manager", "hr", "panel", "decision_maker", "governance")
+# The roles a provider's group may give (accounts.roles.Role values): every
+# role, since a sign-in sets the roles afresh and takes away any the map does
+# not give (staff.services.user_sso_sign_in): an HR lead or a guardian given
+# the role by hand would lose it at their next sign-in.
+SSO_ROLES = (
+    "manager",
+    "hr",
+    "hr_lead",
+    "panel",
+    "decision_maker",
+    "governance",
+    "staff",
+    "ftsu_guardian",
+)
 # Bank-holiday lists (the ``holidays`` library's subdivisions of GB).
 BANK_HOLIDAY_REGIONS = {
     "ENG": "England",

@@ -22,12 +22,16 @@ from accounts.types import as_actor
 from core.errors import DomainError, NotFound
 from core.inputs import parse_query
 from core.paging import keyset_page
+from formal.selectors import formal_card_for
 from panels.selectors import my_open_seats, next_action, panel_work_for, panels_to_fill
 from records.retention_selectors import tombstone_get
 from regional.selectors import can_see_regional
 from staff.models import OrgUnit
+from suspensions.selectors import case_suspensions_for
+from voice.selectors import account_card
 from web.filters import CaseListFilterForm, CursorForm, PanelPrefillForm
 from web.panel_forms import DeclareForm, ReplaceMembersForm, ViewForm
+from wellbeing.selectors import wellbeing_card_for
 from workflow.models import Outcome, Stage
 from workflow.referral_selectors import linked_open_cases_for
 from workflow.rules import Action
@@ -41,7 +45,9 @@ from workflow.selectors import (
 )
 from workflow.services import ACTION_SERVICES
 
+from . import formal_forms, suspension_forms, voice_forms, wellbeing_forms
 from . import forms as action_forms
+from .account_link import account_link_issued
 from .case_documents import documents_preview
 from .case_export import may_export_case_list
 from .case_lookup import case_view_or_404
@@ -59,13 +65,29 @@ ACTION_FORMS: dict[Action, type[action_forms.ActionForm]] = {
     Action.TRIAGE: action_forms.TriageForm,
     Action.RESUBMIT: action_forms.ResubmitForm,
     Action.RECORD_INFORMAL_OUTCOME: action_forms.InformalOutcomeForm,
+    Action.RECORD_EMPLOYEE_TOLD: voice_forms.EmployeeToldForm,
+    Action.ISSUE_ACCOUNT_LINK: voice_forms.AccountLinkForm,
+    Action.RECORD_ACCOUNT: voice_forms.AccountRecordForm,
     Action.CONVENE_PANEL: action_forms.ConveneForm,
     Action.REPLACE_MEMBERS: ReplaceMembersForm,
     Action.DECLARE: DeclareForm,
     Action.RECORD_VIEW: ViewForm,
     Action.DECIDE: action_forms.DecideForm,
     Action.SIGNOFF: action_forms.SignoffForm,
+    Action.RECORD_SUSPENSION: suspension_forms.RecordSuspensionForm,
+    Action.REVIEW_SUSPENSION: suspension_forms.ReviewSuspensionForm,
+    Action.LIFT_SUSPENSION: suspension_forms.LiftSuspensionForm,
+    Action.SET_WELLBEING_CONTACT: wellbeing_forms.WellbeingContactForm,
+    Action.RECORD_CHECKIN: wellbeing_forms.CheckInForm,
     Action.WITHDRAW: action_forms.WithdrawForm,
+    # The formal process after sign-off (formal/).
+    Action.NAME_INVESTIGATOR: formal_forms.NameInvestigatorForm,
+    Action.RECORD_INVESTIGATION_OUTCOME: formal_forms.InvestigationOutcomeForm,
+    Action.SCHEDULE_HEARING: formal_forms.ScheduleHearingForm,
+    Action.RECORD_HEARING_OUTCOME: formal_forms.HearingOutcomeForm,
+    Action.LODGE_APPEAL: formal_forms.LodgeAppealForm,
+    Action.RECORD_APPEAL_OUTCOME: formal_forms.AppealOutcomeForm,
+    Action.CONCLUDE_FORMAL: formal_forms.ConcludeFormalForm,
 }
 
 
@@ -221,6 +243,14 @@ class CaseDetailView(LoginRequiredMixin, View):
         context["case_notes"] = notes_preview(request, context["view"])
         # The newest documents this person may read (access.FileVisible).
         context["case_documents"] = documents_preview(request, context["view"])
+        # The suspension register's card, for those access.SuspensionVisible allows.
+        context["case_suspensions"] = case_suspensions_for(request.user, context["view"]._case)
+        # The wellbeing card, for those access.WellbeingVisible allows.
+        context["wellbeing"] = wellbeing_card_for(request.user, context["view"]._case)
+        # The formal process's card, for those access.FormalVisible allows.
+        context["formal"] = formal_card_for(request.user, context["view"]._case)
+        # The employee's own account, for those access.AccountVisible allows.
+        context["employee_account"] = account_card(request.user, context["view"]._case)
         return render(request, "workflow/case_detail.html", context)
 
 
@@ -260,6 +290,10 @@ class CaseActionView(LoginRequiredMixin, View):
                 "title": f"{act.label}: {view.case.reference}",
                 "notice": notice,
                 "linked_cases": None if refused else linked_open_cases_for(request.user, view),
+                # The chair decides with the employee's account in front of them.
+                "employee_account": account_card(request.user, view._case)
+                if act == Action.DECIDE and not refused
+                else None,
             },
             status=status,
         )
@@ -287,10 +321,13 @@ class CaseActionView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         act, view = self._setup(request, pk, action)
         form_class = ACTION_FORMS[act]
-        form = form_class(request.POST, initial=_initial(act, view, request))
+        form = form_class(request.POST, request.FILES, initial=_initial(act, view, request))
         if not form.is_valid():
             return self._render(request, act, view, form, status=400)
         try:
+            if act == Action.ISSUE_ACCOUNT_LINK:
+                # The raw link is shown once, on this answer (web/account_link.py).
+                return account_link_issued(request, view, form.service_kwargs())
             ACTION_SERVICES[act](case_id=pk, actor=as_actor(request.user), **form.service_kwargs())
         except DomainError as exc:
             action_forms.apply_domain_errors(form, exc)

@@ -18,6 +18,7 @@ from accounts.types import Actor
 from core.errors import DomainError, ValidationFailed
 from panels.guide import guide_advice
 from panels.models import PANEL_OUTCOMES
+from voice.selectors import has_account
 from workflow.access import Withheld
 from workflow.just_culture import ADVICE, QUESTIONS, JustCultureOutcome
 from workflow.models import ConcernCategory, RedirectPolicy, TriageRoute
@@ -93,6 +94,19 @@ class TriageForm(ActionForm):
     )
     # Leaving it is choosing "Me": not an optional answer, so not labelled one.
     owner.compact = True  # type: ignore[attr-defined]
+    wellbeing_contact = forms.TypedChoiceField(
+        label="Wellbeing contact",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[],
+        initial="",
+        widget=forms.RadioSelect,
+        help_text="Who checks in on the employee while the case is under way: an HR adviser or "
+        "decision-maker, never the referring manager. The case owner, unless you name another.",
+    )
+    # Leaving it is choosing the case owner, as for the owner above.
+    wellbeing_contact.compact = True  # type: ignore[attr-defined]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +115,17 @@ class TriageForm(ActionForm):
         advisers = holders(Role.HR).order_by("last_name", "first_name", "username")
         owner = cast(forms.TypedChoiceField, self.fields["owner"])
         owner.choices = [("", "Me")] + [(u.pk, u.get_full_name() or u.username) for u in advisers]
+        # HR advisers and decision-makers (docs/wellbeing.md); the service
+        # refuses the referring manager and the employee themself.
+        contact = cast(forms.TypedChoiceField, self.fields["wellbeing_contact"])
+        people = (
+            (holders(Role.HR) | holders(Role.DECISION_MAKER))
+            .distinct()
+            .order_by("last_name", "first_name", "username")
+        )
+        contact.choices = [("", "The case owner")] + [
+            (u.pk, u.get_full_name() or u.username) for u in people
+        ]
 
 
 class ResubmitForm(ActionForm):
@@ -205,9 +230,23 @@ class DecideForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="What the panel agreed should happen, for example a facilitated conversation.",
     )
+    # Shown only while the employee's own account is not on the case (voice/);
+    # the service requires it then, where the trust's policy lets the panel go ahead.
+    without_account_reason = needed_when(
+        forms.CharField(
+            label="Why is the panel deciding without the employee's account?",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text="The employee's own account is not on the case. Say why the panel "
+            "decides now; it is kept with the decision.",
+        ),
+        "without the employee's account",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.initial.get("account_on_case", True):
+            del self.fields["without_account_reason"]
         for name, question in QUESTIONS.items():
             self.fields[name] = field = forms.ChoiceField(
                 label=question, choices=YES_NO_UNKNOWN, required=False, widget=forms.RadioSelect
@@ -223,7 +262,11 @@ class DecideForm(ActionForm):
         except Withheld:  # a viewer who may not read the case's details gets no answers
             given = None
         answers: dict[str, bool | None] = vars(given) if given else {}
-        return {n: _choice(answers.get(n)) for n in QUESTIONS}
+        return {
+            **{n: _choice(answers.get(n)) for n in QUESTIONS},
+            # Whether to ask why the panel decides without the employee's account.
+            "account_on_case": has_account(case.pk),
+        }
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()

@@ -23,6 +23,7 @@ from django.views import View
 from accounts.types import as_actor
 from core.errors import DomainError, NotFound
 from panels.meetings import (
+    COMPANION_MAX,
     LINK_MAX,
     PLACE_MAX,
     attendance_record,
@@ -32,7 +33,7 @@ from panels.meetings import (
     meeting_schedule,
     minutes_attach,
 )
-from panels.models import PanelMeeting
+from panels.models import CompanionRole, PanelMeeting
 from workflow.access import CaseVisible
 from workflow.models import Case
 
@@ -68,6 +69,26 @@ class MeetingForm(forms.Form):
         required=False,
         max_length=LINK_MAX,
         help_text="A web address starting https://.",
+    )
+    # The employee's right to be accompanied (docs/wellbeing.md).
+    accompaniment_told = forms.TypedChoiceField(
+        label="Was the employee told of their right to be accompanied?",
+        choices=[("", "Not yet"), ("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+        required=False,
+        help_text="By a trade union representative or a work colleague.",
+    )
+    companion_name = forms.CharField(
+        label="Companion's name",
+        required=False,
+        max_length=COMPANION_MAX,
+        help_text="Who comes with the employee, if known. Their invitation letter names them.",
+    )
+    companion_role = forms.ChoiceField(
+        label="Who the companion is",
+        choices=[("", "Not known"), *CompanionRole.choices],
+        required=False,
     )
 
 

@@ -27,6 +27,7 @@ from . import (
     letters,
     overview,
     referrals,
+    wellbeing,
 )
 
 
@@ -57,6 +58,8 @@ class CasesApp(Application):
     )
     # The case's notes (web/case_notes.py): GET lists, POST adds or corrects one.
     notes_path = path("<int:pk>/notes/", case_notes.CaseNotesView.as_view(), name="notes")
+    # The case's wellbeing check-ins (web/wellbeing.py): HR and the contact only.
+    checkins_path = path("<int:pk>/checkins/", wellbeing.CheckInsView.as_view(), name="checkins")
     # The case's letters (web/letters.py), HR only: GET lists, POST generates
     # one; record one as sent. Each PDF downloads as a document (document_download).
     letters_path = path("<int:pk>/letters/", letters.CaseLettersView.as_view(), name="letters")

@@ -38,6 +38,7 @@ from django.db.models.query import ModelIterable
 from accounts.delegation import delegated_to
 from accounts.roles import Role, user_roles
 
+from .named_people import named_people
 from .participants import participants
 
 if TYPE_CHECKING:
@@ -50,6 +51,17 @@ if TYPE_CHECKING:
 
 # The audit events whose reason is a member's stated conflict of interest.
 CONFLICT_EVENTS = frozenset({"declare"})
+# The events of the suspension register (``suspensions``): kept off the path
+# of anyone ``SuspensionVisible`` hides the register from (``CaseView.path``).
+SUSPENSION_EVENTS = frozenset(
+    {
+        "record_suspension",
+        "review_suspension",
+        "lift_suspension",
+        "suspension_lifted_with_case",
+        "suspension_notice_sent",
+    }
+)
 
 
 def nothing(prefix: str = "") -> Q:
@@ -96,7 +108,7 @@ class CaseVisible:
         if not user.is_authenticated:
             return False
         # The delegations are read only when the person's own roles refuse.
-        return _sees(user.pk, roles, case) or any(
+        return _sees(user.pk, roles, case, own=True) or any(
             _sees(pk, held, case) for pk, held in delegated_to(user).items()
         )
 
@@ -107,26 +119,32 @@ class CaseVisible:
             return _live(prefix)
         if not user.is_authenticated:  # nobody logged in holds no role
             return nothing(prefix)
-        q = _sees_q(user.pk, roles, prefix)
+        q = _sees_q(user.pk, roles, prefix, own=True)
         for pk, held in delegated_to(user).items():
             q |= _sees_q(pk, held, prefix)
         return q & _live(prefix)
 
 
-def _sees(user_id: int, roles: frozenset[Role], case: Case) -> bool:
-    """A manager's or panel member's own sight of a case (``CaseVisible``)."""
+def _sees(user_id: int, roles: frozenset[Role], case: Case, *, own: bool = False) -> bool:
+    """A manager's or panel member's own sight of a case (``CaseVisible``);
+    ``own``: the person's own, not a delegate's borrowed sight, which also
+    covers being named by the formal process (personal, never delegated)."""
     if Role.MANAGER in roles and case.referring_manager_id == user_id:
         return True
-    return Role.PANEL in roles and user_id in _member_ids(case)
+    if Role.PANEL in roles and user_id in _member_ids(case):
+        return True
+    # Whoever the formal process names (investigator, hearing chair, appeal
+    # hearer: ``workflow.named_people``), whatever role they hold.
+    return own and user_id in named_people().named_ids(case)
 
 
-def _sees_q(user_id: int, roles: frozenset[Role], prefix: str) -> Q:
+def _sees_q(user_id: int, roles: frozenset[Role], prefix: str, *, own: bool = False) -> Q:
     q = nothing(prefix)
     if Role.MANAGER in roles:
         q |= _referred_id(user_id, prefix)
     if Role.PANEL in roles:
         q |= Q(_membership(_as_person(user_id), prefix))
-    return q
+    return q | Q(named_people().named_q(user_id, prefix)) if own else q
 
 
 def _as_person(user_id: int) -> Actor:
@@ -189,7 +207,7 @@ class DetailsVisible:
             return False
         # A delegate reads what the person they cover may read, no more: a
         # member yet to declare hands on no details (docs/case-owners.md).
-        return _reads(user.pk, roles, case) or any(
+        return _reads(user.pk, roles, case, own=True) or any(
             _reads(pk, held, case) for pk, held in delegated_to(user).items()
         )
 
@@ -198,26 +216,27 @@ class DetailsVisible:
         roles = _roles(user)
         if roles & {Role.HR, Role.DECISION_MAKER} or not user.is_authenticated:
             return CaseVisible.q(user, prefix)
-        q = _reads_q(user.pk, roles, prefix)
+        q = _reads_q(user.pk, roles, prefix, own=True)
         for pk, held in delegated_to(user).items():
             q |= _reads_q(pk, held, prefix)
         return q & _live(prefix)
 
 
-def _reads(user_id: int, roles: frozenset[Role], case: Case) -> bool:
+def _reads(user_id: int, roles: frozenset[Role], case: Case, *, own: bool = False) -> bool:
     """A manager's or panel member's own reading of a case's details: they see
-    it, and referred it, hold no seat on it, or declared no conflict."""
-    if not _sees(user_id, roles, case):
+    it, and referred it, hold no seat on it, or declared no conflict. (Someone
+    the formal process names holds no seat: ``panels.rules.independence``.)"""
+    if not _sees(user_id, roles, case, own=own):
         return False
     if case.referring_manager_id == user_id or user_id not in _member_ids(case):
         return True
     return participants().cleared(case, user_id)
 
 
-def _reads_q(user_id: int, roles: frozenset[Role], prefix: str) -> Q:
+def _reads_q(user_id: int, roles: frozenset[Role], prefix: str, *, own: bool = False) -> Q:
     person = _as_person(user_id)
     cleared = participants().cleared_q(person, prefix)
-    return _sees_q(user_id, roles, prefix) & (
+    return _sees_q(user_id, roles, prefix, own=own) & (
         _referred_id(user_id, prefix) | ~Q(_membership(person, prefix)) | Q(cleared)
     )
 
@@ -434,6 +453,124 @@ class FileVisible:
             | (Q(**{audience_field: FileAudience.HR}) & hr)
         )
         return DetailsVisible.q(user, prefix) & audience
+
+
+class AccountVisible:
+    """The employee's own account of what happened, that they were told of the
+    referral, and their account link's status (``voice``): what the panel
+    weighs before deciding. HR advisers (acting on a case they did not
+    refer), panel members cleared on the current panel, and the
+    decision-maker who may sign off: exactly a ``FileAudience.PANEL``
+    document's readers, so an account typed in and an account uploaded are
+    read by the same people. Never the referring manager as such (it is the
+    answer to their referral), never governance."""
+
+    @staticmethod
+    def allows(user: Viewer, case: Case) -> bool:
+        return FileVisible.allows(user, case, FileAudience.PANEL)
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "") -> Q:
+        if not user.is_authenticated:
+            return nothing(prefix)
+        roles = _roles(user)
+        readers = ~_referred(user, prefix) if Role.HR in roles else nothing(prefix)
+        readers |= SignoffIndependent.q(user, prefix)
+        if Role.PANEL in roles:
+            cleared = participants().cleared_q(user, prefix)
+            readers |= ~_referred(user, prefix) & Q(_membership(user, prefix)) & Q(cleared)
+        return DetailsVisible.q(user, prefix) & readers
+
+
+class SuspensionVisible:
+    """The suspension and exclusion register of a case (``suspensions``):
+    the measure, its reason, its reviews. HR advisers and decision-makers
+    alone, and of them neither the referring manager (an HR adviser who
+    referred the case is its manager there) nor anyone seated on the case's
+    panels: a suspension's reason can hold health details, and whether
+    someone is excluded from work must not colour the panel's deliberation.
+    Governance sees counts only (``reports``), never a row."""
+
+    @staticmethod
+    def allows(user: Viewer, case: Case) -> bool:
+        if case.destroyed_at is not None or not user.is_authenticated:
+            return False
+        return (
+            bool(_roles(user) & {Role.HR, Role.DECISION_MAKER})
+            and not _is_referrer(user, case)
+            and user.pk not in _member_ids(case)
+        )
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "") -> Q:
+        if not (_roles(user) & {Role.HR, Role.DECISION_MAKER}) or not user.is_authenticated:
+            return nothing(prefix)
+        return ~_referred(user, prefix) & ~Q(_membership(user, prefix)) & _live(prefix)
+
+
+class SuspensionRegisterVisible:
+    """The trust-wide register page and its export: HR advisers alone, who
+    keep it; each row as ``SuspensionVisible`` allows."""
+
+    @staticmethod
+    def allows(user: Viewer) -> bool:
+        return Role.HR in _roles(user)
+
+
+class WellbeingVisible:
+    """The case's wellbeing card and check-in history (``wellbeing``): who the
+    contact is, each check-in and its notes (which can hold health details).
+    HR advisers acting on a case they did not refer, and the case's named
+    wellbeing contact (an HR adviser or decision-maker, so already someone
+    who sees the case: ``wellbeing.services``). Never the referring manager
+    as such, a panel member or governance (docs/wellbeing.md)."""
+
+    @staticmethod
+    def allows(user: Viewer, case: Case) -> bool:
+        if case.destroyed_at is not None or not user.is_authenticated:
+            return False
+        roles = _roles(user)
+        if not roles & {Role.HR, Role.DECISION_MAKER}:
+            return False
+        if Role.HR in roles and not _is_referrer(user, case):
+            return True
+        return case.wellbeing_contact_id == user.pk
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "") -> Q:
+        roles = _roles(user)
+        if not roles & {Role.HR, Role.DECISION_MAKER} or not user.is_authenticated:
+            return nothing(prefix)
+        contact = Q(**{f"{prefix}wellbeing_contact": user.pk})
+        if Role.HR in roles:
+            return (~_referred(user, prefix) | contact) & _live(prefix)
+        return contact & _live(prefix)
+
+
+class FormalVisible:
+    """The formal process of a case (``formal``): its steps, outcome,
+    sanction and appeal. HR advisers and decision-makers, and the people the
+    process names on the case (investigator, hearing chair, appeal hearer:
+    ``workflow.named_people``), each their own sight, never a delegate's. A
+    disciplinary sanction and the grounds of an appeal are the employee's
+    personal record: the referring manager and the panel see the case's
+    stage (``formal``), not this."""
+
+    @staticmethod
+    def allows(user: Viewer, case: Case) -> bool:
+        if case.destroyed_at is not None or not user.is_authenticated:
+            return False
+        if _roles(user) & {Role.HR, Role.DECISION_MAKER}:
+            return True
+        return user.pk in named_people().named_ids(case)
+
+    @staticmethod
+    def q(user: Viewer, prefix: str = "") -> Q:
+        if not user.is_authenticated:
+            return nothing(prefix)
+        if _roles(user) & {Role.HR, Role.DECISION_MAKER}:
+            return _live(prefix)
+        return Q(named_people().named_q(user.pk, prefix)) & _live(prefix)
 
 
 # --- what a page may print -------------------------------------------------------------

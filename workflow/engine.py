@@ -256,7 +256,9 @@ def case_activity(
     record and is not logged twice.
     """
     rule = RULES[action]
-    if not rule.during:
+    # An activity applies during open steps (``during``) or, for a record kept
+    # beside the flow (a suspension, a wellbeing check-in), in ``stages``.
+    if rule.node is not None or not (rule.during or rule.stages):
         raise TypeError(f"{action} moves the flow: use case_action.")
     with transaction.atomic():
         if read_only:
@@ -385,7 +387,9 @@ def _finish(ctx: CaseAction, *, flow_moved: bool = False) -> None:
     case.version += 1
     if case.stage == Stage.CLOSED and case.closed_at is None:
         case.closed_at = now
-    if case.stage == Stage.FORMAL:
+    # Commissioned when the case enters ``formal``; an activity recorded while
+    # it is there (the formal process, formal/) must not move WRES's date.
+    if case.stage == Stage.FORMAL and ctx.from_stage != Stage.FORMAL:
         case.formal_commissioned_at = now
     case.save()
     opened = case_step_advance(case=case, open_nodes=nodes, at=now) if flow_moved else None

@@ -86,6 +86,16 @@ class Case(TrustOwned):
         related_name="owned_cases",
     )
 
+    # The employee's named wellbeing contact (docs/wellbeing.md): recorded at
+    # triage, never the referring manager; told when a check-in is due.
+    wellbeing_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="wellbeing_cases",
+    )
+
     # The employee as they were at referral time.
     # Null only on a destroyed case file (records.retention): the person is gone.
     employee = models.ForeignKey(
@@ -136,6 +146,11 @@ class Case(TrustOwned):
     closed_at = models.DateTimeField(null=True, blank=True)
     # The WRES indicator 3 counting event: a formal investigation commissioned.
     formal_commissioned_at = models.DateTimeField(null=True, blank=True)
+    # When the formal process after sign-off ended (formal/): no case to
+    # answer, informal action, or a sanction and any appeal decided. The
+    # stage stays ``formal`` (WRES indicator 3 counts entry); this says the
+    # case is no longer under way (``under_way``).
+    formal_concluded_at = models.DateTimeField(null=True, blank=True)
     # Bumped by every action: lets a client detect that someone acted first.
     version = models.PositiveIntegerField(default=1)
 
@@ -227,6 +242,14 @@ class Case(TrustOwned):
     @property
     def is_open(self) -> bool:
         return self.stage in Stage.open_values()
+
+    @property
+    def under_way(self) -> bool:
+        """Open, or in a formal process not yet concluded: while the employee
+        is still in a process (wellbeing check-ins, suspension reviews)."""
+        if self.destroyed_at is not None:
+            return False
+        return self.is_open or (self.stage == Stage.FORMAL and self.formal_concluded_at is None)
 
     @property
     def is_destroyed(self) -> bool:
@@ -327,6 +350,11 @@ class Step(models.TextChoices):
     CONVENE = "convene", "Convene the panel"
     DECIDE = "decide", "Panel decision"
     SIGNOFF = "signoff", "Sign-off"
+    # After sign-off, the formal process (formal/): each a spell in stage
+    # ``formal``, with its own time limit, reminders and escalations.
+    INVESTIGATE = "investigate", "Formal investigation"
+    HEARING = "hearing", "Disciplinary hearing"
+    APPEAL = "appeal", "Appeal"
 
 
 class CaseStep(TrustOwned):

@@ -38,6 +38,10 @@ class Action(enum.StrEnum):
     TRIAGE = "triage"
     RESUBMIT = "resubmit"
     RECORD_INFORMAL_OUTCOME = "record_informal_outcome"
+    # The employee's voice (voice/): told of the referral, their own account.
+    RECORD_EMPLOYEE_TOLD = "record_employee_told"
+    ISSUE_ACCOUNT_LINK = "issue_account_link"
+    RECORD_ACCOUNT = "record_account"
     SUGGEST_PANEL = "suggest_panel"
     CONVENE_PANEL = "convene_panel"
     REPLACE_MEMBERS = "replace_members"
@@ -45,6 +49,21 @@ class Action(enum.StrEnum):
     RECORD_VIEW = "record_view"
     DECIDE = "decide"
     SIGNOFF = "signoff"
+    # The formal process after sign-off (formal/), following the Acas Code.
+    NAME_INVESTIGATOR = "name_investigator"
+    RECORD_INVESTIGATION_OUTCOME = "record_investigation_outcome"
+    SCHEDULE_HEARING = "schedule_hearing"
+    RECORD_HEARING_OUTCOME = "record_hearing_outcome"
+    LODGE_APPEAL = "lodge_appeal"
+    RECORD_APPEAL_OUTCOME = "record_appeal_outcome"
+    CONCLUDE_FORMAL = "conclude_formal"
+    # Wellbeing at every step (wellbeing/).
+    SET_WELLBEING_CONTACT = "set_wellbeing_contact"
+    RECORD_CHECKIN = "record_checkin"
+    # The suspension and exclusion register (suspensions/).
+    RECORD_SUSPENSION = "record_suspension"
+    REVIEW_SUSPENSION = "review_suspension"
+    LIFT_SUSPENSION = "lift_suspension"
     WITHDRAW = "withdraw"
 
     @property
@@ -56,6 +75,9 @@ ACTION_LABELS = {
     Action.TRIAGE: "Triage",
     Action.RESUBMIT: "Resubmit with more information",
     Action.RECORD_INFORMAL_OUTCOME: "Record informal outcome",
+    Action.RECORD_EMPLOYEE_TOLD: "Record that the employee was told",
+    Action.ISSUE_ACCOUNT_LINK: "Send the employee a link for their account",
+    Action.RECORD_ACCOUNT: "Add the employee's account",
     Action.SUGGEST_PANEL: "Suggest a panel",
     Action.CONVENE_PANEL: "Convene panel",
     Action.REPLACE_MEMBERS: "Replace a panel member",
@@ -63,6 +85,18 @@ ACTION_LABELS = {
     Action.RECORD_VIEW: "Record your view",
     Action.DECIDE: "Record panel decision",
     Action.SIGNOFF: "Sign off",
+    Action.NAME_INVESTIGATOR: "Name the investigator",
+    Action.RECORD_INVESTIGATION_OUTCOME: "Record the investigation's outcome",
+    Action.SCHEDULE_HEARING: "Arrange the hearing",
+    Action.RECORD_HEARING_OUTCOME: "Record the hearing's outcome",
+    Action.LODGE_APPEAL: "Record an appeal",
+    Action.RECORD_APPEAL_OUTCOME: "Record the appeal's outcome",
+    Action.CONCLUDE_FORMAL: "Conclude the formal process",
+    Action.SET_WELLBEING_CONTACT: "Name the wellbeing contact",
+    Action.RECORD_CHECKIN: "Record a wellbeing check-in",
+    Action.RECORD_SUSPENSION: "Record a suspension or restriction",
+    Action.REVIEW_SUSPENSION: "Review the suspension",
+    Action.LIFT_SUSPENSION: "Lift the suspension",
     Action.WITHDRAW: "Withdraw",
 }
 

@@ -269,7 +269,17 @@ class CaseView:
         someone who may not read the details."""
         if not self.allowed.details:
             return []
-        events = [access.shown_event(self.viewer, e) for e in self._case.events.all()]
+        # The suspension register's events only for those who may see it.
+        hidden = (
+            frozenset()
+            if access.SuspensionVisible.allows(self.viewer, self._case)
+            else access.SUSPENSION_EVENTS
+        )
+        events = [
+            access.shown_event(self.viewer, e)
+            for e in self._case.events.all()
+            if e.action not in hidden
+        ]
         return _with_on_behalf_of(events)
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts.types import Actor
 from core.working_days import add_working_days, working_days_before
+from formal.events import FormalStepChanged
 from tenancy.policy import trust_policy
 from workflow.events import CaseActed, CaseSubmitted
 from workflow.models import Case, CaseStep
@@ -79,7 +80,9 @@ def step_notices_schedule(*, case: Case, open_step: CaseStep | None) -> int:
     Call in the action's transaction, after the step spells were written.
     Idempotent (unique on step and kind). Returns how many were set.
     """
-    stale = ScheduledNotice.objects.filter(step__case=case)
+    # The closed spells' notices only: the formal process (formal/) opens its
+    # spell within the sign-off's own reaction, which must not cancel it.
+    stale = ScheduledNotice.objects.filter(step__case=case, step__left_at__isnull=False)
     if open_step is not None:
         stale = stale.exclude(step=open_step)
     stale.delete()
@@ -305,6 +308,12 @@ def deadline_sweep(*, batch: int = BATCH) -> int:
 
 def step_notices_on_submit(event: CaseSubmitted) -> None:
     """A new case waits for triage (subscribed to ``CaseSubmitted``): set its notices."""
+    step_notices_schedule(case=event.case, open_step=event.open_step)
+
+
+def step_notices_on_formal_step(event: FormalStepChanged) -> None:
+    """The formal process opened or closed a step (subscribed to
+    ``formal.events.FormalStepChanged``): the same notices as any step's."""
     step_notices_schedule(case=event.case, open_step=event.open_step)
 
 

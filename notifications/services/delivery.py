@@ -167,6 +167,8 @@ def _record_digest_contents(digest: Notification, delivery: Delivery, now: dt.da
 # which the case engine's explorer never shows (speakup/apps.py): who was
 # told of a concern, or of a reply to theirs, is the guardians' alone.
 CONCERN_NOTICE_SENT = "concern_notice_sent"
+# Suspension-review notices: registered by suspensions/apps.py.
+SUSPENSION_NOTICE_SENT = "suspension_notice_sent"
 _AUDIT_ACTION = {
     Kind.REMINDER: EventType.REMINDER_SENT,
     Kind.OVERDUE_HR: EventType.ESCALATION_SENT,
@@ -175,6 +177,10 @@ _AUDIT_ACTION = {
     Kind.CONCERN_ACK_DUE: CONCERN_NOTICE_SENT,
     Kind.CONCERN_ACK_OVERDUE: CONCERN_NOTICE_SENT,
     Kind.CONCERN_REPLY: CONCERN_NOTICE_SENT,
+    # Kept off the path of those the register is hidden from (access.SUSPENSION_EVENTS).
+    Kind.SUSPENSION_REVIEW_DUE: SUSPENSION_NOTICE_SENT,
+    Kind.SUSPENSION_REVIEW_OVERDUE: SUSPENSION_NOTICE_SENT,
+    Kind.SUSPENSION_ESCALATED: SUSPENSION_NOTICE_SENT,
 }
 
 

@@ -140,6 +140,14 @@ def _who_hears(event: CaseActed) -> Iterator[tuple[str, Sequence[Actor]]]:
         yield Kind.PANEL_CONVENED, list(get_user_model().objects.filter(pk__in=ids))
     if event.to_stage == Stage.SIGNOFF and event.from_stage != Stage.SIGNOFF:
         yield Kind.SIGNOFF_WAITING, independent_decision_makers(case)
+    if act in FORMAL_NAMING and event.payload.get("named"):
+        # The investigator, hearing chair or appeal hearer (formal/).
+        named = event.payload["named"]
+        yield Kind.FORMAL_NAMED, list(get_user_model().objects.filter(pk=named))
+
+
+# The formal process's actions that name someone (formal/services.py).
+FORMAL_NAMING = frozenset({Action.NAME_INVESTIGATOR, Action.SCHEDULE_HEARING, Action.LODGE_APPEAL})
 
 
 def _told(kind: str, case: Case, recipients: Sequence[Actor]) -> NoticeEvent:

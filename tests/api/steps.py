@@ -11,6 +11,8 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
+from voice.selectors import has_account
+
 from ..factories import referral_kwargs
 
 PASSWORD = "pw-Cast-2026!"
@@ -24,6 +26,7 @@ RATIONALE = "The panel weighed the evidence, the context and the just culture gu
 DECLINE_REASON = "The panel has not considered the mitigating workload evidence."
 VIEW_COMMENT = "Informal steps were tried; the pattern needs the panel's weighing."
 WITHDRAW_REASON = "Raised in error: the incident involved a different colleague."
+ACCOUNT_TEXT = "I was covering two bays that shift and asked for help twice before handover."
 
 BASE = "/api/v1/referrals/"
 
@@ -134,16 +137,34 @@ class Walk:
         return ok(self.hr.act(case["id"], "triage", route="panel", reason=PANEL_REASON))
 
     def convene(self, case: Any) -> Any:
+        """HR convenes the panel and adds the employee's account from a meeting
+        (the trust's default policy: no decision without it; voice/)."""
         members = [m.pk for m in self.cast.panel]
-        return ok(
+        case = ok(
             self.hr.act(case["id"], "convene_panel", members=members, chair=self.cast.panel_a.pk)
+        )
+        return self.account(case)
+
+    def account(self, case: Any) -> Any:
+        return ok(
+            self.hr.act(
+                case["id"],
+                "record_account",
+                source="meeting",
+                text=ACCOUNT_TEXT,
+                meeting_on=dt.date.today().isoformat(),
+            )
         )
 
     def member(self, user: Any) -> Api:
         return self.chair if user == self.cast.panel_a else Api.as_user(user)
 
     def deliberate(self, case: Any, view: str = "informal_action") -> Any:
-        """Each sitting member yet to do so declares no conflict and records a view."""
+        """HR adds the employee's account if none is on the case yet (as
+        ``tests.workflow.steps.deliberate``); then each sitting member yet to
+        do so declares no conflict and records a view."""
+        if not has_account(case["id"]):
+            case = self.account(case)
         for seat in case["panels"][-1]["seats"]:
             if not seat["sitting"]:
                 continue

@@ -70,41 +70,62 @@ def test_the_case_an_action_returns_to_a_chair_leaves_ethnicity_out(cast: Any, w
 
 
 # What each person is offered, at each point of the walk. Absent: may not see it.
+# HR's own actions on the employee's voice before the panel decides
+# (voice/), and on wellbeing and suspensions while the case is under way
+# (wellbeing/, suspensions/), in the engine's order of actions.
+VOICE = ["record_employee_told", "issue_account_link", "record_account"]
+UNDER_WAY = ["set_wellbeing_contact", "record_checkin", "record_suspension"]
+
 OFFERED: dict[str, dict[str, list[str]]] = {
-    "submitted": {"manager": ["withdraw"], "hr": ["triage", "withdraw"], "director": []},
-    "returned": {"manager": ["resubmit", "withdraw"], "hr": ["withdraw"], "director": []},
+    "submitted": {
+        "manager": ["withdraw"],
+        "hr": ["triage", *VOICE, *UNDER_WAY, "withdraw"],
+        "director": [],
+    },
+    "returned": {
+        "manager": ["resubmit", "withdraw"],
+        "hr": [*VOICE, *UNDER_WAY, "withdraw"],
+        "director": [],
+    },
     "informal": {
         "manager": ["record_informal_outcome", "withdraw"],
-        "hr": ["record_informal_outcome", "withdraw"],
+        "hr": ["record_informal_outcome", *VOICE, *UNDER_WAY, "withdraw"],
         "director": [],
     },
     "panel": {
         "manager": ["withdraw"],
-        "hr": ["suggest_panel", "convene_panel", "withdraw"],
+        "hr": [*VOICE, "suggest_panel", "convene_panel", *UNDER_WAY, "withdraw"],
         "director": [],
     },
     "just_convened": {
         "manager": ["withdraw"],
-        "hr": ["withdraw"],
+        "hr": [*VOICE, *UNDER_WAY, "withdraw"],
         "panel_a": ["declare"],
         "panel_b": ["declare"],
         "director": [],
     },
     "convened": {
         "manager": ["withdraw"],
-        "hr": ["withdraw"],
+        "hr": [*VOICE, *UNDER_WAY, "withdraw"],
         "panel_a": ["decide"],
         "panel_b": [],
         "director": [],
     },
     "signoff": {
         "manager": ["withdraw"],
-        "hr": ["withdraw"],
+        "hr": [*UNDER_WAY, "withdraw"],
         "panel_a": [],
         "panel_b": [],
         "director": ["signoff"],
     },
-    "formal": {"manager": [], "hr": [], "panel_a": [], "panel_b": [], "director": []},
+    # HR names the investigator of the formal process (formal/).
+    "formal": {
+        "manager": [],
+        "hr": ["name_investigator", *UNDER_WAY],
+        "panel_a": [],
+        "panel_b": [],
+        "director": [],
+    },
     "closed": {"manager": [], "hr": [], "director": []},
 }
 
@@ -142,6 +163,7 @@ def test_hr_and_decision_makers_read_the_path_in_order(cast: Any, walk: Walk, wh
         ("submit", cast.manager.username, "submitted"),
         ("triage", cast.hr.username, "panel"),
         ("convene_panel", cast.hr.username, "panel"),
+        ("record_account", cast.hr.username, "panel"),  # the employee's own account
         *[
             (action, member.username, "panel")
             for member in cast.panel

@@ -74,7 +74,8 @@ class Person:
 
     @property
     def username(self) -> str:
-        return str(self.user.get_username())
+        """Their login; someone with none (the employee at their link) is "anonymous"."""
+        return str(self.user.get_username()) if self.user is not None else "anonymous"
 
     # --- getting about -----------------------------------------------------
 

@@ -33,6 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 REFERENCE = re.compile(r"FTP-\d{4}-\d{5}")
 DUE = re.compile(r"[Dd]ue \w* ?\d{1,2} [A-Z][a-z]+ \d{4}")  # e.g. "Due 3 Dec 2026"
 SUMMARY = "Raised voice at a colleague during a busy handover, in front of a patient's family."
+EMPLOYEE_ACCOUNT = "We were two nurses short and I had asked for help twice before handover."
 INFORMAL_STEPS = "A quiet word after the shift."
 INCIDENT = dt.date.today() - dt.timedelta(days=6)
 # The guide's answers, step by step: no harm meant, no health issue, a workable
@@ -70,6 +71,7 @@ def test_a_referral_goes_from_proposal_to_formal_investigation(
     _hr_triages_to_informal_resolution(hr, case)
     _manager_records_that_informal_resolution_failed(manager, case)
     _hr_convenes_the_suggested_panel_and_watches_it(hr, case)
+    _employee_gives_their_account_by_their_link(hr, browsing, case)
     panel = Panel.objects.get(case=case)
     members = [browsing.person(user).log_in() for user in cast.panel]
     for member in members:
@@ -265,6 +267,25 @@ def _hr_convenes_the_suggested_panel_and_watches_it(hr: Person, case: Case) -> N
     hr.shot("2-hr", "05-panels-queue")
 
 
+def _employee_gives_their_account_by_their_link(hr: Person, browsing: Browsing, case: Case) -> None:
+    """HR sends the employee a single-use link (shown once: the employee has no
+    email on record); the employee opens it without logging in, sends their
+    account, and the link then no longer works (voice/, ADR 0027)."""
+    hr.open(f"/cases/{case.pk}/", case.reference, name="case page")
+    hr.follow("Send the employee a link for their account", "Send the employee a link")
+    hr.submit("Send the employee a link for their account", "The employee's link")
+    link = hr.main.get_by_test_id("account-link").inner_text().strip()
+    path = "/account/" + link.split("/account/", 1)[1]
+    hr.shot("2-hr", "06-account-link")
+    employee = browsing.person(None)
+    employee.open(path, "Your account", name="employee's account page")
+    expect(employee.main).to_contain_text(SUMMARY)
+    employee.page.get_by_label("Your account").fill(EMPLOYEE_ACCOUNT)
+    employee.shot("2-hr", "07-employee-account-page")
+    employee.submit("Send my account", "your account was received")
+    employee.open(path, "This link no longer works", name="used link")
+
+
 # --- journey 3: the panel ---------------------------------------------------------
 
 
@@ -295,6 +316,8 @@ def _chair_records_the_decision(chair: Person, case: Case) -> None:
     expect(chair.main.get_by_role("row", name=re.compile(case.reference))).to_contain_text("Chair")
     chair.follow(case.reference, case.reference)
     chair.follow("Record panel decision", "Record panel decision")
+    # The employee's own account is in front of the chair as they decide.
+    expect(chair.main.get_by_test_id("employee-account")).to_contain_text(EMPLOYEE_ACCOUNT)
     page = chair.page
     page.get_by_role("group", name="The panel's decision").get_by_label(
         "Formal investigation"
@@ -343,6 +366,8 @@ def _hr_sees_every_step_on_the_case_path(hr: Person, case: Case) -> None:
         "record_informal_outcome",
         "suggest_panel",
         "convene_panel",
+        "issue_account_link",
+        "account_received_by_link",
         *["declare", "record_view"] * 3,
         "decide",
         "signoff",

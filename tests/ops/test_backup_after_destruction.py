@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from audit.services import audit_sequence
 
+from ..formal.steps import formal_concluded
 from ..records.test_retention import destroy
 from ..records.world import LATER, at
 from ..workflow.steps import Story
@@ -37,7 +38,7 @@ def test_a_restored_backup_of_a_destroyed_file_verifies_against_an_earlier_ancho
 ) -> None:
     settings.FTP_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.jsonl")
     with at(2024, 6, 3):
-        case = Story(cast, employee).formal()
+        case = formal_concluded(Story(cast, employee))
     audit_sequence()
     call_command("verify_audit", "--anchor")
     anchor = capsys.readouterr().out.split()[-1]

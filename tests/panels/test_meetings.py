@@ -29,6 +29,7 @@ from records.retention import case_destroy
 from workflow.models import Case
 from workflow.services import case_signoff
 
+from ..formal.steps import concluded
 from ..records.world import LATER, at
 from ..workflow.steps import Story, refused
 
@@ -322,6 +323,7 @@ def test_destroying_the_case_file_takes_the_minutes_and_the_reasons_for_cancelli
         story.deliberated(case)
         story.decide(case, "formal_investigation")
         case_signoff(case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate.")
+        concluded(case, cast.hr)  # a formal file waits for its process to end
     with time_machine.travel(LATER):
         case_destroy(case_id=case.pk, actor=cast.hr, reference=case.reference, reason="Due.")
     held.refresh_from_db()

@@ -23,13 +23,19 @@ from hypothesis import strategies as st
 
 from panels.rules import (
     BANDS,
+    EARLIER,
+    INVOLVED_AS_TEXT,
     CaseFacts,
+    FormalRole,
+    InvolvedAs,
+    Involvement,
     Member,
     PanelRule,
     PanelRules,
     band_rank,
     composition_errors,
     eligibility,
+    independence,
 )
 from panels.suggest import load_key, suggest_panel
 
@@ -420,3 +426,83 @@ def test_no_valid_panel_says_which_rule_cannot_be_met() -> None:
     )
     empty = suggest_panel([], CASE, RULES)
     assert empty.problems == ("Panel size: the panel pool is empty.",)
+
+
+# --- the formal process: not previously involved (panels.rules.independence) -----------
+
+
+@st.composite
+def involvements(draw: Any, exclude: int) -> Involvement:
+    """Random earlier parts in a case, none of them held by ``exclude``."""
+    people = st.sets(st.integers(1, 40).filter(lambda i: i != exclude), max_size=4)
+    return Involvement(by_role={role: frozenset(draw(people)) for role in InvolvedAs})
+
+
+def _uninvolved(user_id: int, case: CaseFacts) -> Member:
+    """Someone with an employee record, outside the employee's department and
+    line chain, not the referrer and with no declared conflict."""
+    return Member(
+        user_id=user_id,
+        name="Una Involved",
+        employee_id=5000 + user_id,
+        unit_id=99,
+        icsu_id=9,
+        managers=frozenset(),
+    )
+
+
+@given(
+    case=cases(),
+    user_id=st.integers(100, 200),
+    named_as=st.sampled_from(list(FormalRole)),
+    data=st.data(),
+)
+def test_someone_never_involved_and_without_a_conflict_may_be_named(
+    case: CaseFacts, user_id: int, named_as: FormalRole, data: Any
+) -> None:
+    involved = data.draw(involvements(exclude=user_id))
+    assert independence(_uninvolved(user_id, case), case, involved, named_as=named_as) == []
+
+
+@given(
+    case=cases(),
+    user_id=st.integers(100, 200),
+    role=st.sampled_from(list(InvolvedAs)),
+    data=st.data(),
+)
+def test_each_earlier_part_is_refused_naming_it_for_whoever_comes_after(
+    case: CaseFacts, user_id: int, role: InvolvedAs, data: Any
+) -> None:
+    involved = data.draw(involvements(exclude=user_id))
+    held = Involvement(by_role={**involved.by_role, role: frozenset({user_id})})
+    person = _uninvolved(user_id, case)
+    for named_as in FormalRole:
+        reasons = independence(person, case, held, named_as=named_as)
+        refused = [r for r in reasons if r.rule is PanelRule.INVOLVEMENT]
+        if role in EARLIER[named_as]:
+            assert [r.text for r in refused] == [INVOLVED_AS_TEXT[role]]
+            assert str(refused[0]).startswith("Not previously involved: ")
+        else:
+            assert refused == []
+    # The appeal hearer may have held no part at all (Acas Code para 27).
+    assert set(EARLIER[FormalRole.APPEAL_HEARER]) == set(InvolvedAs)
+
+
+def test_the_panels_conflicts_apply_as_well() -> None:
+    case = CaseFacts(
+        referrer_id=7,
+        employee_id=EMPLOYEE,
+        unit_id=11,
+        icsu_id=1,
+        managers=frozenset({2000}),
+        today=TODAY,
+    )
+    boss = Member(user_id=8, name="Bo", employee_id=2000, unit_id=21, icsu_id=2)
+    reasons = independence(boss, case, Involvement())
+    assert [r.rule for r in reasons] == [PanelRule.CONFLICT]
+    assert "line-management chain" in reasons[0].text
+    nobody = Member(user_id=9, name="No", employee_id=None)
+    assert [r.rule for r in independence(nobody, case, Involvement(), active=False)] == [
+        PanelRule.STAFF,
+        PanelRule.STAFF,
+    ]

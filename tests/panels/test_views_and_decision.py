@@ -324,6 +324,7 @@ def test_convening_declarations_a_conflict_its_replacement_views_decision_and_si
     assert SignOff.objects.get(case=case).decision == PanelDecision.objects.get(case=case)
     assert [(e.action, e.actor) for e in events(case)[2:]] == [
         ("convene_panel", cast.hr),
+        ("record_account", cast.hr),
         ("declare", cast.panel_a),
         ("declare", cast.panel_b),
         ("declare", cast.panel_c),

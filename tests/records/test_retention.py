@@ -32,6 +32,7 @@ from records.retention import (
 )
 from workflow.models import Case, JustCultureAssessment, SignOff
 
+from ..formal.steps import formal_concluded
 from ..policy import policy_set
 from ..workflow.steps import Story, fresh, refused
 from .world import LATER, LONDON, at
@@ -51,7 +52,8 @@ def destroy(case: Case, actor: Any, **overrides: Any) -> Case:
 
 def formal_case(cast: Any, employee: Any) -> Case:
     with at(2024, 6, 3):
-        return Story(cast, employee).formal()
+        # Its formal process concluded the same day (formal/): the clock starts.
+        return formal_concluded(Story(cast, employee))
 
 
 def bundle_naming(case: Case, other: Case, recipient: Any) -> Notification:

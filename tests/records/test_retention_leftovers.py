@@ -14,6 +14,7 @@ from django.db import connection
 from audit.services import audit_sequence, personal_data_access_record
 from workflow.models import Case
 
+from ..formal.steps import formal_concluded
 from ..workflow.steps import (
     DECLINE_REASON,
     INFORMAL_ACTIONS,
@@ -47,7 +48,7 @@ def tables_holding(text: str) -> set[str]:
 
 def test_no_text_of_a_destroyed_file_is_left_anywhere(cast: Any, employee: Any) -> None:
     with at(2024, 6, 3):
-        case = Story(cast, employee).formal()
+        case = formal_concluded(Story(cast, employee))
         personal_data_access_record(user=cast.hr, case=case, field="ethnic_category")
     audit_sequence()
     case = Case.objects.get(pk=case.pk)

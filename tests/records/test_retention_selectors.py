@@ -20,6 +20,7 @@ from records.retention import retention_due_on, years_after
 from records.retention_selectors import latest_start, retention_due
 from workflow.models import Case
 
+from ..formal.steps import formal_concluded
 from ..policy import policy_set
 from ..workflow.steps import Story
 from .world import LONDON
@@ -40,7 +41,7 @@ def files(cast: Any, employee: Any) -> list[Case]:
     made = []
     for moment in MOMENTS:
         with time_machine.travel(moment):
-            made += [story.closed(), story.formal()]
+            made += [story.closed(), formal_concluded(story)]
         with time_machine.travel(moment):
             made.append(story.panel())
     Case.objects.filter(pk=made[0].pk).update(destroyed_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))

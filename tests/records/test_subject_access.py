@@ -33,6 +33,7 @@ from workflow.selectors import case_get_for
 from workflow.services import case_triage, referral_submit
 
 from ..factories import EmployeeFactory, make_user, referral_kwargs
+from ..formal.steps import formal_concluded
 from ..workflow.steps import RATIONALE, VIEW_COMMENT, Story
 from .packs import every_text, files, header, pdf_text, rows
 from .world import LATER, at
@@ -74,7 +75,14 @@ def test_the_pack_holds_the_case_its_path_decisions_notifications_and_access_log
     moves = [(h["from_stage"], h["to_stage"]) for h in history if h["entry"] == "action"]
     assert ("Awaiting sign-off", "Formal investigation") in moves
     steps = [h["what"] for h in history if h["entry"] == "step"]
-    assert steps == ["Triage", "Convene the panel", "Panel decision", "Sign-off"]
+    # The formal process's investigation is a step of the employee's case too.
+    assert steps == [
+        "Triage",
+        "Convene the panel",
+        "Panel decision",
+        "Sign-off",
+        "Formal investigation",
+    ]
     triaged = [h["by"] for h in history if h["entry"] == "action" and h["what"] == "Triage"]
     assert triaged == ["Hana Holloway (HR adviser)"]
 
@@ -333,7 +341,7 @@ def test_a_case_file_destroyed_under_retention_is_not_in_the_pack(
 ) -> None:
     settings.FTP_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.jsonl")
     with at(2024, 6, 3):
-        gone = Story(people, employee).formal()
+        gone = formal_concluded(Story(people, employee))
         kept = Story(people, employee).formal()
     with time_machine.travel(LATER):
         case_destroy(

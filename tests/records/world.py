@@ -19,6 +19,7 @@ from staff.models import OrgUnit
 from workflow.models import Case
 
 from ..factories import EmployeeFactory
+from ..formal.steps import formal_concluded
 from ..reports.conftest import HEAD, csv_text
 from ..workflow.steps import Story
 
@@ -66,9 +67,9 @@ def build_world(cast: Any) -> World:
     )
     twice_person = Story(cast, person("DEP-ED", "N"))
     with at(2024, 6, 3):
-        first = twice_person.formal()
+        first = formal_concluded(twice_person)
     with at(2024, 11, 4):
-        second = twice_person.formal()
+        second = formal_concluded(twice_person)
     formal = []
     for unit, category, when in (
         ("DEP-ED", "A", (2023, 9, 12)),
@@ -78,7 +79,7 @@ def build_world(cast: Any) -> World:
         ("DEP-ED", "Z", (2024, 10, 1)),
     ):
         with at(*when):
-            formal.append(Story(cast, person(unit, category)).formal())
+            formal.append(formal_concluded(Story(cast, person(unit, category))))
     closed = []
     for unit, category, when in (
         ("DEP-AMU", "A", (2023, 5, 2)),

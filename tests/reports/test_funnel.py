@@ -64,6 +64,8 @@ def test_each_case_is_counted_where_it_is_now(cases):
         "reached_panel": 4,
         "sent_to_signoff": 2,
         "formal": 2,
+        # Sign-off opens each one's formal process (formal/): under investigation.
+        "investigating": 2,
         "open_at_panel": 1,
         "mediation": 1,
     }

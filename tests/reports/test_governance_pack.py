@@ -175,6 +175,7 @@ def test_the_xlsx_download_has_a_sheet_per_section(client, cast, worked_example)
         "About",
         "indicator3_trend",
         "indicator3_by_icsu",
+        "suspensions",
         "funnel",
         "ftsu_by_icsu",
         "ftsu_trend",

@@ -300,6 +300,16 @@ def case_page(
     return expect
 
 
+def checkins_page(world: World, person: str, target: Target) -> Expect:
+    if person == "anonymous":
+        return anon_web(world)
+    if target.case is None or not may_see_case(world, person, target.case):
+        return Expect(S(404), no_content(world, person))
+    if person != "hr":
+        return Expect(S(403), no_content(world, person))
+    return Expect(S(200), page_about(world, person, target.case))
+
+
 def suggestion_page(world: World, person: str, target: Target) -> Expect:
     if person == "anonymous":
         return anon_web(world)
@@ -322,9 +332,28 @@ ACTIONS = [
     "record_view",
     "decide",
     "signoff",
+    "record_suspension",
+    "review_suspension",
+    "lift_suspension",
+    # The formal process (formal/): HR's, on the formal case, each in its turn.
+    "name_investigator",
+    "record_investigation_outcome",
+    "schedule_hearing",
+    "record_hearing_outcome",
+    "lodge_appeal",
+    "record_appeal_outcome",
+    "conclude_formal",
+    # Wellbeing (wellbeing/): HR's (and the named contact's), while under way.
+    "set_wellbeing_contact",
+    "record_checkin",
+    # The employee's voice (voice/): HR's, at any step before the decision.
+    "record_employee_told",
+    "issue_account_link",
+    "record_account",
     "withdraw",
 ]
 OPEN = {"submitted", "informal", "panel", "signoff", "others"}
+BEFORE_DECISION = OPEN - {"signoff"}
 
 
 def may_act(world: World, person: str, target: Target) -> bool:
@@ -344,7 +373,24 @@ def may_act(world: World, person: str, target: Target) -> bool:
         "record_view": False,  # every cleared member has given their view
         "decide": False,  # the panel case waits for a member's view
         "signoff": rel == DM and key == "signoff",
+        # The register (suspensions/): HR, on a case under way; the world's
+        # one active measure is on the informal case.
+        "record_suspension": rel == HR and key in OPEN | {"formal"} and key != "informal",
+        "review_suspension": rel == HR and key == "informal",
+        "lift_suspension": rel == HR and key == "informal",
         "withdraw": rel in (HR, REFERRER) and key in OPEN,
+        # Wellbeing (wellbeing/): HR on any case under way (the world's contact
+        # is HR, the owner; the body names the director, a decision-maker).
+        "set_wellbeing_contact": rel == HR and key in OPEN | {"formal"},
+        "record_checkin": rel == HR and key in OPEN | {"formal"},
+        # The employee's voice (voice/): HR on a case before the panel decides.
+        "record_employee_told": rel == HR and key in BEFORE_DECISION,
+        "issue_account_link": rel == HR and key in BEFORE_DECISION,
+        "record_account": rel == HR and key in BEFORE_DECISION,
+        # The formal process (formal/): the bodies name the formal case's own
+        # panel chair, whom the independence rule refuses (400), and the later
+        # steps wait their turn (409); tests/formal takes each with an
+        # independent person.
     }.get(target.action or "", False)
 
 
@@ -391,7 +437,31 @@ def web_action_body(world: World, target: Target) -> dict[str, Any]:
         "comment": "Qzx posted comment",
         "rationale": "Qzx posted rationale for the decision.",
         "approve": "yes",
+        # The register's actions (suspensions/).
+        "kind": "suspension",
+        "decided_by": world.users["director"].pk,
+        "started_on": _today(),
+        "reviewed_on": _today(),
+        "lifted_on": _today(),
+        "decision": "continue",
+        # Wellbeing (wellbeing/).
+        "wellbeing_contact": world.users["director"].pk,
+        "held_on": _today(),
+        "how": "phone",
+        "declined": "no",
+        # The employee's voice (voice/).
+        "told_on": _today(),
+        "method": "phone",
+        "source": "meeting",
+        "text": "Qzx posted account",
+        "meeting_on": _today(),
     }
+
+
+def _today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().strftime("%d/%m/%Y")
 
 
 def refused_web_action(world: World, person: str, target: Target) -> frozenset[int]:
@@ -419,8 +489,55 @@ def api_action_body(world: World, target: Target) -> dict[str, Any]:
         "decide": {"outcome": "informal_action", "rationale": "Qzx posted rationale."},
         "signoff": {"approve": True, "reason": "Proportionate to the concern."},
         "withdraw": {"reason": "Qzx posted reason"},
+        "record_suspension": {
+            "kind": "suspension",
+            "reason": "Qzx posted reason",
+            "decided_by": users["director"].pk,
+            "started_on": _iso_today(),
+        },
+        "review_suspension": {
+            "reviewed_on": _iso_today(),
+            "decision": "continue",
+            "reason": "Qzx posted reason",
+        },
+        "lift_suspension": {"lifted_on": _iso_today(), "reason": "Qzx posted reason"},
+        "set_wellbeing_contact": {"wellbeing_contact": users["director"].pk},
+        "record_checkin": {"held_on": _iso_today(), "how": "phone"},
+        "record_employee_told": {"told_on": _iso_today(), "method": "phone"},
+        "issue_account_link": {},
+        "record_account": {
+            "source": "meeting",
+            "text": "Qzx posted account",
+            "meeting_on": _iso_today(),
+        },
+        # The formal process (formal/): each names the case's own panel chair,
+        # whom the independence rule refuses (HR gets a 400 saying why, or a
+        # 409 for a step not yet due); everyone else is refused by the rules.
+        "name_investigator": {"investigator": users["panel_cleared"].pk},
+        "record_investigation_outcome": {
+            "investigation_outcome": "no_case",
+            "reason": "Qzx posted reason",
+        },
+        "schedule_hearing": {
+            "hearing_on": f"{_iso_today()}T10:00:00Z",
+            "chair": users["panel_cleared"].pk,
+            "accompaniment_told": True,
+        },
+        "record_hearing_outcome": {"held_on": _iso_today(), "sanction": "none"},
+        "lodge_appeal": {
+            "lodged_on": _iso_today(),
+            "grounds": "Qzx posted grounds",
+            "hearer": users["panel_cleared"].pk,
+        },
+        "record_appeal_outcome": {"appeal_outcome": "not_upheld"},
     }
     return bodies.get(target.action or "", {})
+
+
+def _iso_today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
 
 
 def refused_api_action(world: World, person: str, target: Target) -> frozenset[int]:
@@ -944,6 +1061,10 @@ def build_specs() -> dict[str, Spec]:
             case_page(),
             post=PostSpec(note_body, may_write_note, refused_note),
         ),
+        # Wellbeing check-ins (web/wellbeing.py): HR on the case and its named
+        # contact (the world's contact is HR, the owner); 403 to anyone else
+        # who sees the case, 404 to the rest.
+        "cases/<int:pk>/checkins/": Spec(per_case("/cases/{pk}/checkins/"), checkins_page),
         # Letters (web/letters.py): HR on the case lists and generates them and
         # records each sent (POST only); the PDF downloads as a case document.
         "cases/<int:pk>/letters/": Spec(
@@ -1039,6 +1160,12 @@ def build_specs() -> dict[str, Spec]:
         # are a 409 notice with no form, or a 404 for a missing case, and
         # nothing is destroyed.
         "audit/retention/": Spec(fixed("/audit/retention/"), web(only({"hr"}, S(200)), no_content)),
+        # The suspension register (web/suspensions.py): HR advisers only;
+        # references, kinds and dates, no case content; its CSV the same.
+        "suspensions/": Spec(fixed("/suspensions/"), web(only({"hr"}, S(200)), no_content)),
+        "suspensions/export.csv": Spec(
+            fixed("/suspensions/export.csv", "csv"), web(only({"hr"}, S(200)), no_content)
+        ),
         "audit/retention/<int:pk>/": Spec(
             per_case("/audit/retention/{pk}/"),
             lambda world, person, target: (
@@ -1105,6 +1232,24 @@ def build_specs() -> dict[str, Spec]:
         # actions; a reporter sees their own (the manager's open concern).
         # The form offers the trust's departments and the ethnic categories
         # (reference data): scrubbed, as the case list's department filter.
+        # The employee's single-use link (web/account_link.py): no login; a
+        # token that is not a live link's is the same "no longer works" page
+        # for everyone (404, or 429 once one address has tried too many),
+        # showing nothing of any case. A live link's page is tested in
+        # tests/voice/test_page.py (the world keeps no raw token).
+        "account/": Spec(fixed("/account/"), public(S(302))),
+        "account/<str:token>/": Spec(
+            lambda world: [
+                Target(f"/account/{world.trust.pk}.{'Q' * 43}/", "unknown"),
+                Target("/account/not-a-token/", "malformed"),
+            ],
+            public(S(404, 429)),
+            post=PostSpec(
+                body=lambda world, target: {"text": "Qzx my account."},
+                may_succeed=lambda world, person, target: False,
+                refused=lambda world, person, target: S(404, 429),
+            ),
+        ),
         "speak-up/": Spec(
             fixed("/speak-up/"),
             speak_up_page(S(200)),

@@ -416,6 +416,7 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         panel.seats[person] = CLEARED
         panel.views[person] = comment
     _notes(panel, hr)
+    _voice(panel, hr, link=True)
     meeting_id = _meeting(panel, hr, users["panel_cleared"])
     cases["panel"] = panel
 
@@ -434,6 +435,7 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
             )
             wc.seats[person] = CLEARED
             wc.views[person] = comment
+        _voice(wc, hr)
         panel_decision_record(
             case_id=wc.pk,
             actor=chair,
@@ -449,6 +451,8 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
             )
         cases[key] = wc
 
+    _suspension(cases["informal"], hr, users["director"])
+    _checkin(cases["informal"], hr)
     for wc in cases.values():
         _documents(wc, hr)
         wc.case = Case.objects.get(pk=wc.pk)
@@ -530,6 +534,65 @@ def build_world(trust: Any, tag: str = TAG_A, superuser: Any = None) -> World:
         assurance=assurance,
         meeting_id=meeting_id,
         letter_id=letter_id,
+    )
+
+
+def _suspension(wc: WorldCase, hr: Any, director: Any) -> None:
+    """A restriction of duties on the informal case, reviewed once and
+    continued (suspensions/): the register's rows, HR's and independent
+    decision-makers' only. It stays active, so HR may review or lift it there."""
+    from django.utils import timezone
+
+    from suspensions.services import suspension_record, suspension_review
+
+    today = timezone.localdate()
+    suspension_record(
+        case_id=wc.pk,
+        actor=hr,
+        kind="restriction",
+        reason=f"{wc.tag} restricted to non-clinical duties meanwhile.",
+        decided_by=director.pk,
+        started_on=today,
+    )
+    suspension_review(
+        case_id=wc.pk, actor=hr, reviewed_on=today, decision="continue", reason="Still needed."
+    )
+
+
+def _voice(wc: WorldCase, hr: Any, *, link: bool = False) -> None:
+    """The employee's voice (voice/): told of the referral and their account
+    typed from a meeting, before the panel decides (the default policy needs
+    it); on the panel case also a link issued to them, still open."""
+    from django.utils import timezone
+
+    from voice.services import account_link_issue, account_record, employee_told_record
+
+    today = timezone.localdate()
+    employee_told_record(case_id=wc.pk, actor=hr, told_on=today, method="in_person")
+    account_record(
+        case_id=wc.pk,
+        actor=hr,
+        source="meeting",
+        text=f"{wc.tag} employee's own account of the {wc.key} case.",
+        meeting_on=today,
+    )
+    if link:
+        account_link_issue(case_id=wc.pk, actor=hr)
+
+
+def _checkin(wc: WorldCase, hr: Any) -> None:
+    """A wellbeing check-in on the informal case (wellbeing/): HR and the
+    named contact (HR, its owner) read it; its notes never leave that rule."""
+    from django.utils import timezone
+
+    from wellbeing.services import checkin_record
+
+    checkin_record(
+        case_id=wc.pk,
+        actor=hr,
+        held_on=timezone.localdate(),
+        how="phone",
+        notes=f"{wc.tag} check-in: coping, offered occupational health.",
     )
 
 

@@ -76,8 +76,16 @@ EXPECTED = {
     "speakup_concernmessage",
     "staff_employee",
     "staff_orgunit",
+    "suspensions_suspension",
+    "suspensions_suspensionreview",
     "viewflow_process",
     "viewflow_task",
+    "voice_accountlink",
+    "voice_employeeaccount",
+    "voice_employeetold",
+    "wellbeing_checkin",
+    "wellbeing_checkinschedule",
+    "wellbeing_supportservice",
     "workflow_case",
     "workflow_casestep",
     "workflow_justcultureassessment",
@@ -108,11 +116,16 @@ APPEND_ONLY = {
     "panels_declaration",
     "panels_paneldecision",
     "panels_panelview",
+    "suspensions_suspensionreview",
+    "voice_employeeaccount",
+    "voice_employeetold",
+    "wellbeing_checkin",
     "workflow_signoff",
 }
 # Tables whose triggers refuse a copied row on their own grounds first (a
-# sign-off for a case already decided): the insert is refused either way.
-GUARDED_INSERT = {"workflow_signoff"}
+# sign-off for a case already decided; a formal process for a case the
+# trust cannot see in stage formal): the insert is refused either way.
+GUARDED_INSERT = {"workflow_signoff", "formal_formalprocess"}
 REFUSED = psycopg.errors.InsufficientPrivilege
 BY_TRIGGER = (REFUSED, psycopg.errors.CheckViolation, psycopg.errors.RaiseException)
 

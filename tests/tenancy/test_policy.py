@@ -53,9 +53,9 @@ def test_the_lists_tenancy_keeps_equal_those_of_the_apps_above() -> None:
     assert list(policy_values.BANDS) == BANDS
     assert set(policy_values.STEPS) == set(settings.FTP_STEP_TIME_LIMITS)
     assert set(policy_values.RETENTION_CLASSES) == {c.value for c in RetentionClass}
-    # Every role a provider's group may give is a role (the lead may add roles
-    # that are not a trust's to give, such as a regional viewer).
-    assert set(policy_values.SSO_ROLES) <= {r.value for r in Role}
+    # A provider's group may give every role: a sign-in takes away any role
+    # the map cannot give, so a role left out would be lost at each sign-in.
+    assert set(policy_values.SSO_ROLES) == {r.value for r in Role}
     assert tuple(policy_values.BANK_HOLIDAY_REGIONS) == REGIONS
     assert set(DEFAULT_SETTINGS) == {
         f.name for f in TrustPolicy._meta.concrete_fields if f.name not in ("trust", "updated_at")

@@ -7,7 +7,10 @@ from typing import Any
 
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.roles import Role, holders
+from voice.selectors import has_account
 from workflow.models import Case
 
 from ..factories import referral_kwargs
@@ -52,7 +55,22 @@ def page(client: Client, user: Any, case: Case) -> Any:
 
 
 def deliberate(client: Client, case: Case, members: list[Any]) -> None:
-    """Each member declares no conflict, then records a view, through their forms."""
+    """HR adds the employee's account through its form if none is on the case
+    yet (voice/: the panel does not decide without it by default); then each
+    member declares no conflict and records a view, through their forms."""
+    if not has_account(case.pk):
+        case.refresh_from_db()
+        hr = case.owner or holders(Role.HR).order_by("pk").first()
+        response = act(
+            client,
+            hr,
+            case,
+            "record_account",
+            source="meeting",
+            text="I asked for help twice before handover; nobody came.",
+            meeting_on=timezone.localdate().strftime("%d/%m/%Y"),
+        )
+        assert response.status_code == 302, response.content.decode()[:2000]
     for member in members:
         assert act(client, member, case, "declare", no_conflict="yes").status_code == 302
         response = act(

@@ -324,7 +324,14 @@ def test_a_case_walks_from_convening_through_a_conflict_to_formal_in_the_browser
     case = Case.objects.get(pk=case.pk)
     assert case.stage == Stage.FORMAL
     actions = list(case.events.path().values_list("action", flat=True))
-    assert actions[2:6] == ["convene_panel", "declare", "replace_members", "declare"]
+    # HR adds the employee's account before the members deliberate (pages.deliberate).
+    assert actions[2:7] == [
+        "convene_panel",
+        "declare",
+        "replace_members",
+        "record_account",
+        "declare",
+    ]
     assert actions[-2:] == ["decide", "signoff"]
 
 

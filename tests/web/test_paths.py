@@ -134,6 +134,7 @@ def test_formal_path_needs_panel_and_signoff(client, cast, employee):
         "submit",
         "triage",
         "convene_panel",
+        "record_account",
         *["declare", "record_view"] * 3,
         "decide",
         "signoff",

@@ -6,6 +6,7 @@ got where it is the only way a real one can: through the services.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from viewflow.workflow.models import Process, Task
 
+from accounts.roles import Role, holders
 from audit.models import AuditEvent
 from core.errors import DomainError, ValidationFailed
 from panels import state
@@ -24,6 +26,8 @@ from panels.services import (
     panel_view_record,
 )
 from panels.state import current_panel
+from voice.selectors import has_account
+from voice.services import account_record
 from workflow.engine import active_nodes
 from workflow.models import Case, JustCultureAssessment, ReferenceCounter, SignOff
 from workflow.services import (
@@ -44,6 +48,7 @@ UNRESOLVED_REASON = "The behaviour was repeated on the next two shifts."
 RATIONALE = "The panel weighed the evidence, the context and the just culture guide."
 DECLINE_REASON = "The panel has not considered the mitigating workload evidence."
 VIEW_COMMENT = "Informal steps were tried; the pattern needs the panel's weighing."
+ACCOUNT_TEXT = "I was covering two bays that shift and asked for help twice before handover."
 
 
 @dataclass(frozen=True)
@@ -142,18 +147,40 @@ def invalid(service: Callable[..., Any], /, **kwargs: Any) -> set[str]:
 # --- walking a case ---------------------------------------------------------
 
 
-def deliberation(members: list[Any]) -> list[Event]:
-    """The events ``deliberate`` appends: each member declares, then gives a view."""
+def deliberation(members: list[Any], hr: Any = None) -> list[Event]:
+    """The events ``deliberate`` appends: HR adds the employee's account (by
+    ``hr``, the case's owner), then each member declares and gives a view."""
     return [
-        Event(action, "panel", "panel", member, "")
-        for member in members
-        for action in ("declare", "record_view")
+        Event("record_account", "panel", "panel", hr, ""),
+        *(
+            Event(action, "panel", "panel", member, "")
+            for member in members
+            for action in ("declare", "record_view")
+        ),
     ]
 
 
+def account_add(case: Case, hr: Any = None) -> Case:
+    """HR adds the employee's account from a meeting, as an adviser would
+    before the panel decides (the trust's default policy refuses a decision
+    without one: ``voice``). By the case's owner unless ``hr`` is given."""
+    case = fresh(case)
+    adviser: Any = hr or case.owner or holders(Role.HR).order_by("pk").first()
+    return account_record(
+        case_id=case.pk,
+        actor=adviser,
+        source="meeting",
+        text=ACCOUNT_TEXT,
+        meeting_on=dt.date.today(),
+    )
+
+
 def deliberate(case: Case, view: str = "informal_action") -> Case:
-    """Every sitting member who has not yet done so declares no conflict and
-    records a view: the panel is then waiting for the chair's decision."""
+    """HR adds the employee's account if none is on the case yet; then every
+    sitting member who has not yet done so declares no conflict and records
+    a view: the panel is then waiting for the chair's decision."""
+    if not has_account(case.pk):
+        case = account_add(case)
     panel = current_panel(fresh(case))
     assert panel is not None
     for seat in state.sitting(panel):
@@ -194,13 +221,15 @@ class Story:
     def just_convened(
         self, members: list[Any] | None = None, chair: Any = None, manager: Any = None
     ) -> Case:
-        """At ``panel``, convened: the members have yet to declare their interests."""
+        """At ``panel``, convened, and HR has added the employee's account (as
+        ``deliberate`` does): the members have yet to declare their interests."""
         case = self.panel(manager)
         members = members or self.cast.panel
         chair = chair or members[0]
-        return panel_convene(
+        panel_convene(
             case_id=case.pk, actor=self.cast.hr, members=[m.pk for m in members], chair=chair.pk
         )
+        return account_add(case, self.cast.hr)
 
     def deliberated(self, case: Case, view: str = "informal_action") -> Case:
         return deliberate(case, view)
@@ -241,6 +270,22 @@ class Story:
     def resubmitted(self) -> Case:
         case = self.returned()
         return referral_resubmit(case_id=case.pk, actor=self.cast.manager, note=RESUBMIT_NOTE)
+
+    def suspended(self) -> Case:
+        """At ``informal``, with an active suspension on the register (suspensions/)."""
+        from django.utils import timezone
+
+        from suspensions.services import suspension_record
+
+        case = self.informal()
+        return suspension_record(
+            case_id=case.pk,
+            actor=self.cast.hr,
+            kind="suspension",
+            reason="Risk to patients while the allegation is looked into.",
+            decided_by=self.cast.director.pk,
+            started_on=timezone.localdate(),
+        )
 
     def at(self, where: str) -> Case:
         """A case at one of the named points: each open point of the table."""

@@ -65,6 +65,10 @@ RULES: list[Any] = [
     access.SignoffIndependent,
     access.EthnicityVisible,
     access.ConflictReasonVisible,
+    access.SuspensionVisible,
+    access.WellbeingVisible,
+    access.AccountVisible,
+    access.FormalVisible,
 ]
 _names = itertools.count(1)
 

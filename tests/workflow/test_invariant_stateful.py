@@ -20,6 +20,7 @@ are created once per test.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections import Counter
 from collections.abc import Callable
@@ -55,6 +56,8 @@ from panels.services import (
 )
 from panels.state import current_panel, panel_member_ids
 from panels.suggest import suggest_panel
+from voice.selectors import has_account
+from voice.services import account_record
 from workflow.engine import active_nodes, stage_from_flow
 from workflow.models import Case, CaseStep, Outcome, SignOff, Stage
 from workflow.rules import is_referrer
@@ -122,6 +125,12 @@ OUTCOMES = [o.value for o in PANEL_OUTCOMES]
 
 # The (from, to) stages each action may produce: the issue's table.
 OPEN = Stage.open_values()
+ACCOUNT = {
+    "source": "meeting",
+    "text": "My own account of the shift.",
+    "meeting_on": dt.date(2025, 1, 6),
+}
+
 TRANSITIONS: dict[str, set[tuple[str, str]]] = {
     "submit": {("", "submitted")},
     "triage": {("submitted", s) for s in ("informal", "panel", "closed", "submitted")},
@@ -132,6 +141,8 @@ TRANSITIONS: dict[str, set[tuple[str, str]]] = {
     "declare": {("panel", "panel")},
     "record_view": {("panel", "panel")},
     "replace_members": {("panel", "panel")},
+    # HR adds the employee's own account before the panel decides (voice/).
+    "record_account": {("panel", "panel")},
     "decide": {("panel", "signoff"), ("panel", "closed")},
     "signoff": {("signoff", "formal"), ("signoff", "panel")},
     "withdraw": {(s, "closed") for s in OPEN},
@@ -197,6 +208,7 @@ class CaseMachine(RuleBasedStateMachine):
             case = self.act(
                 "convene_panel", "hr", panel_convene, case_id=case.pk, members=ids, chair=ids[0]
             )
+            case = self.act("record_account", "hr", account_record, **ACCOUNT, case_id=case.pk)
             if stop == "replace":  # the chair has a conflict and stands down
                 case = self.act(
                     "declare",
@@ -264,7 +276,7 @@ class CaseMachine(RuleBasedStateMachine):
         """Whoever succeeded was someone the issue allows."""
         if action == "submit":
             assert has_role(actor, Role.MANAGER)
-        elif action in ("triage", "convene_panel", "replace_members"):
+        elif action in ("triage", "convene_panel", "replace_members", "record_account"):
             assert has_role(actor, Role.HR)
             assert not is_referrer(actor, case)
         elif action == "resubmit":
@@ -589,6 +601,8 @@ class CaseMachine(RuleBasedStateMachine):
             if state.latest_view(seat) is None:
                 kwargs = {"outcome": data.draw(st.sampled_from(OUTCOMES)), "comment": VIEW_COMMENT}
                 return ("record_view", name[seat.user_id], panel_view_record, kwargs)
+        if not has_account(case.pk):  # the decision waits for the employee's own account
+            return ("record_account", "hr", account_record, ACCOUNT)
         outcome = data.draw(st.sampled_from(OUTCOMES))  # formal investigation first
         return (
             "decide",
@@ -639,7 +653,10 @@ class CaseMachine(RuleBasedStateMachine):
         a finished case has none; spells never overlap."""
         spells = list(CaseStep.objects.filter(case=case).order_by("entered_at", "id"))
         open_steps = [s.step for s in spells if s.left_at is None]
-        assert open_steps == (active_nodes(case) if case.is_open else [])
+        if case.stage == Stage.FORMAL:  # its formal process opens with the investigation
+            assert open_steps == ["investigate"]
+        else:
+            assert open_steps == (active_nodes(case) if case.is_open else [])
         for earlier, later in itertools.pairwise(spells):
             assert earlier.left_at is not None
             assert earlier.left_at <= later.entered_at

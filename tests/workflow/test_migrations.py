@@ -21,13 +21,19 @@ def migrate(targets: list[tuple[str, str]]) -> None:
     migrate_as_owner(targets)
 
 
+# The flow's spells: the formal process's (formal/, stage ``formal``) are
+# its own, written after the flow ended, never rebuilt from viewflow's tasks.
+def _flow_spells() -> Any:
+    return CaseStep.objects.exclude(stage="formal").order_by("case_id", "entered_at", "id")
+
+
 def snapshot() -> list[tuple[Any, ...]]:
-    rows = CaseStep.objects.order_by("case_id", "entered_at", "id")
+    rows = _flow_spells()
     return [(s.case_id, s.step, s.stage, s.due_on, s.left_at is None) for s in rows]
 
 
 def moments() -> list[dt.datetime]:
-    rows = CaseStep.objects.order_by("case_id", "entered_at", "id")
+    rows = _flow_spells()
     return [m for s in rows for m in (s.entered_at, s.left_at) if m is not None]
 
 

@@ -113,7 +113,8 @@ def test_unresolved_informally_then_panel_closes_with_its_outcome(
     assert_open(case, Stage.PANEL, ["decide"], 4)
     assert task_owner(case, "decide") == cast.panel_b
     deliberate(case)
-    assert_open(case, Stage.PANEL, ["decide"], 10)  # declarations and views move no step
+    # The employee's account, declarations and views move no step.
+    assert_open(case, Stage.PANEL, ["decide"], 11)
 
     panel_decision_record(case_id=case.pk, actor=cast.panel_b, outcome=outcome, rationale=RATIONALE)
 
@@ -130,7 +131,7 @@ def test_unresolved_informally_then_panel_closes_with_its_outcome(
         Event("triage", "submitted", "informal", cast.hr, ""),
         Event("record_informal_outcome", "informal", "panel", cast.manager, UNRESOLVED_REASON),
         Event("convene_panel", "panel", "panel", cast.hr, ""),
-        *deliberation(cast.panel),
+        *deliberation(cast.panel, cast.hr),
         Event("decide", "panel", "closed", cast.panel_b, RATIONALE),
     ]
 
@@ -248,7 +249,7 @@ def test_formal_investigation_needs_the_panel_and_an_approving_signoff(
     panel_decision_record(
         case_id=case.pk, actor=cast.panel_a, outcome="formal_investigation", rationale=RATIONALE
     )
-    assert_open(case, Stage.SIGNOFF, ["signoff"], 10)
+    assert_open(case, Stage.SIGNOFF, ["signoff"], 11)
     assert fresh(case).outcome == Outcome.FORMAL_INVESTIGATION
 
     case_signoff(
@@ -273,7 +274,7 @@ def test_formal_investigation_needs_the_panel_and_an_approving_signoff(
         Event("submit", "", "submitted", cast.manager, ""),
         Event("triage", "submitted", "panel", cast.hr, PANEL_REASON),
         Event("convene_panel", "panel", "panel", cast.hr, ""),
-        *deliberation(cast.panel),
+        *deliberation(cast.panel, cast.hr),
         Event("decide", "panel", "signoff", cast.panel_a, RATIONALE),
         Event("signoff", "signoff", "formal", cast.director, "Proportionate to the concern."),
     ]
@@ -300,7 +301,7 @@ def test_formal_after_informal_resolution_failed(cast: Any, story: Story) -> Non
     )
 
     case = fresh(case)
-    assert (case.stage, case.version) == (Stage.FORMAL, 12)
+    assert (case.stage, case.version) == (Stage.FORMAL, 13)
     assert [(e.action, e.to_stage) for e in events(case)] == [
         ("submit", "submitted"),
         ("triage", "informal"),
@@ -319,7 +320,7 @@ def test_declined_signoff_goes_back_to_the_same_chair_who_closes_the_case(
 
     case_signoff(case_id=case.pk, actor=cast.director, approve=False, reason=DECLINE_REASON)
 
-    assert_open(case, Stage.PANEL, ["decide"], 11)
+    assert_open(case, Stage.PANEL, ["decide"], 12)
     assert task_owner(case, "decide") == cast.panel_a
     assert fresh(case).outcome == ""
     declined = SignOff.objects.get(case=case)
@@ -353,7 +354,7 @@ def test_declined_then_proposed_again_then_approved(cast: Any, story: Story) -> 
         outcome="formal_investigation",
         rationale=RATIONALE + " Workload evidence considered.",
     )
-    assert_open(case, Stage.SIGNOFF, ["signoff"], 12)
+    assert_open(case, Stage.SIGNOFF, ["signoff"], 13)
 
     case_signoff(
         case_id=case.pk, actor=cast.director, approve=True, reason="Proportionate to the concern."
@@ -368,7 +369,7 @@ def test_declined_then_proposed_again_then_approved(cast: Any, story: Story) -> 
         (first.pk, False),
         (second.pk, True),
     ]
-    assert [(e.action, e.from_stage, e.to_stage) for e in events(case)[9:]] == [
+    assert [(e.action, e.from_stage, e.to_stage) for e in events(case)[10:]] == [
         ("decide", "panel", "signoff"),
         ("signoff", "signoff", "panel"),
         ("decide", "panel", "signoff"),

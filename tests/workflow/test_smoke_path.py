@@ -23,7 +23,8 @@ def test_a_referral_reaches_formal_only_through_panel_and_signoff(cast, employee
         case_id=case.pk, actor=cast.hr, members=[u.pk for u in cast.panel], chair=cast.panel_a.pk
     )
     assert case.stage == Stage.PANEL
-    case = deliberate(case)  # each member declares no conflict and gives a view
+    # HR adds the employee's account; each member declares no conflict and gives a view.
+    case = deliberate(case)
     assert case.stage == Stage.PANEL
     case = panel_decision_record(
         case_id=case.pk,
@@ -41,6 +42,7 @@ def test_a_referral_reaches_formal_only_through_panel_and_signoff(cast, employee
         "submit",
         "triage",
         "convene_panel",
+        "record_account",
         *["declare", "record_view"] * 3,
         "decide",
         "signoff",

@@ -51,6 +51,8 @@ def test_a_case_that_reaches_formal_has_a_closed_spell_for_every_step(story: Sto
         ("convene", "panel", False),
         ("decide", "panel", False),
         ("signoff", "signoff", False),
+        # The formal process (formal/) opens its investigation beside the flow.
+        ("investigate", "formal", True),
     ]
 
 

@@ -31,6 +31,7 @@ from workflow.models import Case, Stage
 from workflow.services import case_signoff, case_triage, referral_submit
 
 from ..factories import make_user, referral_kwargs
+from .steps import account_add
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +42,18 @@ BUDGET = {
     # are marked read (notifications/services/settle.py).
     # + 1 for each step that tells anyone: who covers the people told today
     # (out-of-office delegations, notifications/services/covering.py).
-    "triage": 29,
+    # + whether the wellbeing contact is the employee themself, and the
+    # case's first check-in due (one insert; wellbeing/)
+    "triage": 31,
     "convene": 34,
     "declare": 12,
     "view": 12,
-    "decide": 37,  # + the panel's latest review, for the guide's advice (panels/guide.py)
-    "signoff": 37,
+    # + the panel's latest review, for the guide's advice (panels/guide.py), and
+    # whether the employee's account is on the case (voice/: one indexed probe)
+    "decide": 38,
+    # + the formal process opens on approval (formal/): its row, the
+    # investigate spell, and that spell's notices (delete the stale, insert)
+    "signoff": 41,
 }
 
 
@@ -80,6 +87,8 @@ def _walk(cast: Any, employee: Any) -> dict[str, tuple[int, list[str]]]:
             chair=cast.panel_a.pk,
         )
     )
+    # HR adds the employee's account before the panel decides (voice/).
+    account_add(box["case"], cast.hr)
     for member in cast.panel:
         cost = _count(partial(panel_declare, case_id=case_id, actor=member, no_conflict=True))
         costs.setdefault("declare", cost)

@@ -94,6 +94,11 @@ def _row(
                 "ends_at": timezone.localtime(meeting.ends_at),
                 "place": meeting.place,
                 "video_link": meeting.video_link,
+                "accompaniment_told": ""
+                if meeting.accompaniment_told is None
+                else ("yes" if meeting.accompaniment_told else "no"),
+                "companion_name": meeting.companion_name or "",
+                "companion_role": meeting.companion_role or "",
             },
             auto_id=f"id_c{meeting.pk}_%s",
         )

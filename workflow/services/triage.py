@@ -8,6 +8,7 @@ from core.errors import ValidationFailed
 from ..engine import case_action
 from ..models import Case, Outcome, RedirectPolicy, TriageRoute
 from ..rules import Action
+from .contact import contact_after_triage, contact_problem, contact_user
 from .owner import LEADS_ONLY, owner_for_triage
 from .validation import Errors
 
@@ -20,6 +21,7 @@ def case_triage(
     reason: str = "",
     policy: str = "",
     owner: int | None = None,
+    wellbeing_contact: int | None = None,
     expected_version: int | None = None,
 ) -> Case:
     """Route a submitted case: informal (default), panel, redirect or return,
@@ -30,6 +32,12 @@ def case_triage(
     ``owner``: the HR adviser who will own the case (an id; by default the
     adviser triaging). A case triaged again after it was returned keeps its
     owner: only an HR lead changes it (``workflow.services.owner``).
+
+    ``wellbeing_contact``: the employee's named wellbeing contact (a user id;
+    ``services.contact`` says who may be one). A case that stays in the
+    process (informal or panel) always has one: by default its owner, the
+    HR adviser who will look after it. A redirected or returned case needs
+    none; one named is still checked and kept (docs/wellbeing.md).
     """
     with case_action(
         case_id=case_id, actor=actor, action=Action.TRIAGE, expected_version=expected_version
@@ -47,8 +55,11 @@ def case_triage(
             )
         elif route == TriageRoute.RETURN:
             reason = errors.require_text("reason", reason, "what information is missing")
-        errors.raise_if_any()
         case = act.case
+        contact = contact_user(wellbeing_contact)
+        if wellbeing_contact is not None and (why := contact_problem(case, contact)):
+            errors.add("wellbeing_contact", why)
+        errors.raise_if_any()
         if case.owner_id is None:
             case.owner = owner_for_triage(case, actor, owner)
         elif owner not in (None, case.owner_id):
@@ -58,8 +69,14 @@ def case_triage(
         case.redirect_policy = policy if route == TriageRoute.REDIRECT else ""
         if route == TriageRoute.REDIRECT:
             case.outcome = Outcome.REDIRECTED
+        case.wellbeing_contact = contact_after_triage(case, route, contact)
         act.reason = case.triage_reason
-        act.payload = {"route": route, "policy": case.redirect_policy, "owner": case.owner_id}
+        act.payload = {
+            "route": route,
+            "policy": case.redirect_policy,
+            "owner": case.owner_id,
+            "wellbeing_contact": case.wellbeing_contact_id,
+        }
     return act.case
 
 
