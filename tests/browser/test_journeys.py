@@ -14,6 +14,9 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -284,6 +287,15 @@ def _employee_gives_their_account_by_their_link(hr: Person, browsing: Browsing, 
     employee.shot("2-hr", "07-employee-account-page")
     employee.submit("Send my account", "your account was received")
     employee.open(path, "This link no longer works", name="used link")
+    # A link left unused past its days no longer works either.
+    hr.open(f"/cases/{case.pk}/", case.reference, name="case page")
+    hr.follow("Send the employee a link for their account", "Send the employee a link")
+    hr.submit("Send the employee a link for their account", "The employee's link")
+    late = hr.main.get_by_test_id("account-link").inner_text().strip()
+    late_path = "/account/" + late.split("/account/", 1)[1]
+    days = settings.FTP_ACCOUNT_LINK_DAYS + 1
+    with time_machine.travel(timezone.now() + dt.timedelta(days=days), tick=True):
+        employee.open(late_path, "This link no longer works", name="expired link")
 
 
 # --- journey 3: the panel ---------------------------------------------------------
@@ -368,6 +380,7 @@ def _hr_sees_every_step_on_the_case_path(hr: Person, case: Case) -> None:
         "convene_panel",
         "issue_account_link",
         "account_received_by_link",
+        "issue_account_link",  # a second link, left to expire
         *["declare", "record_view"] * 3,
         "decide",
         "signoff",
