@@ -44,15 +44,16 @@ DOCUMENTED = {
 }
 DOCUMENTED_HEIGHT = 1400
 
-# How wide the page is, and what inside it is wider than the window (for the
-# failure message): the document's scroll width is what a sideways scroll
-# bar would show.
+# How wide the page is, and what is wider than the window, widest first (for
+# the failure message; a scroll box itself counts, not what scrolls inside
+# it): the document's scroll width is what a sideways scroll bar would show.
 MEASURE = """() => {
   const doc = document.scrollingElement;
   const vw = window.innerWidth;
-  const wide = [...document.querySelectorAll('main *')]
+  const wide = [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > vw + 1)
-    .filter(el => !el.closest('.ftp-table-scroll, .ftp-scroll'))
+    .filter(el => !el.parentElement.closest('.ftp-table-scroll, .ftp-scroll'))
+    .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)
     .slice(0, 5)
     .map(el => el.tagName.toLowerCase() + (el.className && el.className.baseVal === undefined
       ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '')
@@ -78,6 +79,9 @@ WIDE_FIELDS = """() => {
   document.head.append(style);
 }"""
 NORMAL_FIELDS = "() => document.getElementById('ftp-wide-fields').remove()"
+
+# Two frames on: whatever the resize set going has been laid out and painted.
+NEXT_FRAME = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 # A table cell, stacked on a phone, names its column (``data-label``).
 UNLABELLED = """() => [...document.querySelectorAll('main table.ftp-reflow td')]
@@ -152,6 +156,8 @@ def test_every_main_page_fits_every_width_from_phone_to_monitor(
     widths: dict[str, dict[int, int]] = {}
     for who, name, path, heading in _pages(case):
         someone = people[who]
+        # The last page this person measured left the window at monitor width.
+        someone.page.set_viewport_size({"width": PHONE, "height": 900})
         someone.open(path, heading, name=f"{name} at {PHONE} px")  # axe, at phone width
         widths[name] = _measure_every_width(someone, name, problems)
     report = "\n".join(f"{name}: {w}" for name, w in widths.items())
@@ -165,6 +171,11 @@ def _measure_every_width(someone: Person, name: str, problems: list[str]) -> dic
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_function("w => window.innerWidth === w", arg=width)
+        # What a person sees once the page has reflowed: the side menu slides
+        # between docked and folded away as the width crosses its breakpoint,
+        # and a measure taken while it slides finds the page shifted sideways.
+        someone.settle()
+        page.evaluate(NEXT_FRAME)
         found = page.evaluate(MEASURE)
         measured[width] = found["width"]
         if found["width"] > found["viewport"]:
