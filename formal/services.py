@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.utils import timezone
@@ -150,9 +152,21 @@ def _date(errors: Errors, field: str, value: Any, what: str) -> dt.date | None:
     return value
 
 
-def _save(process: FormalProcess) -> None:
-    # The order the Acas Code sets is also the table's check constraints.
-    process.save()
+@contextmanager
+def _formal_action(
+    action: Action, *, case_id: int, actor: Actor, expected_version: int | None
+) -> Iterator[tuple[CaseAction, FormalProcess, Errors]]:
+    """One of HR's steps of the process: the engine's activity (the case
+    locked, the rule checked, the version bumped, one audit event), the
+    case's process and the form's errors. The process is saved when the step
+    ends without an error; the order the Acas Code sets is also the table's
+    check constraints."""
+    with case_activity(
+        case_id=case_id, actor=actor, action=action, expected_version=expected_version
+    ) as act:
+        process = _process(act)
+        yield act, process, Errors()
+        process.save()
 
 
 # --- the actions -------------------------------------------------------------------
@@ -165,15 +179,10 @@ def formal_investigator_name(
 
     Refused, naming each rule, for anyone with a conflict of interest
     (the panel's) or who played an earlier part in the case."""
-    with case_activity(
-        case_id=case_id,
-        actor=actor,
-        action=Action.NAME_INVESTIGATOR,
-        expected_version=expected_version,
-    ) as act:
+    with _formal_action(
+        Action.NAME_INVESTIGATOR, case_id=case_id, actor=actor, expected_version=expected_version
+    ) as (act, process, errors):
         case = act.case
-        process = _process(act)
-        errors = Errors()
         user_id = _check_named(
             errors,
             "investigator",
@@ -187,7 +196,6 @@ def formal_investigator_name(
         before = process.investigator_id
         process.investigator_id = user_id
         process.investigator_named_at = timezone.now()
-        _save(process)
         act.payload = {"named": user_id, "as": "investigator", "replaces": before}
     return act.case
 
@@ -202,15 +210,13 @@ def formal_investigation_outcome_record(
 ) -> Case:
     """HR records the investigation's outcome and why. No case to answer and
     informal action conclude the process; a hearing opens its step."""
-    with case_activity(
+    with _formal_action(
+        Action.RECORD_INVESTIGATION_OUTCOME,
         case_id=case_id,
         actor=actor,
-        action=Action.RECORD_INVESTIGATION_OUTCOME,
         expected_version=expected_version,
-    ) as act:
+    ) as (act, process, errors):
         case = act.case
-        process = _process(act)
-        errors = Errors()
         outcome = errors.require_choice(
             "outcome", outcome, InvestigationOutcome.choices, "the investigation's outcome"
         )
@@ -224,7 +230,6 @@ def formal_investigation_outcome_record(
             _step_open(case, Step.HEARING, now)
         else:
             _conclude(case, process, now)
-        _save(process)
         act.payload = {
             "outcome": outcome,
             "reason_sha256": _sha(reason),
@@ -249,15 +254,10 @@ def formal_hearing_schedule(
     employee must have been told of their right to be accompanied
     (Employment Relations Act 1999 s.10); a companion may be named now or at
     the hearing."""
-    with case_activity(
-        case_id=case_id,
-        actor=actor,
-        action=Action.SCHEDULE_HEARING,
-        expected_version=expected_version,
-    ) as act:
+    with _formal_action(
+        Action.SCHEDULE_HEARING, case_id=case_id, actor=actor, expected_version=expected_version
+    ) as (act, process, errors):
         case = act.case
-        process = _process(act)
-        errors = Errors()
         if not isinstance(hearing_on, dt.datetime):
             errors.add("hearing_on", "Give the hearing's date and time.")
         elif process.outcome_recorded_at and hearing_on < process.outcome_recorded_at:
@@ -281,7 +281,6 @@ def formal_hearing_schedule(
         process.hearing_on = hearing_on
         process.hearing_chair_id = chair_id
         process.hearing_companion_name = name
-        _save(process)
         act.payload = {
             "named": chair_id,
             "as": "hearing_chair",
@@ -307,15 +306,13 @@ def formal_hearing_outcome_record(
     employee, and the sanction with its detail. No sanction concludes the
     process; any other waits for an appeal (``LODGE_APPEAL``) or HR's
     conclusion once the time to appeal has passed (``CONCLUDE_FORMAL``)."""
-    with case_activity(
+    with _formal_action(
+        Action.RECORD_HEARING_OUTCOME,
         case_id=case_id,
         actor=actor,
-        action=Action.RECORD_HEARING_OUTCOME,
         expected_version=expected_version,
-    ) as act:
+    ) as (act, process, errors):
         case = act.case
-        process = _process(act)
-        errors = Errors()
         held = _date(errors, "held_on", held_on, "the day the hearing was held")
         outcome_on = process.outcome_recorded_at
         if held is not None and outcome_on is not None and held < timezone.localdate(outcome_on):
@@ -341,7 +338,6 @@ def formal_hearing_outcome_record(
             _conclude(case, process, now)
         else:
             _step_close(case, now)
-        _save(process)
         act.payload = {
             "sanction": sanction,
             "held_on": held.isoformat() if held else None,
@@ -363,15 +359,10 @@ def formal_appeal_lodge(
     """HR records the employee's appeal against the sanction, its grounds,
     and who hears it: nobody previously involved in the case in any part
     (Acas Code para 27)."""
-    with case_activity(
-        case_id=case_id,
-        actor=actor,
-        action=Action.LODGE_APPEAL,
-        expected_version=expected_version,
-    ) as act:
+    with _formal_action(
+        Action.LODGE_APPEAL, case_id=case_id, actor=actor, expected_version=expected_version
+    ) as (act, process, errors):
         case = act.case
-        process = _process(act)
-        errors = Errors()
         lodged = _date(errors, "lodged_on", lodged_on, "the day the appeal was lodged")
         sanctioned = process.sanction_recorded_at
         if lodged is not None and sanctioned and lodged < timezone.localdate(sanctioned):
@@ -392,7 +383,6 @@ def formal_appeal_lodge(
         process.appeal_grounds = grounds
         process.appeal_hearer_id = hearer_id
         _step_open(case, Step.APPEAL, now)
-        _save(process)
         act.payload = {
             "named": hearer_id,
             "as": "appeal_hearer",
@@ -407,15 +397,13 @@ def formal_appeal_outcome_record(
 ) -> Case:
     """HR records the appeal's outcome; it is final (Acas Code para 29), so
     the process concludes."""
-    with case_activity(
+    with _formal_action(
+        Action.RECORD_APPEAL_OUTCOME,
         case_id=case_id,
         actor=actor,
-        action=Action.RECORD_APPEAL_OUTCOME,
         expected_version=expected_version,
-    ) as act:
+    ) as (act, process, errors):
         case = act.case
-        process = _process(act)
-        errors = Errors()
         outcome = errors.require_choice(
             "outcome", outcome, AppealOutcome.choices, "the appeal's outcome"
         )
@@ -424,7 +412,6 @@ def formal_appeal_outcome_record(
         process.appeal_outcome = outcome
         process.appeal_decided_at = now
         _conclude(case, process, now)
-        _save(process)
         act.payload = {"outcome": outcome, "concluded": True}
     return act.case
 
@@ -432,16 +419,11 @@ def formal_appeal_outcome_record(
 def formal_conclude(*, case_id: int, actor: Actor, expected_version: int | None = None) -> Case:
     """HR concludes the process after a sanction the employee did not appeal
     (once the trust's time to appeal has passed)."""
-    with case_activity(
-        case_id=case_id,
-        actor=actor,
-        action=Action.CONCLUDE_FORMAL,
-        expected_version=expected_version,
-    ) as act:
+    with _formal_action(
+        Action.CONCLUDE_FORMAL, case_id=case_id, actor=actor, expected_version=expected_version
+    ) as (act, process, _errors):
         case = act.case
-        process = _process(act)
         now = timezone.now()
         _conclude(case, process, now)
-        _save(process)
         act.payload = {"concluded": True, "sanction": process.sanction}
     return act.case
