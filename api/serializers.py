@@ -25,6 +25,8 @@ from .common import text_field as _text
 from .formal import FormalOut, formal_out
 from .panels import DecisionOut, PanelOut, decision_out, panel_out
 from .suspensions import SuspensionOut, suspension_out
+from .voice import VoiceOut, voice_out
+from .wellbeing import WellbeingOut, wellbeing_out
 
 # --- requests ---------------------------------------------------------------
 
@@ -288,6 +290,16 @@ class CaseOut(serializers.Serializer):
         help_text="The formal process after sign-off (HR, decision-makers and the people "
         "it names); null for anyone else and for a case without one.",
     )
+    voice = VoiceOut(
+        allow_null=True,
+        help_text="The employee's own account: when they were told, their accounts and "
+        "their link's state (HR, the panel's chair and members cleared to read the case); "
+        "null for anyone else.",
+    )
+    wellbeing = WellbeingOut(
+        allow_null=True,
+        help_text="The wellbeing contact and check-ins (HR and the contact); null otherwise.",
+    )
 
 
 class CaseSummaryOut(serializers.Serializer):
@@ -402,6 +414,9 @@ def case_out(view: CaseView) -> dict[str, Any]:
         # Through access.SuspensionVisible: null for whoever it hides the register from.
         "suspension": suspension_out(view.viewer, view._case),
         "formal": formal_out(view),
+        # Through access.AccountVisible and access.WellbeingVisible.
+        "voice": voice_out(view.viewer, view._case),
+        "wellbeing": wellbeing_out(view.viewer, view._case),
     }
 
 

@@ -16,7 +16,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from accounts.types import Viewer
 from voice.models import ACCOUNT_TEXT_MAX, AccountSource, ToldMethod
+from voice.selectors import account_card
+from workflow.models import Case
 
 from .common import ActionRequest, StrictSerializer
 
@@ -68,3 +71,74 @@ class AccountRecordRequest(ActionRequest):
                     {"file": ["content_base64 is not valid base64."]}
                 ) from exc
         return attrs
+
+
+class ToldOut(serializers.Serializer):
+    told_on = serializers.DateField()
+    method = serializers.ChoiceField(choices=ToldMethod.choices)
+
+
+class AccountOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=AccountSource.choices)
+    text = serializers.CharField(allow_blank=True)
+    meeting_on = serializers.DateField(allow_null=True)
+    document_id = serializers.IntegerField(
+        allow_null=True, help_text="The uploaded account's case document, if any."
+    )
+    recorded_at = serializers.DateTimeField()
+
+
+class LinkOut(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["live", "used", "expired", "revoked"])
+    issued_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    used_at = serializers.DateTimeField(allow_null=True)
+    emailed = serializers.BooleanField()
+
+
+class VoiceOut(serializers.Serializer):
+    told = ToldOut(allow_null=True, help_text="When and how the employee was told; null: not yet.")
+    accounts = AccountOut(many=True, help_text="The newest accounts first (at most ten).")
+    link = LinkOut(
+        allow_null=True,
+        help_text="The newest single-use link's state, never the link itself; null: none issued.",
+    )
+
+
+def voice_out(user: Viewer, case: Case) -> dict[str, Any] | None:
+    """The employee's voice on ``case`` for ``user`` (``workflow.access.AccountVisible``:
+    HR, the chair and cleared members), or None for anyone else."""
+    card = account_card(user, case)
+    if card is None:
+        return None
+    link = card.link
+    return {
+        "told": (
+            {"told_on": card.told.told_on, "method": card.told.method}
+            if card.told is not None
+            else None
+        ),
+        "accounts": [
+            {
+                "id": a.pk,
+                "source": a.source,
+                "text": a.text,
+                "meeting_on": a.meeting_on,
+                "document_id": a.document_id,
+                "recorded_at": a.recorded_at,
+            }
+            for a in card.accounts
+        ],
+        "link": (
+            {
+                "state": link.state,
+                "issued_at": link.issued_at,
+                "expires_at": link.expires_at,
+                "used_at": link.used_at,
+                "emailed": link.emailed,
+            }
+            if link is not None
+            else None
+        ),
+    }

@@ -52,7 +52,18 @@ def wellbeing_out(user: Viewer, case: Case) -> dict[str, Any] | None:
     last = card.last_checkin
     return {
         "contact": card.contact.pk if card.contact is not None else None,
-        "last_checkin_on": last.held_on.isoformat() if last is not None else None,
-        "next_due_on": card.due_on.isoformat() if card.due_on is not None else None,
+        "last_checkin_on": last.held_on if last is not None else None,
+        "next_due_on": card.due_on,
         "overdue": card.overdue,
     }
+
+
+class WellbeingOut(serializers.Serializer):
+    contact = serializers.IntegerField(
+        allow_null=True, help_text="The user id of the employee's wellbeing contact."
+    )
+    last_checkin_on = serializers.DateField(allow_null=True)
+    next_due_on = serializers.DateField(
+        allow_null=True, help_text="When the next check-in is due; null once the case is over."
+    )
+    overdue = serializers.BooleanField()

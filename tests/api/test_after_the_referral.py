@@ -84,9 +84,26 @@ def test_a_case_is_walked_from_the_account_to_the_appeal_through_the_api(
     assert employee_page.post(f"/account/{token}/", {"text": ACCOUNT}).status_code == 200
     again = Client().post(f"/account/{token}/", {"text": "A second go."})
     assert again.status_code == 410  # single use
+    # HR reads the account and the link's state in the case, never the link.
+    voice = ok(walk.hr.case(case["id"]))["voice"]
+    assert voice["told"] == {"told_on": timezone.localdate().isoformat(), "method": "in_person"}
+    assert [(a["source"], a["text"]) for a in voice["accounts"]] == [("link", ACCOUNT)]
+    assert (voice["link"]["state"], voice["link"]["emailed"]) == ("used", True)
+    assert token not in str(voice)
+    # The chair, yet to declare, does not; nor does the referring manager.
+    assert ok(Api.as_user(walk.cast.panel_a).case(case["id"]))["voice"] is None
+    manager = ok(Api.as_user(walk.cast.manager).case(case["id"]))
+    assert (manager["voice"], manager["wellbeing"]) == (None, None)
+    wellbeing = ok(walk.hr.case(case["id"]))["wellbeing"]
+    assert wellbeing["contact"] == walk.cast.hr.pk
+    assert wellbeing["next_due_on"] is not None
+    assert wellbeing["overdue"] is False
 
     # --- the panel decides with the account before it; the sign-off approves -------
     case = walk.deliberate(ok(walk.hr.case(case["id"])), view="formal_investigation")
+    chair = ok(Api.as_user(walk.cast.panel_a).case(case["id"]))  # cleared now
+    assert [a["text"] for a in chair["voice"]["accounts"]] == [ACCOUNT]
+    assert chair["wellbeing"] is None  # wellbeing is HR's and the contact's
     path = [e["action"] for e in ok(walk.hr.path(case["id"]))]
     assert "account_received_by_link" in path
     case = walk.decide(case, "formal_investigation")
