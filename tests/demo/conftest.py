@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from viewflow.workflow.models import Process, Task
 
 from accounts.models import Membership
@@ -67,8 +70,36 @@ def demo_allowed(settings: Any) -> None:
     settings.FTP_DEMO_DATA_ALLOWED = True
 
 
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The demo, loaded once for the module as ``make run`` loads it; what it
+    holds, by trust code (and the global rows).
+
+    Loaded inside a transaction rolled back when the module ends, so the rest
+    of the suite never sees it; each test runs in a savepoint of it (``db``),
+    so what one test adds (a second load, a login) is gone for the next. A
+    module whose tests use it holds no test that needs the demo absent
+    (``test_load_guards.py`` has those). The trust every test acts for
+    (``_tenant``) is made first, as it is when a test loads the demo itself.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(
+                FTP_DEMO_DATA_ALLOWED=True,
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            ):
+                Trust.objects.get_or_create(code="RAL", defaults={"name": "Royal Test Trust"})
+                load_demo()
+                held = everything()
+            yield held
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def loaded(db: None, demo_allowed: None) -> dict[str, Any]:
-    """The demo, loaded once; what it holds, by trust code (and the global rows)."""
-    load_demo()
-    return everything()
+def loaded(demo_loaded: dict[str, Any], db: None, demo_allowed: None) -> dict[str, Any]:
+    """The module's demo (``demo_loaded``), in this test's savepoint."""
+    return demo_loaded

@@ -6,9 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
 from django.db.models import Count, F
 
 from accounts.models import Membership
@@ -127,12 +125,3 @@ def test_every_case_has_a_process_an_audit_path_and_dates_that_agree(
             assert case.submitted_at < signed.decision.decided_at <= signed.signed_at
             assert signed.signed_at <= case.formal_commissioned_at
         assert not Case.objects.filter(updated_at__lt=F("submitted_at")).exists()
-
-
-def test_refuses_without_the_flag_and_writes_nothing(db: None, settings: Any) -> None:
-    settings.FTP_DEMO_DATA_ALLOWED = False
-    before = everything()
-    with pytest.raises(CommandError, match="FTP_ENV=local"):
-        load_demo()
-    assert everything() == before
-    assert not demo_trusts()

@@ -7,11 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from demo.trust import DEMO_PASSWORD, NORTHBRIDGE, _load_org_units
+from demo.trust import DEMO_PASSWORD
 from panels.models import PoolMember
 from regional.models import TrustBenchmark
 from regional.services import regional_default_year
@@ -21,7 +20,7 @@ from tenancy.models import Trust
 from tenancy.policy import trust_policy
 from workflow.models import Case
 
-from .conftest import demo_trusts, everything, load_demo
+from .conftest import demo_trusts
 
 REFERENCE = re.compile(r"\b[A-Z][A-Z0-9-]*-\d{4}-\d+\b")
 
@@ -128,15 +127,3 @@ def test_the_two_trust_login_chooses_then_sees_only_that_trusts_cases(
         assert shown <= set(own.values())
         assert client.get(reverse("cases:detail", args=[min(own)])).status_code == 200
         assert client.get(reverse("cases:detail", args=[min(others)])).status_code == 404
-
-
-def test_a_database_loaded_before_trusts_becomes_northbridge(db: None, demo_allowed: None) -> None:
-    """`migrate` made a local demo database's one trust (FTP_TRUST_CODE); the
-    next load_demo makes it Northbridge rather than a second copy."""
-    old = Trust.objects.create(code=settings.FTP_TRUST_CODE, name=settings.FTP_TRUST_NAME)
-    with trust_entered(old):
-        _load_org_units(NORTHBRIDGE)
-    load_demo()
-    assert not Trust.objects.filter(code=settings.FTP_TRUST_CODE).exists()
-    assert demo_trusts()["NB"].pk == old.pk
-    assert everything()["NB"]["OrgUnit"] == 12

@@ -15,9 +15,9 @@ from speakup.services import followup_open
 from tenancy.context import trust_entered
 from tenancy.models import Trust
 
-from ..demo.conftest import demo_allowed, load_demo, loaded
+from ..demo.conftest import demo_allowed, demo_loaded, load_demo, loaded
 
-__all__ = ["demo_allowed", "loaded"]
+__all__ = ["demo_allowed", "demo_loaded", "loaded"]
 
 
 def test_the_demo_has_one_concern_of_each_route_in_northbridge(loaded: Any) -> None:
