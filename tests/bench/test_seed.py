@@ -1,5 +1,6 @@
 """The benchmark seeder (``bench/seed.py``): its plan keeps open work and the
-pool's load as documented at any size, and a seeded database is whole."""
+pool's load as documented at any size (a seeded database is checked whole in
+test_tenant_seed.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -51,48 +51,6 @@ def test_the_database_name_replaces_only_the_path() -> None:
 def _rows(name: str, query: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(seed.database_url(name)) as conn:
         return conn.execute(query).fetchall()
-
-
-@pytest.mark.slow
-def test_a_seeded_database_is_whole_and_reused() -> None:
-    """400 cases (the open work and one closed copy): every foreign key points
-    at a row, the open work is as planned, and a second run reuses it."""
-    db = settings.DATABASES["default"]
-    name = f"{db['NAME']}_seedtest"
-    # The owner: the suite itself connects as the application role, which
-    # may not create databases (tests/db_roles.py).
-    owner = os.environ.get("FTP_TEST_OWNER_ROLE", "postgres")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{owner}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    }
-    command = [sys.executable, "bench/seed.py", "--cases", "400", "--name", name]
-    try:
-        subprocess.run([*command, "--rebuild"], cwd=ROOT, env=env, check=True)  # noqa: S603
-        orphans = _rows(
-            name,
-            "SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, ra.attname"
-            " FROM pg_constraint c"
-            " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]"
-            " JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[1]"
-            " WHERE c.contype = 'f'",
-        )
-        for table, column, target, key in orphans:
-            missing = _rows(
-                name,
-                f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL"  # noqa: S608
-                f" AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.{key} = t.{column})",
-            )[0][0]
-            assert missing == 0, f"{table}.{column}"
-        stages = dict(_rows(name, "SELECT stage, count(*) FROM workflow_case GROUP BY 1"))
-        assert stages["submitted"] == stages["informal"] == 3 * seed.OPEN_COPIES
-        assert stages["signoff"] == 2 * seed.OPEN_COPIES
-        assert len(set(_rows(name, "SELECT reference FROM workflow_case"))) == sum(stages.values())
-        again = subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-        assert b"reusing" in again.stdout
-    finally:
-        with psycopg.connect(seed.database_url("postgres"), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,21 @@ def test_every_trust_is_whole_and_refers_only_to_itself(seeded: tuple[str, bytes
             assert len({n for _code, n in per_trust}) == 1, (table, per_trust)
     cases = dict(found["workflow_case"])
     assert cases[seed.TEMPLATE_CODE] >= CASES
+    # Each trust's open work is as planned (the first trust is what a
+    # one-trust build makes: bench/seed.py builds it first, then clones it).
+    stages = _rows(
+        url,
+        "SELECT t.code, c.stage, count(*) FROM workflow_case c"
+        " JOIN tenancy_trust t ON t.id = c.trust_id GROUP BY 1, 2",
+    )
+    for code in (t[0] for t in trusts):
+        at = {stage: n for trust, stage, n in stages if trust == code}
+        assert at["submitted"] == at["informal"] == 3 * seed.OPEN_COPIES, code
+        assert at["signoff"] == 2 * seed.OPEN_COPIES, code
+    references = _rows(
+        url, "SELECT count(*), count(DISTINCT (trust_id, reference)) FROM workflow_case"
+    )
+    assert references[0][0] == references[0][1]
     keys = _rows(
         url,
         "SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, ra.attname"
