@@ -6,13 +6,14 @@ its own test database and its own Redis databases, so nothing one does (a
 flush, a cleared login-failure cache, a task on the broker that a real
 worker picks up) can reach the other:
 
-* ``services``: the tests that start real services or browsers (Celery
-  workers, a private Redis, Chromium), the permission matrix and the rest of
-  the security tests, accounts and settings, and the API tests (which
-  balance the two parts); on ``DATABASE_URL`` and
-  ``REDIS_URL`` / ``REDIS_CACHE_URL`` as given.
-* ``domain``: everything else; on the same server with ``_b`` added to the
-  database name and the Redis database numbers moved down by two.
+* ``services``: the browser journeys (Chromium), the permission matrix and
+  the rest of the security tests, accounts and settings (a real gunicorn),
+  and the API tests; on ``DATABASE_URL`` and ``REDIS_URL`` /
+  ``REDIS_CACHE_URL`` as given.
+* ``domain``: everything else, the notifications' real Celery workers and
+  private Redis among them (which balance the two parts); on the same server
+  with ``_b`` added to the database name and the Redis database numbers
+  moved down by two.
 
 Given arguments (``make test PYTEST_ARGS=tests/workflow``), it runs one
 pytest with them instead. Each part's output goes to ``artefacts/tests/``
@@ -31,10 +32,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--durations=25"]
+PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--durations=60"]
 SERVICES = [
     "tests/browser",
-    "tests/notifications",
     "tests/security",
     "tests/accounts",
     "tests/config",
