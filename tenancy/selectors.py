@@ -23,3 +23,9 @@ def trust_name(trust_id: int | None) -> str:
         _names.update(Trust.objects.values_list("pk", "name"))
         _names_read_at = now
     return _names.get(trust_id, "")
+
+
+def trust_names_forget() -> None:
+    """Read the names afresh at the next page (after a trust is renamed)."""
+    global _names_read_at
+    _names_read_at = 0.0
