@@ -23,13 +23,18 @@ import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from config.wsgi import application
+from tenancy.context import trust_entered
+from tenancy.models import Trust
 
+from ..conftest import make_cast
+from ..factories import EmployeeFactory
 from .steps import OPEN_POINTS, Walk
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
@@ -51,20 +56,40 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
     return ids.map(lambda i: {**(path_parameters or {}), "id": i})
 
 
-@pytest.fixture
-def seeded(cast: Any, employee: Any) -> Iterator[dict[str, str]]:
-    """A case at every point of the flow, and the Authorization header of each caller."""
-    walk = Walk(cast, employee)
-    SEEDED[:] = [walk.at(point)["id"] for point in [*OPEN_POINTS, "formal", "closed"]]
-    yield {
-        who: f"Token {AuthToken.objects.create(user=getattr(cast, who))[1]}"
-        for who in ("hr", "manager")
-    }
-    SEEDED.clear()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, str]]:
+    """A case at every point of the flow, and the Authorization header of each
+    caller: made once for the module, inside a transaction rolled back at its
+    end, in the trust every test acts for (``_tenant``). Each test runs in a
+    savepoint of it, so what a test's requests change is gone for the next."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+            ):
+                trust, _ = Trust.objects.get_or_create(
+                    code="RAL", defaults={"name": "Royal Test Trust"}
+                )
+                with trust_entered(trust):
+                    cast = make_cast()
+                    walk = Walk(cast, EmployeeFactory())
+                    points = [*OPEN_POINTS, "formal", "closed"]
+                    SEEDED[:] = [walk.at(point)["id"] for point in points]
+                    tokens = {
+                        who: f"Token {AuthToken.objects.create(user=getattr(cast, who))[1]}"
+                        for who in ("hr", "manager")
+                    }
+            yield tokens
+        finally:
+            SEEDED.clear()
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
-def callers(seeded: dict[str, str]) -> Iterator[dict[str, str]]:
+def callers(seeded: dict[str, str], db: None) -> Iterator[dict[str, str]]:
     """The seeded callers, with the test's database connection kept open.
 
     Django's WSGI handler closes old connections as each request starts and
