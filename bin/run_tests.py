@@ -6,10 +6,11 @@ its own test database and its own Redis databases, so nothing one does (a
 flush, a cleared login-failure cache, a task on the broker that a real
 worker picks up) can reach the other:
 
-* ``services``: the browser journeys (Chromium), the permission matrix and
-  the rest of the security tests, accounts and settings (a real gunicorn),
-  and the API tests; on ``DATABASE_URL`` and ``REDIS_URL`` /
-  ``REDIS_CACHE_URL`` as given.
+* ``services``: the browser journeys (Chromium), operations (backups, a
+  private Redis or PostgreSQL stopped and started, metrics across server
+  processes), the permission matrix and the rest of the security tests,
+  accounts and settings (a real gunicorn), and the API tests; on
+  ``DATABASE_URL`` and ``REDIS_URL`` / ``REDIS_CACHE_URL`` as given.
 * ``domain``: everything else, the notifications' real Celery workers and
   private Redis among them (which balance the two parts); on the same server
   with ``_b`` added to the database name and the Redis database numbers
@@ -35,6 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--durations=60"]
 SERVICES = [
     "tests/browser",
+    # Operations: backups and restores, a stopped Redis or PostgreSQL of its own,
+    # metrics across several server processes.
+    "tests/ops",
     "tests/security",
     "tests/accounts",
     "tests/config",

@@ -9,11 +9,14 @@ and nobody works in the employee's department or manages them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
+from django.test import override_settings
 
 from accounts.roles import Role
 from accounts.trusts import hosts_forget
@@ -147,6 +150,25 @@ def _clean_cache() -> Iterator[None]:
     trust_names_forget()
     yield
     cache.clear()
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def shared_by_module(django_db_blocker: Any) -> Iterator[None]:
+    """For what a module's tests share (a module-scoped fixture): a
+    transaction rolled back when the module is done, so the rest of the suite
+    never sees it. Each test, asking for ``db``, runs in a savepoint of it."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+                yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

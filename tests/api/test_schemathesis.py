@@ -23,7 +23,6 @@ import schemathesis
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
-from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
@@ -33,7 +32,7 @@ from config.wsgi import application
 from tenancy.context import trust_entered
 from tenancy.models import Trust
 
-from ..conftest import make_cast
+from ..conftest import make_cast, shared_by_module
 from ..factories import EmployeeFactory
 from .steps import OPEN_POINTS, Walk
 
@@ -62,30 +61,18 @@ def seeded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
     caller: made once for the module, inside a transaction rolled back at its
     end, in the trust every test acts for (``_tenant``). Each test runs in a
     savepoint of it, so what a test's requests change is gone for the next."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with override_settings(
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-            ):
-                trust, _ = Trust.objects.get_or_create(
-                    code="RAL", defaults={"name": "Royal Test Trust"}
-                )
-                with trust_entered(trust):
-                    cast = make_cast()
-                    walk = Walk(cast, EmployeeFactory())
-                    points = [*OPEN_POINTS, "formal", "closed"]
-                    SEEDED[:] = [walk.at(point)["id"] for point in points]
-                    tokens = {
-                        who: f"Token {AuthToken.objects.create(user=getattr(cast, who))[1]}"
-                        for who in ("hr", "manager")
-                    }
-            yield tokens
-        finally:
-            SEEDED.clear()
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with shared_by_module(django_db_blocker):
+        trust, _ = Trust.objects.get_or_create(code="RAL", defaults={"name": "Royal Test Trust"})
+        with trust_entered(trust):
+            cast = make_cast()
+            walk = Walk(cast, EmployeeFactory())
+            SEEDED[:] = [walk.at(point)["id"] for point in [*OPEN_POINTS, "formal", "closed"]]
+            tokens = {
+                who: f"Token {AuthToken.objects.create(user=getattr(cast, who))[1]}"
+                for who in ("hr", "manager")
+            }
+        yield tokens
+        SEEDED.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from viewflow.workflow.models import Process, Task
 
@@ -21,6 +20,8 @@ from staff.models import Employee, OrgUnit
 from tenancy.context import trust_entered
 from tenancy.models import Trust
 from workflow.models import Case, SignOff
+
+from ..conftest import shared_by_module
 
 # Rows of a trust's data, counted inside the trust.
 TRUST_MODELS = [
@@ -82,21 +83,12 @@ def demo_loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[
     (``test_load_guards.py`` has those). The trust every test acts for
     (``_tenant``) is made first, as it is when a test loads the demo itself.
     """
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with override_settings(
-                FTP_DEMO_DATA_ALLOWED=True,
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            ):
-                Trust.objects.get_or_create(code="RAL", defaults={"name": "Royal Test Trust"})
-                load_demo()
-                held = everything()
-            yield held
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with shared_by_module(django_db_blocker):
+        with override_settings(FTP_DEMO_DATA_ALLOWED=True):
+            Trust.objects.get_or_create(code="RAL", defaults={"name": "Royal Test Trust"})
+            load_demo()
+            held = everything()
+        yield held
 
 
 @pytest.fixture

@@ -61,12 +61,13 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tenancy.context import trust_entered
 from workflow.models import Case
 
+from ..conftest import shared_by_module
 from .world import (
     CASE_KEYS,
     CLEARED,
@@ -1731,18 +1732,8 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """Built once for the module inside a transaction rolled back at the end,
     so the rest of the suite never sees it: trust A's world, each row made
     inside trust A, and (``world.other``) the equivalent world of trust B."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            with override_settings(
-                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
-            ):
-                built = build_worlds()
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with shared_by_module(django_db_blocker):
+        yield build_worlds()
 
 
 @pytest.fixture(scope="module")
