@@ -46,12 +46,12 @@ class CheckInRequest(ActionRequest):
 
 def wellbeing_out(user: Viewer, case: Case) -> dict[str, Any] | None:
     """The case's wellbeing summary for ``user``, or None if they may not see it."""
-    card = wellbeing_card_for(user, case)
+    card = wellbeing_card_for(user, case, with_services=False)
     if card is None:
         return None
     last = card.last_checkin
     return {
-        "contact": card.contact.pk if card.contact is not None else None,
+        "contact": case.wellbeing_contact_id,
         "last_checkin_on": last.held_on if last is not None else None,
         "next_due_on": card.due_on,
         "overdue": card.overdue,

@@ -60,10 +60,13 @@ class WellbeingCard:
     services: list[SupportService]
 
 
-def wellbeing_card_for(user: Viewer, case: Case) -> WellbeingCard | None:
+def wellbeing_card_for(
+    user: Viewer, case: Case, *, with_services: bool = True
+) -> WellbeingCard | None:
     """The card for ``user``, or None if they may not see it. A fixed
     number of queries: the contact, the newest check-ins, the schedule and
-    the services."""
+    (unless ``with_services`` is false: the API does not show them) the
+    trust's support services."""
     if not WellbeingVisible.allows(user, case):
         return None
     rows = list(
@@ -80,7 +83,7 @@ def wellbeing_card_for(user: Viewer, case: Case) -> WellbeingCard | None:
         more=len(rows) > CARD_CHECKINS,
         due_on=due_on,
         overdue=due_on is not None and due_on < timezone.localdate(),
-        services=support_services(),
+        services=support_services() if with_services else [],
     )
 
 
